@@ -1,0 +1,101 @@
+# The two commands of the README, and a few helpers.
+#   make run   the whole product, embedded: SQLite and a filesystem broker under var/
+#   make test  the whole suite against real PostgreSQL and Redis (and a real Chromium)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# make test talks to these unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatoire
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test venv install install-test services-check browser-deps demo migrate clean messages
+
+$(BIN)/activate:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
+		|| { echo "Python 3.11+ is required (found: $$($(PYTHON) --version 2>&1))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+venv: $(BIN)/activate
+
+# The stamp files reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# ---- make run ---------------------------------------------------------------------------
+# The embedded default: no DATABASE_URL and no REDIS_URL, so SQLite and Kombu's filesystem
+# broker under var/. DEBUG comes from .env, written on the first run.
+RUN_ENV := env -u DATABASE_URL -u REDIS_URL
+
+# The first run writes a local .env: DEBUG on and a fresh random SECRET_KEY, so manage.py
+# works afterwards without exporting anything. An existing .env is left alone.
+.env:
+	@{ echo "# Written by 'make run' for local development; see .env.example."; \
+	   echo "DEBUG=1"; \
+	   echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')"; } > $@
+
+demo: install .env
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py import_initiatives fixtures/
+	@$(RUN_ENV) $(PY) manage.py seed_demo_users
+
+run: demo
+	@echo
+	@echo "  Observatoire de la souveraineté numérique"
+	@echo "  http://$(HOST):$(PORT)/   (administration: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Web server, Celery worker and beat are starting; Ctrl-C stops all three."
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(RUN_ENV) $(BIN)/celery -A sovereignty worker --loglevel=INFO --concurrency=2 & \
+	$(RUN_ENV) $(BIN)/celery -A sovereignty beat --loglevel=INFO & \
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# ---- make test --------------------------------------------------------------------------
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's chromium for the browser tests…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		elif command -v sudo >/dev/null 2>&1; then \
+			sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "MISSING: chromium (Debian package 'chromium') is needed for the browser tests."; exit 1; \
+		fi; \
+	fi
+	@command -v msgfmt >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq gettext >/dev/null; \
+		else sudo apt-get install -y -qq gettext >/dev/null; fi; }
+
+services-check: install-test
+	@DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' $(PY) -m tests.services_check
+
+test: install-test browser-deps services-check
+	DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' CHROMIUM=$$(command -v chromium) \
+		$(PY) -m pytest $(PYTEST_ARGS)
+
+# ---- helpers ----------------------------------------------------------------------------
+migrate: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+messages: install
+	$(RUN_ENV) $(PY) manage.py makemessages --locale fr --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(RUN_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf var/

@@ -1,0 +1,249 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from .forms import MilestoneAdminForm, MissionAdminForm
+from .models import (
+    Actor,
+    Citation,
+    DeadlineAlert,
+    Involvement,
+    Label,
+    Milestone,
+    Mission,
+    Source,
+    Workstream,
+)
+
+PERIOD_READONLY = ("start", "end", "precision", "reference")
+
+
+class CitationInline(admin.TabularInline):
+    model = Citation
+    extra = 0
+    fields = ("source", "fact", "quote", "start_offset", "end_offset")
+    readonly_fields = ("start_offset", "end_offset")
+    autocomplete_fields = ("source",)
+
+
+class MissionCitationInline(CitationInline):
+    fk_name = "mission"
+
+
+class WorkstreamCitationInline(CitationInline):
+    fk_name = "workstream"
+
+
+class MilestoneCitationInline(CitationInline):
+    fk_name = "milestone"
+
+
+class InvolvementCitationInline(CitationInline):
+    fk_name = "involvement"
+
+
+class SourceCitationInline(admin.TabularInline):
+    model = Citation
+    fk_name = "source"
+    extra = 0
+    fields = ("quote", "fact", "mission", "involvement", "workstream", "milestone")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("title", "publisher", "published_on", "published_precision", "published_basis")
+    list_filter = ("published_basis", "published_precision", "publisher")
+    search_fields = ("key", "title", "publisher", "text")
+    readonly_fields = ("text_sha256", "created_at", "updated_at")
+    date_hierarchy = "published_on"
+    inlines = [SourceCitationInline]
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "affiliation")
+    list_filter = ("kind",)
+    search_fields = ("key", "name", "description")
+    autocomplete_fields = ("affiliation",)
+    prepopulated_fields = {"key": ("name",)}
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("key", "name", "description")
+    prepopulated_fields = {"key": ("name",)}
+
+
+class InvolvementInline(admin.TabularInline):
+    model = Involvement
+    extra = 0
+    fields = ("actor", "role", "capacity")
+    autocomplete_fields = ("actor",)
+    show_change_link = True
+
+
+class WorkstreamInline(admin.TabularInline):
+    model = Workstream
+    extra = 0
+    fields = ("position", "key", "title", "lead")
+    autocomplete_fields = ("lead",)
+    show_change_link = True
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    form = MilestoneAdminForm
+    extra = 0
+    fields = ("key", "title", "workstream", "due_text", "due_start", "due_end", "status", "progress", "completed_on")
+    readonly_fields = ("due_start", "due_end")
+    show_change_link = True
+
+
+class MissionMilestoneInline(MilestoneInline):
+    fk_name = "mission"
+    verbose_name_plural = _("milestones (all, by due date)")
+
+
+class WorkstreamMilestoneInline(MilestoneInline):
+    fk_name = "workstream"
+    fields = tuple(f for f in MilestoneInline.fields if f != "workstream")
+
+
+@admin.register(Mission)
+class MissionAdmin(admin.ModelAdmin):
+    form = MissionAdminForm
+    list_display = ("title", "status", "launch_text", "launch_start", "budget_text")
+    list_filter = ("status", "labels", "launch_precision", "sources")
+    search_fields = ("key", "title", "summary")
+    filter_horizontal = ("labels", "sources")
+    readonly_fields = tuple(f"launch_{f}" for f in PERIOD_READONLY) + ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("key", "title", "summary", "status", "labels", "sources")}),
+        (_("Launch"), {"fields": ("launch_text", *(f"launch_{f}" for f in PERIOD_READONLY))}),
+        (_("Budget"), {"fields": ("budget_eur", "budget_qualifier", "budget_text")}),
+        (_("Provenance"), {"fields": ("editorial", "created_at", "updated_at")}),
+    )
+    inlines = [InvolvementInline, WorkstreamInline, MissionMilestoneInline, MissionCitationInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is Milestone:
+            _save_milestone_formset(formset, mission_id=form.instance.pk)
+        else:
+            formset.save()
+
+
+@admin.register(Involvement)
+class InvolvementAdmin(admin.ModelAdmin):
+    list_display = ("actor", "role", "mission", "capacity")
+    list_filter = ("role", "mission")
+    search_fields = ("actor__name", "mission__title", "capacity")
+    autocomplete_fields = ("actor", "mission")
+    inlines = [InvolvementCitationInline]
+
+
+@admin.register(Workstream)
+class WorkstreamAdmin(admin.ModelAdmin):
+    list_display = ("title", "mission", "position", "lead")
+    list_filter = ("mission",)
+    list_select_related = ("mission", "lead")
+    search_fields = ("key", "title", "summary", "mission__title")
+    autocomplete_fields = ("mission", "lead")
+    filter_horizontal = ("coordinators",)
+    inlines = [WorkstreamMilestoneInline, WorkstreamCitationInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is Milestone:
+            _save_milestone_formset(formset, mission_id=form.instance.mission_id)
+        else:
+            formset.save()
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    form = MilestoneAdminForm
+    list_display = ("title", "mission", "workstream", "due_text", "due_end", "due_precision", "status", "health_badge", "progress")
+    list_filter = ("health", "status", "due_precision", "mission")
+    list_select_related = ("mission", "workstream")
+    search_fields = ("key", "title", "due_text", "comment", "mission__title", "workstream__title")
+    autocomplete_fields = ("mission", "workstream")
+    date_hierarchy = "due_end"
+    readonly_fields = tuple(f"due_{f}" for f in PERIOD_READONLY) + ("health", "version", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("mission", "workstream", "key", "title")}),
+        (_("Due"), {"fields": ("due_text", *(f"due_{f}" for f in PERIOD_READONLY))}),
+        (_("Progress"), {"fields": ("status", "progress", "completed_on", "comment", "health", "version")}),
+        (_("Provenance"), {"fields": ("editorial", "created_at", "updated_at")}),
+    )
+    inlines = [MilestoneCitationInline]
+
+    @admin.display(description=_("health"), ordering="health")
+    def health_badge(self, obj: Milestone) -> str:
+        return obj.get_health_display()
+
+    def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
+        _prepare_milestone(obj, change)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ("excerpt", "source", "fact", "target")
+    list_filter = ("source", "fact")
+    list_select_related = ("source", "mission", "involvement__actor", "workstream", "milestone")
+    search_fields = ("quote",)
+    autocomplete_fields = ("source", "mission", "workstream", "milestone", "involvement")
+    readonly_fields = ("start_offset", "end_offset")
+
+    @admin.display(description=_("quote"))
+    def excerpt(self, obj: Citation) -> str:
+        return format_html("« {} »", Truncator(obj.quote).chars(90))
+
+    @admin.display(description=_("supports"))
+    def target(self, obj: Citation) -> str:
+        return str(obj.mission or obj.involvement or obj.workstream or obj.milestone)
+
+
+@admin.register(DeadlineAlert)
+class DeadlineAlertAdmin(admin.ModelAdmin):
+    list_display = ("milestone", "kind", "deadline", "created_at", "notified_at")
+    list_filter = ("kind", "notified_at")
+    list_select_related = ("milestone",)
+    search_fields = ("milestone__title",)
+    readonly_fields = ("milestone", "kind", "deadline", "created_at", "notified_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Alerts are facts recorded by the sweep, never typed in.
+        return False
+
+
+def _prepare_milestone(obj: Milestone, change: bool) -> None:
+    # Every write moves the version on, so a form opened before this one is refused later;
+    # health follows the edit at once instead of waiting for the next sweep.
+    if change:
+        obj.version += 1
+    obj.health = obj.health_on(timezone.localdate(), settings.DEADLINE_HORIZON_DAYS)
+
+
+def _save_milestone_formset(formset: Any, *, mission_id: int) -> None:
+    instances = formset.save(commit=False)
+    for obj in formset.deleted_objects:
+        obj.delete()
+    for instance in instances:
+        instance.mission_id = mission_id
+        _prepare_milestone(instance, instance.pk is not None)
+        instance.save()
+    formset.save_m2m()

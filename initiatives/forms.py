@@ -1,0 +1,77 @@
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import periods
+from .models import Milestone, Mission
+
+
+class PeriodTextMixin:
+    """Reads a `<prefix>_text` field with periods.py and fills the stored window.
+
+    A changed expression is read against today (the day someone wrote it); an unchanged one
+    keeps the window it was read into, so saving a form never shifts a date silently."""
+
+    period_prefix: str
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        prefix = self.period_prefix
+        name = f"{prefix}_text"
+        text = (cleaned.get(name) or "").strip()
+        instance = self.instance  # type: ignore[attr-defined]
+        if name not in self.changed_data and getattr(instance, f"{prefix}_start", None):  # type: ignore[attr-defined]
+            return cleaned
+        if not text:
+            for part in ("start", "end", "reference"):
+                setattr(instance, f"{prefix}_{part}", None)
+            setattr(instance, f"{prefix}_precision", "")
+            return cleaned
+        try:
+            period = periods.parse_period(text, timezone.localdate())
+        except periods.PeriodParseError:
+            self.add_error(  # type: ignore[attr-defined]
+                name,
+                _("Unknown date expression “%(text)s”. Examples: “fin 2021”, “T4 2024”, “d'ici le printemps”, “15 mars 2025”.")
+                % {"text": text},
+            )
+            return cleaned
+        instance.__dict__.update(
+            {
+                f"{prefix}_start": period.start,
+                f"{prefix}_end": period.end,
+                f"{prefix}_precision": period.precision.value,
+                f"{prefix}_reference": period.reference,
+            }
+        )
+        return cleaned
+
+
+class MilestoneAdminForm(PeriodTextMixin, forms.ModelForm):
+    period_prefix = "due"
+
+    class Meta:
+        model = Milestone
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("status") == Milestone.Status.DONE:
+            cleaned["progress"] = 100
+            self.instance.progress = 100
+            if not cleaned.get("completed_on"):
+                self.add_error("completed_on", _("A done milestone needs its completion date."))
+        completed = cleaned.get("completed_on")
+        if completed and completed > timezone.localdate():
+            self.add_error("completed_on", _("The completion date cannot be in the future."))
+        return cleaned
+
+
+class MissionAdminForm(PeriodTextMixin, forms.ModelForm):
+    period_prefix = "launch"
+
+    class Meta:
+        model = Mission
+        fields = "__all__"

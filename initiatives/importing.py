@@ -1,0 +1,1045 @@
+"""Fixture documents: parse -> validate -> plan (a diff against the database) -> apply.
+
+A fixture document is YAML (or JSON, which YAML reads too) in our own format, nested
+mission -> workstreams -> milestones, referring to sources, actors and labels by key, with every
+fact's quote inline as {source, quote}. The format is described in fixtures/README.md.
+
+The rules that keep the data trustworthy:
+- every error names the file, the path inside the document and the problem, and every error is
+  reported, not only the first;
+- a quote must stand verbatim in its source's text (whitespace folded);
+- a fact with no quote must carry an editorial note saying where it comes from;
+- apply is one transaction, and re-plans inside it: what is written is exactly what the plan
+  said, or nothing is written (StalePlanError);
+- importing the same documents twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from . import periods
+from .models import (
+    Actor,
+    Citation,
+    DateBasis,
+    Involvement,
+    Label,
+    Milestone,
+    Mission,
+    Precision,
+    Source,
+    Workstream,
+)
+
+FORMAT = "observatoire/1"
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentError:
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
+
+
+class ImportFailed(Exception):
+    """The documents cannot be imported; nothing was written."""
+
+    def __init__(self, errors: Sequence[DocumentError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class StalePlanError(Exception):
+    """The database changed between the plan and its apply; nothing was written."""
+
+    def __init__(self, current: ImportPlan) -> None:
+        self.current = current
+        super().__init__(_("The data changed since the preview; review the new plan."))
+
+
+# --------------------------------------------------------------------------------------------
+# Document schema (structure and types; cross-references are checked afterwards)
+# --------------------------------------------------------------------------------------------
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+def _period_shorthand(value: Any) -> Any:
+    # `due: "à l'automne"` is the common case; the mapping form adds a reference or a tense.
+    return {"text": value} if isinstance(value, str) else value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class CitationDoc(_Strict):
+    source: Key
+    quote: Text
+    fact: Key | None = None
+
+
+class PeriodDoc(_Strict):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    reference: Annotated[dt.date, Field(strict=False)] | None = None
+    tense: Literal["future", "past"] = "future"
+
+
+PeriodField = Annotated[PeriodDoc, BeforeValidator(_period_shorthand)]
+
+
+class PublishedDoc(_Strict):
+    date: Annotated[dt.date, Field(strict=False)]
+    precision: Literal["day", "month", "year"]
+    basis: Literal["text", "public_record"]
+    quote: OptionalText = ""
+    note: OptionalText = ""
+
+
+class SourceDoc(_Strict):
+    key: Key
+    title: Text
+    publisher: Text
+    url: OptionalText = ""
+    text_file: Text
+    published: PublishedDoc
+
+
+class ActorDoc(_Strict):
+    key: Key
+    name: Text
+    kind: Literal["person", "company", "organisation", "state_body", "country"]
+    affiliation: Key | None = None
+    description: OptionalText = ""
+
+
+class LabelDoc(_Strict):
+    key: Key
+    name: Text
+    kind: Literal["theme", "certification", "programme"]
+    description: OptionalText = ""
+
+
+Editorial = dict[Key, Text]
+
+
+class MilestoneDoc(_Strict):
+    key: Key
+    title: Text
+    due: PeriodField | None = None
+    status: Literal["planned", "in_progress", "done", "missed", "cancelled"] = "planned"
+    progress: Annotated[int, Field(ge=0, le=100)] | None = None
+    completed_on: Annotated[dt.date, Field(strict=False)] | None = None
+    comment: OptionalText = ""
+    citations: list[CitationDoc] = []
+    editorial: Editorial = {}
+
+
+class WorkstreamDoc(_Strict):
+    key: Key
+    title: Text
+    summary: OptionalText = ""
+    lead: Key | None = None
+    citations: list[CitationDoc] = []
+    editorial: Editorial = {}
+    milestones: list[MilestoneDoc] = []
+
+
+class InvolvementDoc(_Strict):
+    actor: Key
+    role: Literal[
+        "coordinator", "pilot", "sponsor", "announcer", "partner", "support", "certifier",
+        "participant",
+    ]
+    capacity: OptionalText = ""
+    citations: list[CitationDoc] = []
+    editorial: Editorial = {}
+
+
+class BudgetDoc(_Strict):
+    amount_eur: Annotated[Decimal, Field(strict=False, ge=0, max_digits=15, decimal_places=2)]
+    qualifier: Literal["exact", "more_than", "less_than", "about"]
+    text: Text
+
+
+class MissionDoc(_Strict):
+    key: Key
+    title: Text
+    summary: OptionalText = ""
+    status: Literal["announced", "launched", "completed", "abandoned"] = "announced"
+    launch: PeriodField | None = None
+    budget: BudgetDoc | None = None
+    labels: list[Key] = []
+    sources: list[Key] = []
+    citations: list[CitationDoc] = []
+    editorial: Editorial = {}
+    actors: list[InvolvementDoc] = []
+    workstreams: list[WorkstreamDoc] = []
+    milestones: list[MilestoneDoc] = []
+
+
+class DocumentDoc(_Strict):
+    format: Literal["observatoire/1"]
+    sources: list[SourceDoc] = []
+    actors: list[ActorDoc] = []
+    labels: list[LabelDoc] = []
+    missions: list[MissionDoc] = []
+
+
+# The facts each kind of object states, which a quote or an editorial note must support.
+FACTS: dict[str, tuple[str, ...]] = {
+    "mission": ("existence", "launch", "budget", "status"),
+    "involvement": ("role",),
+    "workstream": ("existence",),
+    "milestone": ("existence", "due", "status"),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Parse
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Document:
+    name: str  # as shown in messages: the path given by the user
+    directory: Path  # text files are read relative to it
+    body: DocumentDoc
+
+
+def documents_collect(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand directories into the fixture documents they hold, sorted for a stable order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def documents_parse(paths: Iterable[str | Path]) -> list[Document]:
+    """Read and check the structure of each document; raise ImportFailed with every error."""
+    documents: list[Document] = []
+    errors: list[DocumentError] = []
+    files = documents_collect(paths)
+    if not files:
+        raise ImportFailed([DocumentError("-", "", _("no fixture document to import"))])
+    for path in files:
+        name = str(path)
+        try:
+            raw_text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            errors.append(DocumentError(name, "", _("file not found")))
+            continue
+        except UnicodeDecodeError:
+            errors.append(DocumentError(name, "", _("not UTF-8 text")))
+            continue
+        except OSError as exc:
+            errors.append(DocumentError(name, "", _("cannot be read (%(reason)s)") % {"reason": exc.strerror}))
+            continue
+        document, parse_errors = document_parse_text(raw_text, name=name, directory=path.parent)
+        errors.extend(parse_errors)
+        if document is not None:
+            documents.append(document)
+    if errors:
+        raise ImportFailed(errors)
+    return documents
+
+
+def document_parse_text(
+    raw_text: str, *, name: str, directory: Path
+) -> tuple[Document | None, list[DocumentError]]:
+    try:
+        # BaseLoader keeps every scalar a string, except where the schema converts dates and
+        # numbers on purpose: "yes" stays "yes", "2020-08-05" is read by the date field.
+        data = yaml.load(raw_text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = _("line %(line)s") % {"line": mark.line + 1} if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [DocumentError(name, where, _("not valid YAML or JSON: %(problem)s") % {"problem": problem})]
+    if not isinstance(data, dict):
+        return None, [DocumentError(name, "", _("a document must be a mapping with a 'format' key"))]
+    try:
+        body = DocumentDoc.model_validate(data)
+    except ValidationError as exc:
+        return None, [DocumentError(name, _loc_to_path(e["loc"]), _pydantic_message(e)) for e in exc.errors()]
+    return Document(name=name, directory=directory, body=body), []
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (a silent overwrite would lose data) and reads
+    numbers strictly: an int is an int, a float is a float, the rest strings."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        # Only the keys written in this mapping count: `<<: *anchor` merges may be overridden.
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 reads yes/no/on/off as booleans ("the Norway problem"); our documents have no
+# booleans, so those words stay text.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _loc_to_path(loc: Sequence[int | str]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part.startswith("function-") or part in {"str", "int", "date"}:
+            continue  # pydantic's own markers for validators and union branches
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+def _pydantic_message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    if kind == "missing":
+        return _("required field is missing")
+    if kind == "extra_forbidden":
+        return _("unknown field")
+    if kind in {"string_type"}:
+        return _("expected text, got %(value)s") % {"value": _describe(error.get("input"))}
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return _("expected a whole number, got %(value)s") % {"value": _describe(error.get("input"))}
+    if kind in {"list_type"}:
+        return _("expected a list, got %(value)s") % {"value": _describe(error.get("input"))}
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return _("expected a mapping, got %(value)s") % {"value": _describe(error.get("input"))}
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("expected a date as YYYY-MM-DD, got %(value)s") % {"value": _describe(error.get("input"))}
+    if kind.startswith("decimal"):
+        return _("expected an amount, got %(value)s") % {"value": _describe(error.get("input"))}
+    if kind == "literal_error":
+        return _("must be one of %(choices)s") % {"choices": ctx.get("expected", "")}
+    if kind == "string_pattern_mismatch":
+        return _("must be a key: lowercase letters, digits and single hyphens")
+    if kind == "string_too_short":
+        return _("must not be empty")
+    if kind == "string_too_long":
+        return _("is too long (at most %(max)s characters)") % {"max": ctx.get("max_length")}
+    if kind in {"less_than_equal", "greater_than_equal"}:
+        bound = ctx.get("le", ctx.get("ge"))
+        word = _("at most") if kind == "less_than_equal" else _("at least")
+        return _("must be %(word)s %(bound)s") % {"word": word, "bound": bound}
+    return str(error["msg"])
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value[:60]}"'
+    if isinstance(value, dict):
+        return _("a mapping")
+    if isinstance(value, list):
+        return _("a list")
+    if value is None:
+        return _("nothing")
+    return repr(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Validate and plan
+# --------------------------------------------------------------------------------------------
+
+Fields = dict[str, Any]
+Key_ = tuple[str, ...]  # a natural key: ("mission-key", "milestone-key"), …
+
+
+@dataclass
+class Change:
+    model: str  # "Mission", "Workstream", …
+    natural_key: Key_
+    action: Literal["create", "update", "unchanged", "delete"]
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (old, new)
+
+    @property
+    def key(self) -> str:
+        return " / ".join(self.natural_key)
+
+
+@dataclass
+class ImportPlan:
+    """What apply will do: the desired rows (natural keys for relations) and the diff."""
+
+    rows: dict[str, dict[Key_, Fields]]
+    changes: list[Change]
+    citation_ids: dict[Key_, int] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, Counter[str]]:
+        counts: dict[str, Counter[str]] = {m: Counter() for m in MODEL_ORDER}
+        for change in self.changes:
+            counts[change.model][change.action] += 1
+        return counts
+
+    @property
+    def is_noop(self) -> bool:
+        return all(c.action == "unchanged" for c in self.changes)
+
+    def signature(self) -> list[tuple[Any, ...]]:
+        """A comparable form of the diff, to tell whether the database moved under a plan."""
+        return [
+            (c.model, c.natural_key, c.action, sorted((f, repr(o), repr(n)) for f, (o, n) in c.fields.items()))
+            for c in self.changes
+        ]
+
+
+MODEL_ORDER = ("Source", "Label", "Actor", "Mission", "Involvement", "Workstream", "Milestone", "Citation")
+
+
+def fold_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def find_quote(text: str, quote: str) -> tuple[int, int] | None:
+    """Where `quote` stands in `text`, comparing with whitespace folded: (start, end) offsets in
+    the original text, or None. Characters are compared exactly (’ is not ')."""
+    words = fold_whitespace(quote).split(" ")
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    match = re.search(pattern, text)
+    return (match.start(), match.end()) if match else None
+
+
+class _Validator:
+    """Walks the parsed documents, collects every error with its path, and builds the rows."""
+
+    def __init__(self, documents: Sequence[Document], today: dt.date) -> None:
+        self.documents = documents
+        self.today = today
+        self.errors: list[DocumentError] = []
+        self.rows: dict[str, dict[Key_, Fields]] = {m: {} for m in MODEL_ORDER}
+        self.where: dict[tuple[str, Key_], str] = {}  # first definition, for dupes
+        self.source_texts: dict[str, str] = {}
+        self.source_dates: dict[str, dt.date] = {}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def error(self, doc: Document, path: str, message: str) -> None:
+        self.errors.append(DocumentError(doc.name, path, message))
+
+    def add_row(self, doc: Document, path: str, model: str, key: tuple[str, ...], row: Fields) -> bool:
+        if (model, key) in self.where:
+            self.error(
+                doc,
+                path,
+                _("duplicate key %(key)s (already defined at %(first)s)")
+                % {"key": "/".join(key), "first": self.where[(model, key)]},
+            )
+            return False
+        self.where[(model, key)] = f"{doc.name}: {path}"
+        self.rows[model][key] = row
+        return True
+
+    # -- entry point -----------------------------------------------------------------------
+    def run(self) -> None:
+        db_sources = {
+            s.key: (s.text, s.published_on) for s in Source.objects.only("key", "text", "published_on")
+        }
+        for key, (text, published_on) in db_sources.items():
+            self.source_texts[key] = text
+            self.source_dates[key] = published_on
+        self.known = {
+            "Source": set(db_sources),
+            "Actor": set(Actor.objects.values_list("key", flat=True)),
+            "Label": set(Label.objects.values_list("key", flat=True)),
+        }
+        for doc in self.documents:
+            for i, source in enumerate(doc.body.sources):
+                self.source(doc, f"sources[{i}]", source)
+        for doc in self.documents:
+            for i, label in enumerate(doc.body.labels):
+                self.add_row(doc, f"labels[{i}]", "Label", (label.key,), label.model_dump(exclude={"key"}))
+            for i, actor in enumerate(doc.body.actors):
+                self.add_row(doc, f"actors[{i}]", "Actor", (actor.key,), actor.model_dump(exclude={"key"}))
+        for model in ("Source", "Actor", "Label"):
+            self.known[model] |= {k[0] for k in self.rows[model]}
+        for doc in self.documents:
+            for i, actor in enumerate(doc.body.actors):
+                if actor.affiliation is not None:
+                    self.reference(doc, f"actors[{i}].affiliation", "Actor", actor.affiliation)
+                    if actor.affiliation == actor.key:
+                        self.error(doc, f"actors[{i}].affiliation", _("an actor cannot be its own affiliation"))
+            for i, mission in enumerate(doc.body.missions):
+                self.mission(doc, f"missions[{i}]", mission)
+
+    def reference(self, doc: Document, path: str, model: str, key: str) -> bool:
+        if key in self.known[model]:
+            return True
+        names = {"Source": _("source"), "Actor": _("actor"), "Label": _("label")}
+        self.error(doc, path, _("unknown %(kind)s key \"%(key)s\"") % {"kind": names[model], "key": key})
+        return False
+
+    # -- sources ---------------------------------------------------------------------------
+    def source(self, doc: Document, path: str, source: SourceDoc) -> None:
+        text_path = (doc.directory / source.text_file).resolve()
+        text = ""
+        try:
+            text = text_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.error(doc, f"{path}.text_file", _("text file not found: %(file)s") % {"file": source.text_file})
+        except UnicodeDecodeError:
+            self.error(doc, f"{path}.text_file", _("text file is not UTF-8: %(file)s") % {"file": source.text_file})
+        except OSError as exc:
+            self.error(doc, f"{path}.text_file", _("text file cannot be read: %(reason)s") % {"reason": exc.strerror})
+        if text and not text.strip():
+            self.error(doc, f"{path}.text_file", _("text file is empty"))
+        published = source.published
+        if published.basis == "text":
+            if not published.quote:
+                self.error(doc, f"{path}.published.quote", _("a date stated in the text needs the quote that states it"))
+            elif text and find_quote(text, published.quote) is None:
+                self.error(doc, f"{path}.published.quote", _quote_missing(published.quote, source.key))
+        elif not published.note:
+            self.error(doc, f"{path}.published.note", _("a date from public record needs a note saying where it comes from"))
+        row = {
+            "title": source.title,
+            "publisher": source.publisher,
+            "url": source.url,
+            "published_on": published.date,
+            "published_precision": published.precision,
+            "published_basis": DateBasis(published.basis).value,
+            "published_note": published.quote if published.basis == "text" else published.note,
+            "text": text,
+            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        }
+        if self.add_row(doc, path, "Source", (source.key,), row):
+            self.source_texts[source.key] = text
+            self.source_dates[source.key] = published.date
+
+    # -- citations and provenance ------------------------------------------------------------
+    def citations(
+        self, doc: Document, path: str, kind: str, target: tuple[str, ...], citations: Sequence[CitationDoc],
+        editorial: dict[str, str], stated: Iterable[str],
+    ) -> None:
+        facts = FACTS[kind]
+        for fact in editorial:
+            if fact not in facts:
+                self.error(doc, f"{path}.editorial.{fact}", _("unknown fact; expected one of %(facts)s") % {"facts": ", ".join(facts)})
+        seen: set[tuple[str, str, str]] = set()
+        covered: set[str] = set(editorial)
+        for i, citation in enumerate(citations):
+            cpath = f"{path}.citations[{i}]"
+            fact = citation.fact or ""
+            if fact and fact not in facts:
+                self.error(doc, f"{cpath}.fact", _("unknown fact; expected one of %(facts)s") % {"facts": ", ".join(facts)})
+                continue
+            if not self.reference(doc, f"{cpath}.source", "Source", citation.source):
+                continue
+            text = self.source_texts.get(citation.source, "")
+            offsets = find_quote(text, citation.quote) if text else None
+            if offsets is None:
+                self.error(doc, f"{cpath}.quote", _quote_missing(citation.quote, citation.source))
+                continue
+            quote = fold_whitespace(citation.quote)
+            if (citation.source, quote, fact) in seen:
+                self.error(doc, cpath, _("the same quote is cited twice"))
+                continue
+            seen.add((citation.source, quote, fact))
+            covered |= set(facts) if not fact else {fact}
+            self.rows["Citation"][(kind, *target, citation.source, quote, fact)] = {
+                "start_offset": offsets[0],
+                "end_offset": offsets[1],
+            }
+        for fact in stated:
+            if fact not in covered:
+                self.error(
+                    doc,
+                    path,
+                    _("no quote supports the fact \"%(fact)s\": cite the source or add an editorial note for it")
+                    % {"fact": fact},
+                )
+
+    def reference_date(
+        self, doc: Document, path: str, spec: PeriodDoc, citations: Sequence[CitationDoc], fact: str,
+        fallback_sources: Sequence[str] = (),
+    ) -> dt.date | None:
+        if spec.reference is not None:
+            return spec.reference
+        # The words were written on the day their source was published: read them against it.
+        for citation in citations:
+            if citation.fact in (None, fact) and citation.source in self.source_dates:
+                return self.source_dates[citation.source]
+        for key in fallback_sources:
+            if key in self.source_dates:
+                return self.source_dates[key]
+        self.error(doc, f"{path}.reference", _("no date to read the expression against: cite a source or give a reference date"))
+        return None
+
+    def period(
+        self, doc: Document, path: str, spec: PeriodDoc | None, citations: Sequence[CitationDoc], fact: str,
+        fallback_sources: Sequence[str] = (),
+    ) -> dict[str, Any] | None:
+        empty = {"text": "", "start": None, "end": None, "precision": "", "reference": None}
+        if spec is None:
+            return empty
+        reference = self.reference_date(doc, path, spec, citations, fact, fallback_sources)
+        if reference is None:
+            return None
+        try:
+            period = periods.parse_period(spec.text, reference, tense=spec.tense)
+        except periods.PeriodParseError:
+            self.error(doc, path, _("unknown date expression \"%(text)s\"") % {"text": spec.text})
+            return None
+        return {
+            "text": period.text,
+            "start": period.start,
+            "end": period.end,
+            "precision": Precision(period.precision.value).value,
+            "reference": period.reference,
+        }
+
+    # -- missions and what they hold --------------------------------------------------------
+    def mission(self, doc: Document, path: str, mission: MissionDoc) -> None:
+        mkey = mission.key
+        for i, key in enumerate(mission.labels):
+            self.reference(doc, f"{path}.labels[{i}]", "Label", key)
+        for i, key in enumerate(mission.sources):
+            self.reference(doc, f"{path}.sources[{i}]", "Source", key)
+        _check_unique_list(self, doc, f"{path}.labels", mission.labels)
+        _check_unique_list(self, doc, f"{path}.sources", mission.sources)
+        launch = self.period(doc, f"{path}.launch", mission.launch, mission.citations, "launch", mission.sources)
+        stated = ["existence", "status"]
+        if mission.launch is not None:
+            stated.append("launch")
+        if mission.budget is not None:
+            stated.append("budget")
+        self.citations(doc, path, "mission", (mkey,), mission.citations, mission.editorial, stated)
+        budget = mission.budget
+        row = {
+            "title": mission.title,
+            "summary": mission.summary,
+            "status": mission.status,
+            **{f"launch_{k}": v for k, v in (launch or {}).items()},
+            "budget_eur": budget.amount_eur if budget else None,
+            "budget_qualifier": budget.qualifier if budget else "",
+            "budget_text": budget.text if budget else "",
+            "editorial": dict(mission.editorial),
+            "labels": tuple(sorted(mission.labels)),
+            "sources": tuple(sorted(mission.sources)),
+        }
+        if not self.add_row(doc, path, "Mission", (mkey,), row):
+            return
+        for i, inv in enumerate(mission.actors):
+            ipath = f"{path}.actors[{i}]"
+            if not self.reference(doc, f"{ipath}.actor", "Actor", inv.actor):
+                continue
+            key = (mkey, inv.actor, inv.role)
+            if self.add_row(doc, ipath, "Involvement", key, {"capacity": inv.capacity, "editorial": dict(inv.editorial)}):
+                self.citations(doc, ipath, "involvement", key, inv.citations, inv.editorial, ["role"])
+        for i, ws in enumerate(mission.workstreams):
+            wpath = f"{path}.workstreams[{i}]"
+            if ws.lead is not None:
+                self.reference(doc, f"{wpath}.lead", "Actor", ws.lead)
+            row = {
+                "position": i + 1,
+                "title": ws.title,
+                "summary": ws.summary,
+                "lead": ws.lead,
+                "editorial": dict(ws.editorial),
+            }
+            if self.add_row(doc, wpath, "Workstream", (mkey, ws.key), row):
+                self.citations(doc, wpath, "workstream", (mkey, ws.key), ws.citations, ws.editorial, ["existence"])
+            for j, ms in enumerate(ws.milestones):
+                self.milestone(doc, f"{wpath}.milestones[{j}]", mission, ws.key, ms)
+        for j, ms in enumerate(mission.milestones):
+            self.milestone(doc, f"{path}.milestones[{j}]", mission, None, ms)
+
+    def milestone(
+        self, doc: Document, path: str, mission: MissionDoc, workstream: str | None, ms: MilestoneDoc
+    ) -> None:
+        due = self.period(doc, f"{path}.due", ms.due, ms.citations, "due", mission.sources)
+        progress = ms.progress
+        if ms.status == "done":
+            if ms.completed_on is None:
+                self.error(doc, f"{path}.completed_on", _("a done milestone needs its completion date"))
+            if progress is not None and progress != 100:
+                self.error(doc, f"{path}.progress", _("a done milestone is 100% complete"))
+            progress = 100
+        elif ms.completed_on is not None:
+            self.error(doc, f"{path}.completed_on", _("only a done milestone has a completion date"))
+        if ms.completed_on is not None and ms.completed_on > self.today:
+            self.error(doc, f"{path}.completed_on", _("the completion date is in the future"))
+        if ms.status in {"missed", "cancelled"} and not ms.comment:
+            self.error(doc, f"{path}.comment", _("a missed or cancelled milestone needs a comment"))
+        stated = ["existence", "status"] if ms.status != "planned" else ["existence"]
+        if ms.due is not None:
+            stated.append("due")
+        row = {
+            "workstream": workstream,
+            "title": ms.title,
+            **{f"due_{k}": v for k, v in (due or {}).items()},
+            "status": ms.status,
+            "progress": progress if progress is not None else 0,
+            "completed_on": ms.completed_on,
+            "comment": ms.comment,
+            "editorial": dict(ms.editorial),
+        }
+        key = (mission.key, ms.key)
+        if self.add_row(doc, path, "Milestone", key, row):
+            self.citations(doc, path, "milestone", key, ms.citations, ms.editorial, stated)
+
+
+def _check_unique_list(validator: _Validator, doc: Document, path: str, keys: Sequence[str]) -> None:
+    for key, count in Counter(keys).items():
+        if count > 1:
+            validator.error(doc, path, _("\"%(key)s\" is listed twice") % {"key": key})
+
+
+def _quote_missing(quote: str, source: str) -> str:
+    shown = fold_whitespace(quote)
+    if len(shown) > 80:
+        shown = shown[:77] + "…"
+    return _("quote not found verbatim in source \"%(source)s\": \"%(quote)s\"") % {"source": source, "quote": shown}
+
+
+# --------------------------------------------------------------------------------------------
+# The database side: existing rows in the same shape as the planned ones
+# --------------------------------------------------------------------------------------------
+
+_MODEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "Source": (
+        "title", "publisher", "url", "published_on", "published_precision", "published_basis",
+        "published_note", "text", "text_sha256",
+    ),
+    "Label": ("name", "kind", "description"),
+    "Actor": ("name", "kind", "description"),
+    "Mission": (
+        "title", "summary", "status", "launch_text", "launch_start", "launch_end",
+        "launch_precision", "launch_reference", "budget_eur", "budget_qualifier", "budget_text",
+        "editorial",
+    ),
+    "Involvement": ("capacity", "editorial"),
+    "Workstream": ("position", "title", "summary", "editorial"),
+    "Milestone": (
+        "title", "due_text", "due_start", "due_end", "due_precision", "due_reference", "status",
+        "progress", "completed_on", "comment", "editorial",
+    ),
+    "Citation": ("start_offset", "end_offset"),
+}
+
+
+def _fields(obj: Any, model: str) -> Fields:
+    return {name: getattr(obj, name) for name in _MODEL_FIELDS[model]}
+
+
+def _citations_of(mission_keys: Iterable[str]) -> Any:
+    """Every citation of the given missions and of what they hold, in one query."""
+    keys = list(mission_keys)
+    return Citation.objects.filter(
+        Q(mission__key__in=keys)
+        | Q(involvement__mission__key__in=keys)
+        | Q(workstream__mission__key__in=keys)
+        | Q(milestone__mission__key__in=keys)
+    ).select_related(
+        "source", "mission", "involvement__mission", "involvement__actor", "workstream__mission",
+        "milestone__mission",
+    )
+
+
+def _citation_key(cit: Citation) -> tuple[str, ...]:
+    if cit.mission_id:
+        target: tuple[str, ...] = ("mission", cit.mission.key)
+    elif cit.involvement_id:
+        inv = cit.involvement
+        target = ("involvement", inv.mission.key, inv.actor.key, inv.role)
+    elif cit.workstream_id:
+        target = ("workstream", cit.workstream.mission.key, cit.workstream.key)
+    else:
+        target = ("milestone", cit.milestone.mission.key, cit.milestone.key)
+    return (*target, cit.source.key, cit.quote, cit.fact)
+
+
+def _existing_rows(rows: dict[str, dict[Key_, Fields]]) -> tuple[dict[str, dict[Key_, Fields]], dict[Key_, int]]:
+    """Read, in a fixed number of queries, the rows the plan touches, keyed like the plan.
+    Also returns the primary keys of the existing citations, which apply updates or deletes."""
+    existing: dict[str, dict[Key_, Fields]] = {m: {} for m in MODEL_ORDER}
+    keys = {m: [k[0] for k in rows[m]] for m in ("Source", "Label", "Actor", "Mission")}
+    for src in Source.objects.filter(key__in=keys["Source"]):
+        existing["Source"][(src.key,)] = _fields(src, "Source")
+    for label in Label.objects.filter(key__in=keys["Label"]):
+        existing["Label"][(label.key,)] = _fields(label, "Label")
+    for actor in Actor.objects.filter(key__in=keys["Actor"]).select_related("affiliation"):
+        row = _fields(actor, "Actor")
+        row["affiliation"] = actor.affiliation.key if actor.affiliation else None
+        existing["Actor"][(actor.key,)] = row
+    missions = Mission.objects.filter(key__in=keys["Mission"]).prefetch_related("labels", "sources")
+    for mission in missions:
+        row = _fields(mission, "Mission")
+        row["labels"] = tuple(sorted(lbl.key for lbl in mission.labels.all()))
+        row["sources"] = tuple(sorted(src.key for src in mission.sources.all()))
+        existing["Mission"][(mission.key,)] = row
+    in_missions = {"mission__key__in": keys["Mission"]}
+    for inv in Involvement.objects.filter(**in_missions).select_related("mission", "actor"):
+        existing["Involvement"][(inv.mission.key, inv.actor.key, inv.role)] = _fields(inv, "Involvement")
+    for ws in Workstream.objects.filter(**in_missions).select_related("mission", "lead"):
+        row = _fields(ws, "Workstream")
+        row["lead"] = ws.lead.key if ws.lead else None
+        existing["Workstream"][(ws.mission.key, ws.key)] = row
+    for ms in Milestone.objects.filter(**in_missions).select_related("mission", "workstream"):
+        row = _fields(ms, "Milestone")
+        row["workstream"] = ms.workstream.key if ms.workstream else None
+        existing["Milestone"][(ms.mission.key, ms.key)] = row
+    citation_ids: dict[Key_, int] = {}
+    for cit in _citations_of(keys["Mission"]):
+        key = _citation_key(cit)
+        existing["Citation"][key] = _fields(cit, "Citation")
+        citation_ids[key] = cit.pk
+    return existing, citation_ids
+
+
+def _diff(rows: dict[str, dict[Key_, Fields]], existing: dict[str, dict[Key_, Fields]]) -> list[Change]:
+    changes: list[Change] = []
+    for model in MODEL_ORDER:
+        for key, new in rows[model].items():
+            old = existing[model].get(key)
+            if old is None:
+                changes.append(Change(model, key, "create"))
+                continue
+            diff = {f: (old[f], v) for f, v in new.items() if old[f] != v}
+            changes.append(Change(model, key, "update" if diff else "unchanged", diff))
+    # The quotes of a planned mission are the document's quotes: the others go.
+    for key in existing["Citation"].keys() - rows["Citation"].keys():
+        changes.append(Change("Citation", key, "delete"))
+    return changes
+
+
+def plan_build(documents: Sequence[Document], *, today: dt.date | None = None) -> ImportPlan:
+    """Validate the documents against each other and the database, and diff them with it."""
+    validator = _Validator(documents, today or timezone.localdate())
+    validator.run()
+    if validator.errors:
+        raise ImportFailed(validator.errors)
+    existing, citation_ids = _existing_rows(validator.rows)
+    return ImportPlan(
+        rows=validator.rows, changes=_diff(validator.rows, existing), citation_ids=citation_ids
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Apply
+# --------------------------------------------------------------------------------------------
+
+
+def plan_apply(
+    documents: Sequence[Document], plan: ImportPlan, *, today: dt.date | None = None
+) -> ImportPlan:
+    """Write the plan in one transaction. The plan is built again inside the transaction: if
+    the database moved since `plan` was shown, nothing is written and StalePlanError carries
+    the new plan."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        current = plan_build(documents, today=today)
+        if current.signature() != plan.signature():
+            raise StalePlanError(current)
+        _Writer(current, today).write()
+    return current
+
+
+class _Writer:
+    """Writes what the plan marks created, updated or deleted, parents before children."""
+
+    def __init__(self, plan: ImportPlan, today: dt.date) -> None:
+        self.plan = plan
+        self.rows = plan.rows
+        self.today = today
+        self.todo = {
+            (c.model, c.natural_key) for c in plan.changes if c.action in {"create", "update"}
+        }
+        self.pks: dict[str, dict[Key_, int]] = {m: {} for m in MODEL_ORDER}
+
+    def wanted(self, model: str) -> Iterable[tuple[Key_, Fields]]:
+        return ((k, r) for k, r in self.rows[model].items() if (model, k) in self.todo)
+
+    def write(self) -> None:
+        for model in (Source, Label, Actor, Mission):
+            self.upsert_by_key(model)
+        self.actor_affiliations()
+        self.mission_relations()
+        self.involvements()
+        self.workstreams()
+        self.milestones()
+        self.citations()
+
+    def ids(self, model: type[Any], field: str, values: Iterable[str]) -> dict[Key_, int]:
+        return {(v,): pk for v, pk in model.objects.filter(**{f"{field}__in": list(values)}).values_list(field, "pk")}
+
+    def upsert_by_key(self, model: type[Any]) -> None:
+        name = model.__name__
+        objects = model.objects.in_bulk([k[0] for k in self.rows[name]], field_name="key")
+        for key, row in self.wanted(name):
+            obj = objects.get(key[0]) or model(key=key[0])
+            for f in _MODEL_FIELDS[name]:
+                setattr(obj, f, row[f])
+            obj.save()
+            objects[key[0]] = obj
+        self.pks[name] = {(k,): obj.pk for k, obj in objects.items()}
+
+    def actor(self, key: str | None) -> int | None:
+        if key is None:
+            return None
+        if (key,) not in self.pks["Actor"]:
+            self.pks["Actor"].update(self.ids(Actor, "key", [key]))
+        return self.pks["Actor"][(key,)]
+
+    def actor_affiliations(self) -> None:
+        for key, row in self.wanted("Actor"):
+            Actor.objects.filter(pk=self.pks["Actor"][key]).update(affiliation_id=self.actor(row["affiliation"]))
+
+    def mission_relations(self) -> None:
+        keys = {k for r in self.rows["Mission"].values() for k in r["labels"]}
+        labels = self.ids(Label, "key", keys)
+        keys = {k for r in self.rows["Mission"].values() for k in r["sources"]}
+        sources = self.ids(Source, "key", keys)
+        for key, row in self.wanted("Mission"):
+            mission = Mission(pk=self.pks["Mission"][key])
+            mission.labels.set([labels[(k,)] for k in row["labels"]])
+            mission.sources.set([sources[(k,)] for k in row["sources"]])
+
+    def involvements(self) -> None:
+        existing = {
+            (inv.mission.key, inv.actor.key, inv.role): inv
+            for inv in Involvement.objects.filter(mission_id__in=self.mission_pks()).select_related("mission", "actor")
+        }
+        for key, row in self.wanted("Involvement"):
+            inv = existing.get(key) or Involvement(
+                mission_id=self.pks["Mission"][key[:1]], actor_id=self.actor(key[1]), role=key[2]
+            )
+            for f in _MODEL_FIELDS["Involvement"]:
+                setattr(inv, f, row[f])
+            inv.save()
+            existing[key] = inv
+        self.pks["Involvement"] = {k: inv.pk for k, inv in existing.items()}
+
+    def mission_pks(self) -> list[int]:
+        return list(self.pks["Mission"].values())
+
+    def workstreams(self) -> None:
+        existing = {
+            (ws.mission.key, ws.key): ws
+            for ws in Workstream.objects.filter(mission_id__in=self.mission_pks()).select_related("mission")
+        }
+        wanted = list(self.wanted("Workstream"))
+        # Positions are unique per mission: park the moving rows out of the way first, so that
+        # swapping two workstreams does not collide half-way.
+        moving = [existing[k].pk for k, _row in wanted if k in existing]
+        for offset, pk in enumerate(moving, start=1):
+            Workstream.objects.filter(pk=pk).update(position=30000 + offset)
+        for key, row in wanted:
+            ws = existing.get(key) or Workstream(mission_id=self.pks["Mission"][key[:1]], key=key[1])
+            for f in _MODEL_FIELDS["Workstream"]:
+                setattr(ws, f, row[f])
+            ws.lead_id = self.actor(row["lead"])
+            ws.save()
+            existing[key] = ws
+        self.pks["Workstream"] = {k: ws.pk for k, ws in existing.items()}
+
+    def milestones(self) -> None:
+        existing = {
+            (ms.mission.key, ms.key): ms
+            for ms in Milestone.objects.filter(mission_id__in=self.mission_pks()).select_related("mission")
+        }
+        horizon = settings.DEADLINE_HORIZON_DAYS
+        for key, row in self.wanted("Milestone"):
+            ms = existing.get(key)
+            if ms is None:
+                ms = Milestone(mission_id=self.pks["Mission"][key[:1]], key=key[1])
+            else:
+                # An import is an edit too: a form opened before it must not overwrite it.
+                ms.version += 1
+            for f in _MODEL_FIELDS["Milestone"]:
+                setattr(ms, f, row[f])
+            ws = row["workstream"]
+            ms.workstream_id = self.pks["Workstream"][(key[0], ws)] if ws else None
+            ms.health = ms.health_on(self.today, horizon)
+            ms.save()
+            existing[key] = ms
+        self.pks["Milestone"] = {k: ms.pk for k, ms in existing.items()}
+
+    def citations(self) -> None:
+        ids = self.plan.citation_ids
+        gone = [ids[c.natural_key] for c in self.plan.changes if c.model == "Citation" and c.action == "delete"]
+        Citation.objects.filter(pk__in=gone).delete()
+        sources = self.ids(Source, "key", {key[-3] for key in self.rows["Citation"]})
+        new: list[Citation] = []
+        for key, row in self.wanted("Citation"):
+            if key in ids:  # same quote, moved in a changed source text
+                Citation.objects.filter(pk=ids[key]).update(**row)
+                continue
+            kind, *rest = key
+            target, (source, quote, fact) = tuple(rest[:-3]), rest[-3:]
+            model = {"mission": "Mission", "involvement": "Involvement", "workstream": "Workstream", "milestone": "Milestone"}[kind]
+            new.append(
+                Citation(
+                    source_id=sources[(source,)],
+                    quote=quote,
+                    fact=fact,
+                    **{f"{kind}_id": self.pks[model][target]},
+                    **row,
+                )
+            )
+        Citation.objects.bulk_create(new)
+
+
+# --------------------------------------------------------------------------------------------
+# One call for the command and the admin page
+# --------------------------------------------------------------------------------------------
+
+
+def import_paths(paths: Iterable[str | Path], *, dry_run: bool = False, today: dt.date | None = None) -> ImportPlan:
+    """Parse, validate, plan and (unless dry_run) apply. Raises ImportFailed."""
+    documents = documents_parse(paths)
+    plan = plan_build(documents, today=today)
+    if dry_run:
+        return plan
+    return plan_apply(documents, plan, today=today)

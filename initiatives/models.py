@@ -1,0 +1,503 @@
+"""The domain: missions, their workstreams and milestones, the actors and labels around them,
+and the source texts every fact is quoted from (see ../shared/DESIGN.md, "The domain")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from . import periods
+
+
+class Precision(models.TextChoices):
+    # Same values as periods.Precision (a test keeps them equal); this copy carries the labels.
+    DAY = periods.Precision.DAY.value, _("day")
+    MONTH = periods.Precision.MONTH.value, _("month")
+    SEASON = periods.Precision.SEASON.value, _("season")
+    QUARTER = periods.Precision.QUARTER.value, _("quarter")
+    HALF = periods.Precision.HALF.value, _("half-year")
+    YEAR = periods.Precision.YEAR.value, _("year")
+
+
+class DateBasis(models.TextChoices):
+    TEXT = "text", _("stated in the text")
+    PUBLIC_RECORD = "public_record", _("public record (editorial)")
+
+
+class Source(models.Model):
+    """A text the data comes from. Its text is stored whole, with its hash, so every quote can
+    be checked against exactly what was imported."""
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    published_on = models.DateField(_("published on"))
+    published_precision = models.CharField(
+        _("publication date precision"), max_length=10, choices=Precision.choices
+    )
+    published_basis = models.CharField(
+        _("publication date basis"), max_length=20, choices=DateBasis.choices
+    )
+    published_note = models.TextField(_("note on the publication date"), blank=True)
+    text = models.TextField(_("full text"))
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["published_on", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(text_sha256__regex=r"^[0-9a-f]{64}$"), name="source_sha256_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        COMPANY = "company", _("company")
+        ORGANISATION = "organisation", _("organisation")
+        STATE_BODY = "state_body", _("State body")
+        COUNTRY = "country", _("country")
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    affiliation = models.ForeignKey(
+        "self",
+        verbose_name=_("affiliation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Label(models.Model):
+    class Kind(models.TextChoices):
+        THEME = "theme", _("theme")
+        CERTIFICATION = "certification", _("certification")
+        PROGRAMME = "programme", _("programme")
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _period_check(prefix: str, name: str) -> list[models.BaseConstraint]:
+    """The constraints every stored period keeps: all four parts or none, start <= end."""
+    parts = [f"{prefix}_text", f"{prefix}_start", f"{prefix}_end", f"{prefix}_precision"]
+    all_null = Q(**{f"{prefix}_start__isnull": True, f"{prefix}_end__isnull": True}) & Q(
+        **{f"{prefix}_text": "", f"{prefix}_precision": ""}
+    )
+    all_set = Q(**{f"{p}__isnull": False for p in parts[1:3]}) & ~Q(
+        **{f"{prefix}_text": ""}
+    ) & ~Q(**{f"{prefix}_precision": ""}) & Q(**{f"{prefix}_reference__isnull": False})
+    return [
+        models.CheckConstraint(condition=all_null | all_set, name=f"{name}_{prefix}_complete"),
+        models.CheckConstraint(
+            condition=Q(**{f"{prefix}_start__isnull": True})
+            | Q(**{f"{prefix}_start__lte": models.F(f"{prefix}_end")}),
+            name=f"{name}_{prefix}_start_lte_end",
+        ),
+    ]
+
+
+class Mission(models.Model):
+    class Status(models.TextChoices):
+        ANNOUNCED = "announced", _("announced")
+        LAUNCHED = "launched", _("launched")
+        COMPLETED = "completed", _("completed")
+        ABANDONED = "abandoned", _("abandoned")
+
+    class BudgetQualifier(models.TextChoices):
+        EXACT = "exact", _("exactly")
+        MORE_THAN = "more_than", _("more than")
+        LESS_THAN = "less_than", _("less than")
+        ABOUT = "about", _("about")
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ANNOUNCED
+    )
+    launch_text = models.CharField(_("launch, as written"), max_length=200, blank=True)
+    launch_start = models.DateField(_("launch window start"), null=True, blank=True)
+    launch_end = models.DateField(_("launch window end"), null=True, blank=True)
+    launch_precision = models.CharField(
+        _("launch precision"), max_length=10, choices=Precision.choices, blank=True
+    )
+    launch_reference = models.DateField(_("launch read against"), null=True, blank=True)
+    budget_eur = models.DecimalField(
+        _("budget (EUR)"), max_digits=15, decimal_places=2, null=True, blank=True
+    )
+    budget_qualifier = models.CharField(
+        _("budget qualifier"), max_length=20, choices=BudgetQualifier.choices, blank=True
+    )
+    budget_text = models.CharField(_("budget, as written"), max_length=200, blank=True)
+    editorial = models.JSONField(
+        _("editorial notes"),
+        default=dict,
+        blank=True,
+        help_text=_("Facts with no supporting quote, by fact name, with the reason."),
+    )
+    labels = models.ManyToManyField(Label, verbose_name=_("labels"), related_name="missions", blank=True)
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), related_name="missions", blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+        ordering = ["-launch_start", "key"]
+        constraints = [
+            *_period_check("launch", "mission"),
+            models.CheckConstraint(
+                condition=Q(budget_eur__isnull=True) | Q(budget_eur__gte=0),
+                name="mission_budget_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_eur__isnull=True, budget_qualifier="")
+                | Q(budget_eur__isnull=False) & ~Q(budget_qualifier=""),
+                name="mission_budget_has_qualifier",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="mission_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def launch(self) -> periods.Period | None:
+        return _period_of(self, "launch")
+
+
+class Involvement(models.Model):
+    """An actor's role in a mission."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("coordinator")
+        PILOT = "pilot", _("pilot")
+        SPONSOR = "sponsor", _("sponsor")
+        ANNOUNCER = "announcer", _("announcer")
+        PARTNER = "partner", _("partner")
+        SUPPORT = "support", _("support")
+        CERTIFIER = "certifier", _("certifier")
+        PARTICIPANT = "participant", _("participant")
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="involvements"
+    )
+    actor = models.ForeignKey(
+        Actor, verbose_name=_("actor"), on_delete=models.PROTECT, related_name="involvements"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    capacity = models.CharField(
+        _("in the capacity of"),
+        max_length=300,
+        blank=True,
+        help_text=_("The actor's title as the source gives it."),
+    )
+    editorial = models.JSONField(_("editorial notes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("involvement")
+        verbose_name_plural = _("involvements")
+        ordering = ["mission", "role", "actor__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "actor", "role"], name="involvement_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} — {self.get_role_display()}"
+
+
+class Workstream(models.Model):
+    """One axis (axe, chantier, pilier) of a mission."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="workstreams"
+    )
+    key = models.SlugField(_("key"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    lead = models.ForeignKey(
+        Actor,
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_workstreams",
+    )
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinators"),
+        related_name="coordinated_workstreams",
+        blank=True,
+        help_text=_("Users who may update this workstream's milestones."),
+    )
+    editorial = models.JSONField(_("editorial notes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("workstream")
+        verbose_name_plural = _("workstreams")
+        ordering = ["mission", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "key"], name="workstream_unique_key"),
+            models.UniqueConstraint(
+                fields=["mission", "position"], name="workstream_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    """A dated promise, of a workstream or of the mission as a whole."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        MISSED = "missed", _("missed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Health(models.TextChoices):
+        ON_TRACK = "on_track", _("on track")
+        DUE_SOON = "due_soon", _("due soon")
+        OVERDUE = "overdue", _("overdue")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+        UNDATED = "undated", _("undated")
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    workstream = models.ForeignKey(
+        Workstream,
+        verbose_name=_("workstream"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        help_text=_("Empty for a milestone of the mission as a whole."),
+    )
+    key = models.SlugField(_("key"), max_length=80)
+    title = models.CharField(_("title"), max_length=300)
+    due_text = models.CharField(_("due, as written"), max_length=200, blank=True)
+    due_start = models.DateField(_("due window start"), null=True, blank=True)
+    due_end = models.DateField(_("due window end"), null=True, blank=True)
+    due_precision = models.CharField(
+        _("due precision"), max_length=10, choices=Precision.choices, blank=True
+    )
+    due_reference = models.DateField(_("due read against"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    # Stored by the deadline sweep so lists can filter on it; derived by health_on().
+    health = models.CharField(
+        _("health"), max_length=20, choices=Health.choices, default=Health.UNDATED
+    )
+    # Optimistic locking: every write bumps it, an edit based on an older value is refused.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    editorial = models.JSONField(_("editorial notes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_end", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "key"], name="milestone_unique_key"),
+            *_period_check("due", "milestone"),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="milestone_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(progress=100),
+                name="milestone_done_is_100",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="milestone_version_positive"),
+        ]
+        indexes = [
+            # The sweep and the deadline lists: open milestones by end of window.
+            models.Index(fields=["health", "due_end"], name="milestone_health_due_idx"),
+            models.Index(fields=["status", "due_end"], name="milestone_status_due_idx"),
+            models.Index(fields=["workstream", "due_end"], name="milestone_ws_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def due(self) -> periods.Period | None:
+        return _period_of(self, "due")
+
+    def health_on(self, today: dt.date, horizon_days: int) -> str:
+        """Health as of `today`: the rule the sweep applies to every row in SQL."""
+        if self.status == self.Status.DONE:
+            return self.Health.DONE
+        if self.status == self.Status.CANCELLED:
+            return self.Health.CANCELLED
+        if self.due_end is None:
+            return self.Health.UNDATED
+        if self.due_end < today:
+            return self.Health.OVERDUE
+        if self.due_end <= today + dt.timedelta(days=horizon_days):
+            return self.Health.DUE_SOON
+        return self.Health.ON_TRACK
+
+
+class Citation(models.Model):
+    """A verbatim quote of a source that supports one fact of one object.
+
+    A citation points at exactly one of mission, involvement, workstream or milestone (a check
+    constraint holds it): plain foreign keys rather than a generic relation, so full-text search
+    and the source page can join quotes with indexes."""
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
+    )
+    quote = models.TextField(_("quote"))
+    fact = models.CharField(
+        _("fact"),
+        max_length=40,
+        blank=True,
+        help_text=_("The fact this quote supports (e.g. due, launch, budget); empty: all."),
+    )
+    # Where the quote stands in the source text (characters), found when it was verified.
+    start_offset = models.PositiveIntegerField(_("start offset"))
+    end_offset = models.PositiveIntegerField(_("end offset"))
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    involvement = models.ForeignKey(
+        Involvement, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    workstream = models.ForeignKey(
+        Workstream, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+
+    TARGETS = ("mission", "involvement", "workstream", "milestone")
+
+    class Meta:
+        verbose_name = _("citation")
+        verbose_name_plural = _("citations")
+        ordering = ["source", "start_offset"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(mission__isnull=False, involvement=None, workstream=None, milestone=None)
+                    | Q(mission=None, involvement__isnull=False, workstream=None, milestone=None)
+                    | Q(mission=None, involvement=None, workstream__isnull=False, milestone=None)
+                    | Q(mission=None, involvement=None, workstream=None, milestone__isnull=False)
+                ),
+                name="citation_exactly_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_offset__lt=models.F("end_offset")),
+                name="citation_offsets_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"« {self.quote[:60]}… » ({self.source.key})"
+
+
+class DeadlineAlert(models.Model):
+    """One change of a milestone's health into due soon or overdue, for one deadline.
+
+    Unique per (milestone, kind, deadline): one alert, one notification, ever. A slipped
+    deadline is a new deadline, so it may alert again."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("due soon")
+        OVERDUE = "overdue", _("overdue")
+
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    deadline = models.DateField(_("deadline"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline alert")
+        verbose_name_plural = _("deadline alerts")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "kind", "deadline"], name="alert_unique_per_deadline"
+            )
+        ]
+        indexes = [
+            # The notify task looks for alerts not yet sent.
+            models.Index(
+                fields=["created_at"],
+                name="alert_unnotified_idx",
+                condition=Q(notified_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.milestone} ({self.deadline})"
+
+
+def _period_of(obj: models.Model, prefix: str) -> periods.Period | None:
+    start = getattr(obj, f"{prefix}_start")
+    if start is None:
+        return None
+    return periods.Period(
+        text=getattr(obj, f"{prefix}_text"),
+        start=start,
+        end=getattr(obj, f"{prefix}_end"),
+        precision=periods.Precision(getattr(obj, f"{prefix}_precision")),
+        reference=getattr(obj, f"{prefix}_reference"),
+    )
