@@ -85,9 +85,12 @@ browser-deps:
 services-check: install-test
 	@DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' $(PY) -m tests.services_check
 
+# The tests set their own DEBUG and SECRET_KEY: a developer's .env must not change them.
+TEST_ENV := DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' DEBUG=0 \
+	SECRET_KEY=test-only-secret-key-not-used-anywhere-else SECURE_COOKIES=0
+
 test: install-test browser-deps services-check
-	DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' CHROMIUM=$$(command -v chromium) \
-		$(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest $(PYTEST_ARGS)
 
 # ---- helpers ----------------------------------------------------------------------------
 migrate: install

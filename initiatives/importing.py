@@ -571,6 +571,9 @@ class _Validator:
         for i, citation in enumerate(citations):
             cpath = f"{path}.citations[{i}]"
             fact = citation.fact or ""
+            # A broken citation still counts as covering its fact: its own error says what is
+            # wrong, a second "no quote supports" error would only be noise.
+            covered |= set(facts) if not fact else {fact}
             if fact and fact not in facts:
                 self.error(doc, f"{cpath}.fact", _("unknown fact; expected one of %(facts)s") % {"facts": ", ".join(facts)})
                 continue
@@ -586,7 +589,6 @@ class _Validator:
                 self.error(doc, cpath, _("the same quote is cited twice"))
                 continue
             seen.add((citation.source, quote, fact))
-            covered |= set(facts) if not fact else {fact}
             self.rows["Citation"][(kind, *target, citation.source, quote, fact)] = {
                 "start_offset": offsets[0],
                 "end_offset": offsets[1],
@@ -618,7 +620,7 @@ class _Validator:
 
     def period(
         self, doc: Document, path: str, spec: PeriodDoc | None, citations: Sequence[CitationDoc], fact: str,
-        fallback_sources: Sequence[str] = (),
+        editorial: dict[str, str], fallback_sources: Sequence[str] = (),
     ) -> dict[str, Any] | None:
         empty = {"text": "", "start": None, "end": None, "precision": "", "reference": None}
         if spec is None:
@@ -631,6 +633,17 @@ class _Validator:
         except periods.PeriodParseError:
             self.error(doc, path, _("unknown date expression \"%(text)s\"") % {"text": spec.text})
             return None
+        # "Keep the words as written": unless a note says the date is editorial, the words must
+        # stand in a quote that supports this date.
+        if fact not in editorial and not any(
+            _loose(spec.text) in _loose(c.quote) for c in citations if c.fact in (None, fact)
+        ):
+            self.error(
+                doc,
+                f"{path}.text",
+                _("the words \"%(text)s\" are in no quote supporting the date: quote them, or add an editorial note for \"%(fact)s\"")
+                % {"text": spec.text, "fact": fact},
+            )
         return {
             "text": period.text,
             "start": period.start,
@@ -648,8 +661,11 @@ class _Validator:
             self.reference(doc, f"{path}.sources[{i}]", "Source", key)
         _check_unique_list(self, doc, f"{path}.labels", mission.labels)
         _check_unique_list(self, doc, f"{path}.sources", mission.sources)
-        launch = self.period(doc, f"{path}.launch", mission.launch, mission.citations, "launch", mission.sources)
-        stated = ["existence", "status"]
+        launch = self.period(
+            doc, f"{path}.launch", mission.launch, mission.citations, "launch", mission.editorial, mission.sources
+        )
+        # The default status claims nothing; any other status is a fact to support.
+        stated = ["existence"] if mission.status == "announced" else ["existence", "status"]
         if mission.launch is not None:
             stated.append("launch")
         if mission.budget is not None:
@@ -698,7 +714,7 @@ class _Validator:
     def milestone(
         self, doc: Document, path: str, mission: MissionDoc, workstream: str | None, ms: MilestoneDoc
     ) -> None:
-        due = self.period(doc, f"{path}.due", ms.due, ms.citations, "due", mission.sources)
+        due = self.period(doc, f"{path}.due", ms.due, ms.citations, "due", ms.editorial, mission.sources)
         progress = ms.progress
         if ms.status == "done":
             if ms.completed_on is None:
@@ -734,6 +750,11 @@ def _check_unique_list(validator: _Validator, doc: Document, path: str, keys: Se
     for key, count in Counter(keys).items():
         if count > 1:
             validator.error(doc, path, _("\"%(key)s\" is listed twice") % {"key": key})
+
+
+def _loose(text: str) -> str:
+    """Case, apostrophes and whitespace aside: to find a date's words inside a quote."""
+    return fold_whitespace(text.replace("’", "'")).casefold()
 
 
 def _quote_missing(quote: str, source: str) -> str:

@@ -264,6 +264,9 @@ def _normalise(text: str) -> str:
 
 # --- prefixes ---------------------------------------------------------------------------
 
+# Tried in order, so phrases come before the single words they begin with ("au plus
+# tard" before "au"). "mois" is transparent only before "de" so "le mois prochain" and
+# "fin du mois" still reach the core reader.
 _PREFIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"(?:{words}) "), effect)
     for words, effect in (
@@ -272,8 +275,8 @@ _PREFIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"debut", "debut"),
         (r"milieu|mi", "mi"),
         (r"fin", "fin"),
-        (r"dans le courant|au cours|aux alentours|autour|a partir|prevue?s?"
-         r"|mois(?= (?:de|d') )", "plain"),
+        ((r"dans le courant|au cours|aux alentours|autour|a partir|prevue?s?"
+         r"|mois(?= (?:de|d') )"), "plain"),
         (r"en|courant|durant|pendant|pour|vers|des|aux|au|a|la|les|le|l'|du|de|d'", "plain"),
     )
 )
@@ -436,20 +439,20 @@ _WEEKDAY = rf"(?:(?P<weekday>{_alternatives(_WEEKDAYS)}) )?"
 _ORDINAL = (r"(?P<ord>1er|[0-9]+(?:e|eme|ieme|nd|nde)|deuxieme|seconde?|troisieme|quatrieme"
             r"|derniere?)")
 _Reader = Callable[[re.Match[str], _Context], _Reading | None]
-# Order matters only where forms overlap: a bare "deux ans" must fall through the
-# duration reader (it returns None) before nothing else claims it.
+# Each form must cover the whole text left after the prefixes. The duration reader may
+# decline (return None): a bare "deux ans" is a length, refused rather than guessed.
 _FORMS: tuple[tuple[str, _Reader], ...] = (
     (rf"(?P<word>{_alternatives(_RELATIVE_DAYS)})", _relative_day),
-    (rf"{_WEEKDAY}(?P<day>[0-9]{{1,2}})(?P<sep>[/.-])(?P<month>[0-9]{{1,2}})(?P=sep)"
-     rf"(?P<year>[0-9]{{4}})", _calendar_day),
+    ((rf"{_WEEKDAY}(?P<day>[0-9]{{1,2}})(?P<sep>[/.-])(?P<month>[0-9]{{1,2}})(?P=sep)"
+     rf"(?P<year>[0-9]{{4}})"), _calendar_day),
     (rf"{_WEEKDAY}(?P<year>[0-9]{{4}})-(?P<month>[0-9]{{2}})-(?P<day>[0-9]{{2}})", _calendar_day),
     (rf"{_WEEKDAY}(?P<day>1er|[0-9]{{1,2}}) (?P<month>{_alternatives(_MONTHS)}){_TAIL}",
      _calendar_day),
-    (rf"(?:(?P<intro>dans|sous) )?(?P<count>[0-9]{{1,3}}|{_alternatives(_NUMBERS)})"
-     rf" (?P<unit>jours?|semaines?|mois|ans?|annees?)", _duration),
+    ((rf"(?:(?P<intro>dans|sous) )?(?P<count>[0-9]{{1,3}}|{_alternatives(_NUMBERS)})"
+     rf" (?P<unit>jours?|semaines?|mois|ans?|annees?)"), _duration),
     (rf"(?P<month>{_alternatives(_MONTH_WORDS)}){_TAIL}", _month),
-    (rf"(?P<season>{_alternatives(_SEASONS)})"
-     rf"(?: (?P<year>{_Y})(?: ?[-/] ?(?P<year2>{_Y}))?| {_REL})?", _season_reading),
+    ((rf"(?P<season>{_alternatives(_SEASONS)})"
+     rf"(?: (?P<year>{_Y})(?: ?[-/] ?(?P<year2>{_Y}))?| {_REL})?"), _season_reading),
     (rf"(?P<letter>[tqsh])(?P<ord>[0-9]){_TAIL}", _block),
     (rf"{_ORDINAL} (?P<unit>trimestre|semestre){_TAIL}", _block),
     (r"(?:(?:ce|cet|cette) )?(?P<unit>mois|trimestre|semestre|annee)(?: ci| en cours)?",

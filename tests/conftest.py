@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit(
+            "The tests run against PostgreSQL: use `make test`, or set DATABASE_URL=postgres://…",
+            returncode=2,
+        )
+    if not settings.REDIS_URL:
+        pytest.exit("The tests need Redis: use `make test`, or set REDIS_URL=redis://…", returncode=2)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # A skipped test is a missing test: the run fails if anything was skipped or xfailed.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    not_run = sum(len(reporter.stats.get(kind, [])) for kind in ("skipped", "xfailed", "xpassed"))
+    if not_run and session.exitstatus == 0:
+        reporter.write_line(f"FAILED: {not_run} test(s) skipped or xfailed; every test must run.", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture
+def seeded(db: None) -> None:
+    """The curated fixtures, imported through the real importer."""
+    from initiatives import importing
+
+    importing.import_paths([FIXTURES])
