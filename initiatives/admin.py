@@ -23,6 +23,10 @@ from .models import (
 
 PERIOD_READONLY = ("start", "end", "precision", "reference")
 
+admin.site.site_header = _("Observatoire de la souveraineté numérique — administration")
+admin.site.site_title = _("Observatoire de la souveraineté numérique")
+admin.site.index_title = _("Data administration")
+
 
 class CitationInline(admin.TabularInline):
     model = Citation

@@ -18,6 +18,10 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     if not settings.REDIS_URL:
         pytest.exit("The tests need Redis: use `make test`, or set REDIS_URL=redis://…", returncode=2)
+    # The tests run with DEBUG off, as production does: pages need the hashed static manifest.
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @pytest.hookimpl(trylast=True)

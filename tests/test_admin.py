@@ -1,0 +1,114 @@
+"""The Django admin is the first interface: every model browsable, dates read as typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from initiatives.models import Actor, Citation, DeadlineAlert, Involvement, Label, Milestone, Mission, Source, Workstream
+
+from .factories import user
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (Source, Actor, Label, Mission, Involvement, Workstream, Milestone, Citation, DeadlineAlert)
+
+
+@pytest.fixture
+def admin_client(seeded: None) -> Client:
+    client = Client()
+    client.force_login(user("admin", staff=True))
+    return client
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_model_has_a_searchable_changelist(admin_client: Client, model: type) -> None:
+    url = reverse(f"admin:initiatives_{model._meta.model_name}_changelist")
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(url, {"q": "cloud"}).status_code == 200
+
+
+def test_mission_page_shows_workstreams_milestones_and_quotes(admin_client: Client) -> None:
+    mission = Mission.objects.get(key="mission-numerique-grands-groupes")
+    page = admin_client.get(reverse("admin:initiatives_mission_change", args=[mission.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Soutenir la transformation des compétences et des formations" in html
+    assert "Premier point d&#x27;étape du comité de pilotage" in html
+    assert "ont lancé la mission numérique des grands groupes" in html
+    assert "Juliette de Maupeou" in html
+
+
+def test_milestone_changelist_filters_by_health(admin_client: Client) -> None:
+    url = reverse("admin:initiatives_milestone_changelist")
+    page = admin_client.get(url, {"health__exact": "overdue", "mission__id__exact": Mission.objects.get(key="plan-cloud-nouvelle-france-industrielle").pk})
+    assert page.status_code == 200
+    assert "Plan Cloud ficelé" in page.content.decode()
+    assert "Entretien des chefs de projet" not in page.content.decode()  # done, not overdue
+
+
+def _milestone_form(milestone: Milestone, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "mission": milestone.mission_id,
+        "workstream": milestone.workstream_id or "",
+        "key": milestone.key,
+        "title": milestone.title,
+        "due_text": milestone.due_text,
+        "status": milestone.status,
+        "progress": milestone.progress,
+        "completed_on": milestone.completed_on or "",
+        "comment": milestone.comment,
+        "editorial": "{}",
+        "citations-TOTAL_FORMS": 0,
+        "citations-INITIAL_FORMS": 0,
+    }
+    data.update(changes)
+    return data
+
+
+def test_changed_due_words_are_read_into_a_window_and_bump_the_version(admin_client: Client) -> None:
+    milestone = Milestone.objects.get(key="plan-ficele")
+    url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
+
+    response = admin_client.post(url, _milestone_form(milestone, due_text="T4 2027"))
+
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.due_start, milestone.due_end, milestone.due_precision) == (
+        dt.date(2027, 10, 1), dt.date(2027, 12, 31), "quarter"
+    )
+    assert milestone.version == 2
+    assert milestone.health == "on_track"
+
+
+def test_unreadable_due_words_keep_the_form_and_change_nothing(admin_client: Client) -> None:
+    milestone = Milestone.objects.get(key="plan-ficele")
+    url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
+
+    response = admin_client.post(url, _milestone_form(milestone, due_text="quand les poules auront des dents", title="Nouveau titre"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "quand les poules auront des dents" in html  # what the user typed is still there
+    assert "Nouveau titre" in html
+    milestone.refresh_from_db()
+    assert milestone.title == "Plan Cloud ficelé" and milestone.due_text == "d'ici le printemps"
+
+
+def test_done_without_completion_date_is_refused(admin_client: Client) -> None:
+    milestone = Milestone.objects.get(key="plan-ficele")
+    url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
+    response = admin_client.post(url, _milestone_form(milestone, status="done"))
+    assert response.status_code == 200
+    milestone.refresh_from_db()
+    assert milestone.status == "planned"
+
+
+def test_non_staff_cannot_enter_the_admin(seeded: None) -> None:
+    client = Client()
+    client.force_login(user("lecteur"))
+    response = client.get(reverse("admin:initiatives_mission_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
