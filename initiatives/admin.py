@@ -23,8 +23,8 @@ from .models import (
 
 PERIOD_READONLY = ("start", "end", "precision", "reference")
 
-admin.site.site_header = _("Observatoire de la souveraineté numérique — administration")
-admin.site.site_title = _("Observatoire de la souveraineté numérique")
+admin.site.site_header = _("Digital Sovereignty Observatory — administration")
+admin.site.site_title = _("Digital Sovereignty Observatory")
 admin.site.index_title = _("Data administration")
 
 
