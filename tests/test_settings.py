@@ -1,0 +1,57 @@
+"""Settings come from the environment, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "locale" / "fr" / "LC_MESSAGES"
+
+
+def settings_of(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}}
+    code = (
+        "import django; from django.conf import settings; django.setup();"
+        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND,"
+        " settings.LANGUAGE_CODE, settings.TIME_ZONE)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**base, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "sovereignty.settings", "VAR_DIR": str(tmp_path / "var"), **env},
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    done = settings_of(tmp_path, DEBUG="0")
+    assert done.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in done.stderr
+
+
+def test_embedded_default_is_sqlite_filesystem_broker_and_console_mail(tmp_path: Path) -> None:
+    done = settings_of(tmp_path, DEBUG="1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        "django.db.backends.sqlite3", "filesystem://", "django.core.mail.backends.console.EmailBackend",
+        "fr", "Europe/Paris",
+    ]
+
+
+def test_real_services_come_from_the_environment(tmp_path: Path) -> None:
+    done = settings_of(
+        tmp_path, SECRET_KEY="x" * 50, DATABASE_URL="postgres://u:p@db:5432/o", REDIS_URL="redis://redis:6379/0"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:2] == ["django.db.backends.postgresql", "redis://redis:6379/0"]
+
+
+def test_french_translations_are_compiled_and_complete(tmp_path: Path) -> None:
+    compiled = tmp_path / "django.mo"
+    stats = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", str(compiled), str(LOCALE / "django.po")],
+        capture_output=True, text=True, check=True,
+    ).stderr
+    assert "untranslated" not in stats and "fuzzy" not in stats, stats
+    assert compiled.read_bytes() == (LOCALE / "django.mo").read_bytes(), "run `make messages` and commit the .mo"
