@@ -112,7 +112,17 @@ class MilestoneInline(admin.TabularInline):
     model = Milestone
     form = MilestoneAdminForm
     extra = 0
-    fields = ("key", "title", "workstream", "due_text", "due_start", "due_end", "status", "progress", "completed_on")
+    fields = (
+        "key",
+        "title",
+        "workstream",
+        "due_text",
+        "due_start",
+        "due_end",
+        "status",
+        "progress",
+        "completed_on",
+    )
     readonly_fields = ("due_start", "due_end")
     show_change_link = True
 
@@ -179,17 +189,35 @@ class WorkstreamAdmin(admin.ModelAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
     form = MilestoneAdminForm
-    list_display = ("title", "mission", "workstream", "due_text", "due_end", "due_precision", "status", "health_badge", "progress")
+    list_display = (
+        "title",
+        "mission",
+        "workstream",
+        "due_text",
+        "due_end",
+        "due_precision",
+        "status",
+        "health_badge",
+        "progress",
+    )
     list_filter = ("health", "status", "due_precision", "mission")
     list_select_related = ("mission", "workstream")
     search_fields = ("key", "title", "due_text", "comment", "mission__title", "workstream__title")
     autocomplete_fields = ("mission", "workstream")
     date_hierarchy = "due_end"
-    readonly_fields = tuple(f"due_{f}" for f in PERIOD_READONLY) + ("health", "version", "created_at", "updated_at")
+    readonly_fields = tuple(f"due_{f}" for f in PERIOD_READONLY) + (
+        "health",
+        "version",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (None, {"fields": ("mission", "workstream", "key", "title")}),
         (_("Due"), {"fields": ("due_text", *(f"due_{f}" for f in PERIOD_READONLY))}),
-        (_("Progress"), {"fields": ("status", "progress", "completed_on", "comment", "health", "version")}),
+        (
+            _("Progress"),
+            {"fields": ("status", "progress", "completed_on", "comment", "health", "version")},
+        ),
         (_("Provenance"), {"fields": ("editorial", "created_at", "updated_at")}),
     )
     inlines = [MilestoneCitationInline]

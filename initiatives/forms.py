@@ -34,7 +34,9 @@ class PeriodTextMixin:
         except periods.PeriodParseError:
             self.add_error(  # type: ignore[attr-defined]
                 name,
-                _("Unknown date expression “%(text)s”. Examples: “fin 2021”, “T4 2024”, “d'ici le printemps”, “15 mars 2025”.")
+                _(
+                    "Unknown date expression “%(text)s”. Examples: “fin 2021”, “T4 2024”, “d'ici le printemps”, “15 mars 2025”."
+                )
                 % {"text": text},
             )
             return cleaned

@@ -70,7 +70,11 @@ class DocumentError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
+        return (
+            f"{self.file}: {self.path}: {self.message}"
+            if self.path
+            else f"{self.file}: {self.message}"
+        )
 
 
 class ImportFailed(Exception):
@@ -182,7 +186,13 @@ class WorkstreamDoc(_Strict):
 class InvolvementDoc(_Strict):
     actor: Key
     role: Literal[
-        "coordinator", "pilot", "sponsor", "announcer", "partner", "support", "certifier",
+        "coordinator",
+        "pilot",
+        "sponsor",
+        "announcer",
+        "partner",
+        "support",
+        "certifier",
         "participant",
     ]
     capacity: OptionalText = ""
@@ -273,7 +283,9 @@ def documents_parse(paths: Iterable[str | Path]) -> list[Document]:
             errors.append(DocumentError(name, "", _("not UTF-8 text")))
             continue
         except OSError as exc:
-            errors.append(DocumentError(name, "", _("cannot be read (%(reason)s)") % {"reason": exc.strerror}))
+            errors.append(
+                DocumentError(name, "", _("cannot be read (%(reason)s)") % {"reason": exc.strerror})
+            )
             continue
         document, parse_errors = document_parse_text(raw_text, name=name, directory=path.parent)
         errors.extend(parse_errors)
@@ -295,13 +307,21 @@ def document_parse_text(
         mark = getattr(exc, "problem_mark", None)
         where = _("line %(line)s") % {"line": mark.line + 1} if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, [DocumentError(name, where, _("not valid YAML or JSON: %(problem)s") % {"problem": problem})]
+        return None, [
+            DocumentError(
+                name, where, _("not valid YAML or JSON: %(problem)s") % {"problem": problem}
+            )
+        ]
     if not isinstance(data, dict):
-        return None, [DocumentError(name, "", _("a document must be a mapping with a 'format' key"))]
+        return None, [
+            DocumentError(name, "", _("a document must be a mapping with a 'format' key"))
+        ]
     try:
         body = DocumentDoc.model_validate(data)
     except ValidationError as exc:
-        return None, [DocumentError(name, _loc_to_path(e["loc"]), _pydantic_message(e)) for e in exc.errors()]
+        return None, [
+            DocumentError(name, _loc_to_path(e["loc"]), _pydantic_message(e)) for e in exc.errors()
+        ]
     return Document(name=name, directory=directory, body=body), []
 
 
@@ -354,13 +374,17 @@ def _pydantic_message(error: Any) -> str:
     if kind in {"string_type"}:
         return _("expected text, got %(value)s") % {"value": _describe(error.get("input"))}
     if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return _("expected a whole number, got %(value)s") % {"value": _describe(error.get("input"))}
+        return _("expected a whole number, got %(value)s") % {
+            "value": _describe(error.get("input"))
+        }
     if kind in {"list_type"}:
         return _("expected a list, got %(value)s") % {"value": _describe(error.get("input"))}
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
         return _("expected a mapping, got %(value)s") % {"value": _describe(error.get("input"))}
     if kind.startswith("date") or kind.startswith("datetime"):
-        return _("expected a date as YYYY-MM-DD, got %(value)s") % {"value": _describe(error.get("input"))}
+        return _("expected a date as YYYY-MM-DD, got %(value)s") % {
+            "value": _describe(error.get("input"))
+        }
     if kind.startswith("decimal"):
         return _("expected an amount, got %(value)s") % {"value": _describe(error.get("input"))}
     if kind == "literal_error":
@@ -395,13 +419,13 @@ def _describe(value: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 Fields = dict[str, Any]
-Key_ = tuple[str, ...]  # a natural key: ("mission-key", "milestone-key"), …
+NaturalKey = tuple[str, ...]  # a natural key: ("mission-key", "milestone-key"), …
 
 
 @dataclass
 class Change:
     model: str  # "Mission", "Workstream", …
-    natural_key: Key_
+    natural_key: NaturalKey
     action: Literal["create", "update", "unchanged", "delete"]
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field -> (old, new)
 
@@ -414,9 +438,9 @@ class Change:
 class ImportPlan:
     """What apply will do: the desired rows (natural keys for relations) and the diff."""
 
-    rows: dict[str, dict[Key_, Fields]]
+    rows: dict[str, dict[NaturalKey, Fields]]
     changes: list[Change]
-    citation_ids: dict[Key_, int] = field(default_factory=dict)
+    citation_ids: dict[NaturalKey, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, Counter[str]]:
         counts: dict[str, Counter[str]] = {m: Counter() for m in MODEL_ORDER}
@@ -431,12 +455,26 @@ class ImportPlan:
     def signature(self) -> list[tuple[Any, ...]]:
         """A comparable form of the diff, to tell whether the database moved under a plan."""
         return [
-            (c.model, c.natural_key, c.action, sorted((f, repr(o), repr(n)) for f, (o, n) in c.fields.items()))
+            (
+                c.model,
+                c.natural_key,
+                c.action,
+                sorted((f, repr(o), repr(n)) for f, (o, n) in c.fields.items()),
+            )
             for c in self.changes
         ]
 
 
-MODEL_ORDER = ("Source", "Label", "Actor", "Mission", "Involvement", "Workstream", "Milestone", "Citation")
+MODEL_ORDER = (
+    "Source",
+    "Label",
+    "Actor",
+    "Mission",
+    "Involvement",
+    "Workstream",
+    "Milestone",
+    "Citation",
+)
 
 
 def fold_whitespace(text: str) -> str:
@@ -459,8 +497,8 @@ class _Validator:
         self.documents = documents
         self.today = today
         self.errors: list[DocumentError] = []
-        self.rows: dict[str, dict[Key_, Fields]] = {m: {} for m in MODEL_ORDER}
-        self.where: dict[tuple[str, Key_], str] = {}  # first definition, for dupes
+        self.rows: dict[str, dict[NaturalKey, Fields]] = {m: {} for m in MODEL_ORDER}
+        self.where: dict[tuple[str, NaturalKey], str] = {}  # first definition, for dupes
         self.source_texts: dict[str, str] = {}
         self.source_dates: dict[str, dt.date] = {}
 
@@ -468,7 +506,9 @@ class _Validator:
     def error(self, doc: Document, path: str, message: str) -> None:
         self.errors.append(DocumentError(doc.name, path, message))
 
-    def add_row(self, doc: Document, path: str, model: str, key: tuple[str, ...], row: Fields) -> bool:
+    def add_row(
+        self, doc: Document, path: str, model: str, key: tuple[str, ...], row: Fields
+    ) -> bool:
         if (model, key) in self.where:
             self.error(
                 doc,
@@ -484,7 +524,8 @@ class _Validator:
     # -- entry point -----------------------------------------------------------------------
     def run(self) -> None:
         db_sources = {
-            s.key: (s.text, s.published_on) for s in Source.objects.only("key", "text", "published_on")
+            s.key: (s.text, s.published_on)
+            for s in Source.objects.only("key", "text", "published_on")
         }
         for key, (text, published_on) in db_sources.items():
             self.source_texts[key] = text
@@ -499,9 +540,13 @@ class _Validator:
                 self.source(doc, f"sources[{i}]", source)
         for doc in self.documents:
             for i, label in enumerate(doc.body.labels):
-                self.add_row(doc, f"labels[{i}]", "Label", (label.key,), label.model_dump(exclude={"key"}))
+                self.add_row(
+                    doc, f"labels[{i}]", "Label", (label.key,), label.model_dump(exclude={"key"})
+                )
             for i, actor in enumerate(doc.body.actors):
-                self.add_row(doc, f"actors[{i}]", "Actor", (actor.key,), actor.model_dump(exclude={"key"}))
+                self.add_row(
+                    doc, f"actors[{i}]", "Actor", (actor.key,), actor.model_dump(exclude={"key"})
+                )
         for model in ("Source", "Actor", "Label"):
             self.known[model] |= {k[0] for k in self.rows[model]}
         for doc in self.documents:
@@ -509,7 +554,11 @@ class _Validator:
                 if actor.affiliation is not None:
                     self.reference(doc, f"actors[{i}].affiliation", "Actor", actor.affiliation)
                     if actor.affiliation == actor.key:
-                        self.error(doc, f"actors[{i}].affiliation", _("an actor cannot be its own affiliation"))
+                        self.error(
+                            doc,
+                            f"actors[{i}].affiliation",
+                            _("an actor cannot be its own affiliation"),
+                        )
             for i, mission in enumerate(doc.body.missions):
                 self.mission(doc, f"missions[{i}]", mission)
 
@@ -517,7 +566,9 @@ class _Validator:
         if key in self.known[model]:
             return True
         names = {"Source": _("source"), "Actor": _("actor"), "Label": _("label")}
-        self.error(doc, path, _("unknown %(kind)s key \"%(key)s\"") % {"kind": names[model], "key": key})
+        self.error(
+            doc, path, _('unknown %(kind)s key "%(key)s"') % {"kind": names[model], "key": key}
+        )
         return False
 
     # -- sources ---------------------------------------------------------------------------
@@ -527,21 +578,43 @@ class _Validator:
         try:
             text = text_path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            self.error(doc, f"{path}.text_file", _("text file not found: %(file)s") % {"file": source.text_file})
+            self.error(
+                doc,
+                f"{path}.text_file",
+                _("text file not found: %(file)s") % {"file": source.text_file},
+            )
         except UnicodeDecodeError:
-            self.error(doc, f"{path}.text_file", _("text file is not UTF-8: %(file)s") % {"file": source.text_file})
+            self.error(
+                doc,
+                f"{path}.text_file",
+                _("text file is not UTF-8: %(file)s") % {"file": source.text_file},
+            )
         except OSError as exc:
-            self.error(doc, f"{path}.text_file", _("text file cannot be read: %(reason)s") % {"reason": exc.strerror})
+            self.error(
+                doc,
+                f"{path}.text_file",
+                _("text file cannot be read: %(reason)s") % {"reason": exc.strerror},
+            )
         if text and not text.strip():
             self.error(doc, f"{path}.text_file", _("text file is empty"))
         published = source.published
         if published.basis == "text":
             if not published.quote:
-                self.error(doc, f"{path}.published.quote", _("a date stated in the text needs the quote that states it"))
+                self.error(
+                    doc,
+                    f"{path}.published.quote",
+                    _("a date stated in the text needs the quote that states it"),
+                )
             elif text and find_quote(text, published.quote) is None:
-                self.error(doc, f"{path}.published.quote", _quote_missing(published.quote, source.key))
+                self.error(
+                    doc, f"{path}.published.quote", _quote_missing(published.quote, source.key)
+                )
         elif not published.note:
-            self.error(doc, f"{path}.published.note", _("a date from public record needs a note saying where it comes from"))
+            self.error(
+                doc,
+                f"{path}.published.note",
+                _("a date from public record needs a note saying where it comes from"),
+            )
         row = {
             "title": source.title,
             "publisher": source.publisher,
@@ -559,13 +632,23 @@ class _Validator:
 
     # -- citations and provenance ------------------------------------------------------------
     def citations(
-        self, doc: Document, path: str, kind: str, target: tuple[str, ...], citations: Sequence[CitationDoc],
-        editorial: dict[str, str], stated: Iterable[str],
+        self,
+        doc: Document,
+        path: str,
+        kind: str,
+        target: tuple[str, ...],
+        citations: Sequence[CitationDoc],
+        editorial: dict[str, str],
+        stated: Iterable[str],
     ) -> None:
         facts = FACTS[kind]
         for fact in editorial:
             if fact not in facts:
-                self.error(doc, f"{path}.editorial.{fact}", _("unknown fact; expected one of %(facts)s") % {"facts": ", ".join(facts)})
+                self.error(
+                    doc,
+                    f"{path}.editorial.{fact}",
+                    _("unknown fact; expected one of %(facts)s") % {"facts": ", ".join(facts)},
+                )
         seen: set[tuple[str, str, str]] = set()
         covered: set[str] = set(editorial)
         for i, citation in enumerate(citations):
@@ -575,7 +658,11 @@ class _Validator:
             # wrong, a second "no quote supports" error would only be noise.
             covered |= set(facts) if not fact else {fact}
             if fact and fact not in facts:
-                self.error(doc, f"{cpath}.fact", _("unknown fact; expected one of %(facts)s") % {"facts": ", ".join(facts)})
+                self.error(
+                    doc,
+                    f"{cpath}.fact",
+                    _("unknown fact; expected one of %(facts)s") % {"facts": ", ".join(facts)},
+                )
                 continue
             if not self.reference(doc, f"{cpath}.source", "Source", citation.source):
                 continue
@@ -598,12 +685,19 @@ class _Validator:
                 self.error(
                     doc,
                     path,
-                    _("no quote supports the fact \"%(fact)s\": cite the source or add an editorial note for it")
+                    _(
+                        'no quote supports the fact "%(fact)s": cite the source or add an editorial note for it'
+                    )
                     % {"fact": fact},
                 )
 
     def reference_date(
-        self, doc: Document, path: str, spec: PeriodDoc, citations: Sequence[CitationDoc], fact: str,
+        self,
+        doc: Document,
+        path: str,
+        spec: PeriodDoc,
+        citations: Sequence[CitationDoc],
+        fact: str,
         fallback_sources: Sequence[str] = (),
     ) -> dt.date | None:
         if spec.reference is not None:
@@ -615,12 +709,22 @@ class _Validator:
         for key in fallback_sources:
             if key in self.source_dates:
                 return self.source_dates[key]
-        self.error(doc, f"{path}.reference", _("no date to read the expression against: cite a source or give a reference date"))
+        self.error(
+            doc,
+            f"{path}.reference",
+            _("no date to read the expression against: cite a source or give a reference date"),
+        )
         return None
 
     def period(
-        self, doc: Document, path: str, spec: PeriodDoc | None, citations: Sequence[CitationDoc], fact: str,
-        editorial: dict[str, str], fallback_sources: Sequence[str] = (),
+        self,
+        doc: Document,
+        path: str,
+        spec: PeriodDoc | None,
+        citations: Sequence[CitationDoc],
+        fact: str,
+        editorial: dict[str, str],
+        fallback_sources: Sequence[str] = (),
     ) -> dict[str, Any] | None:
         empty = {"text": "", "start": None, "end": None, "precision": "", "reference": None}
         if spec is None:
@@ -631,7 +735,7 @@ class _Validator:
         try:
             period = periods.parse_period(spec.text, reference, tense=spec.tense)
         except periods.PeriodParseError:
-            self.error(doc, path, _("unknown date expression \"%(text)s\"") % {"text": spec.text})
+            self.error(doc, path, _('unknown date expression "%(text)s"') % {"text": spec.text})
             return None
         # "Keep the words as written": unless a note says the date is editorial, the words must
         # stand in a quote that supports this date.
@@ -641,7 +745,9 @@ class _Validator:
             self.error(
                 doc,
                 f"{path}.text",
-                _("the words \"%(text)s\" are in no quote supporting the date: quote them, or add an editorial note for \"%(fact)s\"")
+                _(
+                    'the words "%(text)s" are in no quote supporting the date: quote them, or add an editorial note for "%(fact)s"'
+                )
                 % {"text": spec.text, "fact": fact},
             )
         return {
@@ -662,7 +768,13 @@ class _Validator:
         _check_unique_list(self, doc, f"{path}.labels", mission.labels)
         _check_unique_list(self, doc, f"{path}.sources", mission.sources)
         launch = self.period(
-            doc, f"{path}.launch", mission.launch, mission.citations, "launch", mission.editorial, mission.sources
+            doc,
+            f"{path}.launch",
+            mission.launch,
+            mission.citations,
+            "launch",
+            mission.editorial,
+            mission.sources,
         )
         # The default status claims nothing; any other status is a fact to support.
         stated = ["existence"] if mission.status == "announced" else ["existence", "status"]
@@ -691,8 +803,16 @@ class _Validator:
             if not self.reference(doc, f"{ipath}.actor", "Actor", inv.actor):
                 continue
             key = (mkey, inv.actor, inv.role)
-            if self.add_row(doc, ipath, "Involvement", key, {"capacity": inv.capacity, "editorial": dict(inv.editorial)}):
-                self.citations(doc, ipath, "involvement", key, inv.citations, inv.editorial, ["role"])
+            if self.add_row(
+                doc,
+                ipath,
+                "Involvement",
+                key,
+                {"capacity": inv.capacity, "editorial": dict(inv.editorial)},
+            ):
+                self.citations(
+                    doc, ipath, "involvement", key, inv.citations, inv.editorial, ["role"]
+                )
         for i, ws in enumerate(mission.workstreams):
             wpath = f"{path}.workstreams[{i}]"
             if ws.lead is not None:
@@ -705,25 +825,44 @@ class _Validator:
                 "editorial": dict(ws.editorial),
             }
             if self.add_row(doc, wpath, "Workstream", (mkey, ws.key), row):
-                self.citations(doc, wpath, "workstream", (mkey, ws.key), ws.citations, ws.editorial, ["existence"])
+                self.citations(
+                    doc,
+                    wpath,
+                    "workstream",
+                    (mkey, ws.key),
+                    ws.citations,
+                    ws.editorial,
+                    ["existence"],
+                )
             for j, ms in enumerate(ws.milestones):
                 self.milestone(doc, f"{wpath}.milestones[{j}]", mission, ws.key, ms)
         for j, ms in enumerate(mission.milestones):
             self.milestone(doc, f"{path}.milestones[{j}]", mission, None, ms)
 
     def milestone(
-        self, doc: Document, path: str, mission: MissionDoc, workstream: str | None, ms: MilestoneDoc
+        self,
+        doc: Document,
+        path: str,
+        mission: MissionDoc,
+        workstream: str | None,
+        ms: MilestoneDoc,
     ) -> None:
-        due = self.period(doc, f"{path}.due", ms.due, ms.citations, "due", ms.editorial, mission.sources)
+        due = self.period(
+            doc, f"{path}.due", ms.due, ms.citations, "due", ms.editorial, mission.sources
+        )
         progress = ms.progress
         if ms.status == "done":
             if ms.completed_on is None:
-                self.error(doc, f"{path}.completed_on", _("a done milestone needs its completion date"))
+                self.error(
+                    doc, f"{path}.completed_on", _("a done milestone needs its completion date")
+                )
             if progress is not None and progress != 100:
                 self.error(doc, f"{path}.progress", _("a done milestone is 100% complete"))
             progress = 100
         elif ms.completed_on is not None:
-            self.error(doc, f"{path}.completed_on", _("only a done milestone has a completion date"))
+            self.error(
+                doc, f"{path}.completed_on", _("only a done milestone has a completion date")
+            )
         if ms.completed_on is not None and ms.completed_on > self.today:
             self.error(doc, f"{path}.completed_on", _("the completion date is in the future"))
         if ms.status in {"missed", "cancelled"} and not ms.comment:
@@ -746,10 +885,12 @@ class _Validator:
             self.citations(doc, path, "milestone", key, ms.citations, ms.editorial, stated)
 
 
-def _check_unique_list(validator: _Validator, doc: Document, path: str, keys: Sequence[str]) -> None:
+def _check_unique_list(
+    validator: _Validator, doc: Document, path: str, keys: Sequence[str]
+) -> None:
     for key, count in Counter(keys).items():
         if count > 1:
-            validator.error(doc, path, _("\"%(key)s\" is listed twice") % {"key": key})
+            validator.error(doc, path, _('"%(key)s" is listed twice') % {"key": key})
 
 
 def _loose(text: str) -> str:
@@ -761,7 +902,10 @@ def _quote_missing(quote: str, source: str) -> str:
     shown = fold_whitespace(quote)
     if len(shown) > 80:
         shown = shown[:77] + "…"
-    return _("quote not found verbatim in source \"%(source)s\": \"%(quote)s\"") % {"source": source, "quote": shown}
+    return _('quote not found verbatim in source "%(source)s": "%(quote)s"') % {
+        "source": source,
+        "quote": shown,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -770,21 +914,46 @@ def _quote_missing(quote: str, source: str) -> str:
 
 _MODEL_FIELDS: dict[str, tuple[str, ...]] = {
     "Source": (
-        "title", "publisher", "url", "published_on", "published_precision", "published_basis",
-        "published_note", "text", "text_sha256",
+        "title",
+        "publisher",
+        "url",
+        "published_on",
+        "published_precision",
+        "published_basis",
+        "published_note",
+        "text",
+        "text_sha256",
     ),
     "Label": ("name", "kind", "description"),
     "Actor": ("name", "kind", "description"),
     "Mission": (
-        "title", "summary", "status", "launch_text", "launch_start", "launch_end",
-        "launch_precision", "launch_reference", "budget_eur", "budget_qualifier", "budget_text",
+        "title",
+        "summary",
+        "status",
+        "launch_text",
+        "launch_start",
+        "launch_end",
+        "launch_precision",
+        "launch_reference",
+        "budget_eur",
+        "budget_qualifier",
+        "budget_text",
         "editorial",
     ),
     "Involvement": ("capacity", "editorial"),
     "Workstream": ("position", "title", "summary", "editorial"),
     "Milestone": (
-        "title", "due_text", "due_start", "due_end", "due_precision", "due_reference", "status",
-        "progress", "completed_on", "comment", "editorial",
+        "title",
+        "due_text",
+        "due_start",
+        "due_end",
+        "due_precision",
+        "due_reference",
+        "status",
+        "progress",
+        "completed_on",
+        "comment",
+        "editorial",
     ),
     "Citation": ("start_offset", "end_offset"),
 }
@@ -803,7 +972,11 @@ def _citations_of(mission_keys: Iterable[str]) -> Any:
         | Q(workstream__mission__key__in=keys)
         | Q(milestone__mission__key__in=keys)
     ).select_related(
-        "source", "mission", "involvement__mission", "involvement__actor", "workstream__mission",
+        "source",
+        "mission",
+        "involvement__mission",
+        "involvement__actor",
+        "workstream__mission",
         "milestone__mission",
     )
 
@@ -821,10 +994,12 @@ def _citation_key(cit: Citation) -> tuple[str, ...]:
     return (*target, cit.source.key, cit.quote, cit.fact)
 
 
-def _existing_rows(rows: dict[str, dict[Key_, Fields]]) -> tuple[dict[str, dict[Key_, Fields]], dict[Key_, int]]:
+def _existing_rows(
+    rows: dict[str, dict[NaturalKey, Fields]],
+) -> tuple[dict[str, dict[NaturalKey, Fields]], dict[NaturalKey, int]]:
     """Read, in a fixed number of queries, the rows the plan touches, keyed like the plan.
     Also returns the primary keys of the existing citations, which apply updates or deletes."""
-    existing: dict[str, dict[Key_, Fields]] = {m: {} for m in MODEL_ORDER}
+    existing: dict[str, dict[NaturalKey, Fields]] = {m: {} for m in MODEL_ORDER}
     keys = {m: [k[0] for k in rows[m]] for m in ("Source", "Label", "Actor", "Mission")}
     for src in Source.objects.filter(key__in=keys["Source"]):
         existing["Source"][(src.key,)] = _fields(src, "Source")
@@ -842,7 +1017,9 @@ def _existing_rows(rows: dict[str, dict[Key_, Fields]]) -> tuple[dict[str, dict[
         existing["Mission"][(mission.key,)] = row
     in_missions = {"mission__key__in": keys["Mission"]}
     for inv in Involvement.objects.filter(**in_missions).select_related("mission", "actor"):
-        existing["Involvement"][(inv.mission.key, inv.actor.key, inv.role)] = _fields(inv, "Involvement")
+        existing["Involvement"][(inv.mission.key, inv.actor.key, inv.role)] = _fields(
+            inv, "Involvement"
+        )
     for ws in Workstream.objects.filter(**in_missions).select_related("mission", "lead"):
         row = _fields(ws, "Workstream")
         row["lead"] = ws.lead.key if ws.lead else None
@@ -851,7 +1028,7 @@ def _existing_rows(rows: dict[str, dict[Key_, Fields]]) -> tuple[dict[str, dict[
         row = _fields(ms, "Milestone")
         row["workstream"] = ms.workstream.key if ms.workstream else None
         existing["Milestone"][(ms.mission.key, ms.key)] = row
-    citation_ids: dict[Key_, int] = {}
+    citation_ids: dict[NaturalKey, int] = {}
     for cit in _citations_of(keys["Mission"]):
         key = _citation_key(cit)
         existing["Citation"][key] = _fields(cit, "Citation")
@@ -859,7 +1036,9 @@ def _existing_rows(rows: dict[str, dict[Key_, Fields]]) -> tuple[dict[str, dict[
     return existing, citation_ids
 
 
-def _diff(rows: dict[str, dict[Key_, Fields]], existing: dict[str, dict[Key_, Fields]]) -> list[Change]:
+def _diff(
+    rows: dict[str, dict[NaturalKey, Fields]], existing: dict[str, dict[NaturalKey, Fields]]
+) -> list[Change]:
     changes: list[Change] = []
     for model in MODEL_ORDER:
         for key, new in rows[model].items():
@@ -917,9 +1096,9 @@ class _Writer:
         self.todo = {
             (c.model, c.natural_key) for c in plan.changes if c.action in {"create", "update"}
         }
-        self.pks: dict[str, dict[Key_, int]] = {m: {} for m in MODEL_ORDER}
+        self.pks: dict[str, dict[NaturalKey, int]] = {m: {} for m in MODEL_ORDER}
 
-    def wanted(self, model: str) -> Iterable[tuple[Key_, Fields]]:
+    def wanted(self, model: str) -> Iterable[tuple[NaturalKey, Fields]]:
         return ((k, r) for k, r in self.rows[model].items() if (model, k) in self.todo)
 
     def write(self) -> None:
@@ -932,8 +1111,13 @@ class _Writer:
         self.milestones()
         self.citations()
 
-    def ids(self, model: type[Any], field: str, values: Iterable[str]) -> dict[Key_, int]:
-        return {(v,): pk for v, pk in model.objects.filter(**{f"{field}__in": list(values)}).values_list(field, "pk")}
+    def ids(self, model: type[Any], field: str, values: Iterable[str]) -> dict[NaturalKey, int]:
+        return {
+            (v,): pk
+            for v, pk in model.objects.filter(**{f"{field}__in": list(values)}).values_list(
+                field, "pk"
+            )
+        }
 
     def upsert_by_key(self, model: type[Any]) -> None:
         name = model.__name__
@@ -955,7 +1139,9 @@ class _Writer:
 
     def actor_affiliations(self) -> None:
         for key, row in self.wanted("Actor"):
-            Actor.objects.filter(pk=self.pks["Actor"][key]).update(affiliation_id=self.actor(row["affiliation"]))
+            Actor.objects.filter(pk=self.pks["Actor"][key]).update(
+                affiliation_id=self.actor(row["affiliation"])
+            )
 
     def mission_relations(self) -> None:
         keys = {k for r in self.rows["Mission"].values() for k in r["labels"]}
@@ -970,7 +1156,9 @@ class _Writer:
     def involvements(self) -> None:
         existing = {
             (inv.mission.key, inv.actor.key, inv.role): inv
-            for inv in Involvement.objects.filter(mission_id__in=self.mission_pks()).select_related("mission", "actor")
+            for inv in Involvement.objects.filter(mission_id__in=self.mission_pks()).select_related(
+                "mission", "actor"
+            )
         }
         for key, row in self.wanted("Involvement"):
             inv = existing.get(key) or Involvement(
@@ -988,7 +1176,9 @@ class _Writer:
     def workstreams(self) -> None:
         existing = {
             (ws.mission.key, ws.key): ws
-            for ws in Workstream.objects.filter(mission_id__in=self.mission_pks()).select_related("mission")
+            for ws in Workstream.objects.filter(mission_id__in=self.mission_pks()).select_related(
+                "mission"
+            )
         }
         wanted = list(self.wanted("Workstream"))
         # Positions are unique per mission: park the moving rows out of the way first, so that
@@ -997,7 +1187,9 @@ class _Writer:
         for offset, pk in enumerate(moving, start=1):
             Workstream.objects.filter(pk=pk).update(position=30000 + offset)
         for key, row in wanted:
-            ws = existing.get(key) or Workstream(mission_id=self.pks["Mission"][key[:1]], key=key[1])
+            ws = existing.get(key) or Workstream(
+                mission_id=self.pks["Mission"][key[:1]], key=key[1]
+            )
             for f in _MODEL_FIELDS["Workstream"]:
                 setattr(ws, f, row[f])
             ws.lead_id = self.actor(row["lead"])
@@ -1008,7 +1200,9 @@ class _Writer:
     def milestones(self) -> None:
         existing = {
             (ms.mission.key, ms.key): ms
-            for ms in Milestone.objects.filter(mission_id__in=self.mission_pks()).select_related("mission")
+            for ms in Milestone.objects.filter(mission_id__in=self.mission_pks()).select_related(
+                "mission"
+            )
         }
         horizon = settings.DEADLINE_HORIZON_DAYS
         for key, row in self.wanted("Milestone"):
@@ -1029,7 +1223,11 @@ class _Writer:
 
     def citations(self) -> None:
         ids = self.plan.citation_ids
-        gone = [ids[c.natural_key] for c in self.plan.changes if c.model == "Citation" and c.action == "delete"]
+        gone = [
+            ids[c.natural_key]
+            for c in self.plan.changes
+            if c.model == "Citation" and c.action == "delete"
+        ]
         Citation.objects.filter(pk__in=gone).delete()
         sources = self.ids(Source, "key", {key[-3] for key in self.rows["Citation"]})
         new: list[Citation] = []
@@ -1039,7 +1237,12 @@ class _Writer:
                 continue
             kind, *rest = key
             target, (source, quote, fact) = tuple(rest[:-3]), rest[-3:]
-            model = {"mission": "Mission", "involvement": "Involvement", "workstream": "Workstream", "milestone": "Milestone"}[kind]
+            model = {
+                "mission": "Mission",
+                "involvement": "Involvement",
+                "workstream": "Workstream",
+                "milestone": "Milestone",
+            }[kind]
             new.append(
                 Citation(
                     source_id=sources[(source,)],
@@ -1057,7 +1260,9 @@ class _Writer:
 # --------------------------------------------------------------------------------------------
 
 
-def import_paths(paths: Iterable[str | Path], *, dry_run: bool = False, today: dt.date | None = None) -> ImportPlan:
+def import_paths(
+    paths: Iterable[str | Path], *, dry_run: bool = False, today: dt.date | None = None
+) -> ImportPlan:
     """Parse, validate, plan and (unless dry_run) apply. Raises ImportFailed."""
     documents = documents_parse(paths)
     plan = plan_build(documents, today=today)

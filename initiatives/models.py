@@ -119,9 +119,12 @@ def _period_check(prefix: str, name: str) -> list[models.BaseConstraint]:
     all_null = Q(**{f"{prefix}_start__isnull": True, f"{prefix}_end__isnull": True}) & Q(
         **{f"{prefix}_text": "", f"{prefix}_precision": ""}
     )
-    all_set = Q(**{f"{p}__isnull": False for p in parts[1:3]}) & ~Q(
-        **{f"{prefix}_text": ""}
-    ) & ~Q(**{f"{prefix}_precision": ""}) & Q(**{f"{prefix}_reference__isnull": False})
+    all_set = (
+        Q(**{f"{p}__isnull": False for p in parts[1:3]})
+        & ~Q(**{f"{prefix}_text": ""})
+        & ~Q(**{f"{prefix}_precision": ""})
+        & Q(**{f"{prefix}_reference__isnull": False})
+    )
     return [
         models.CheckConstraint(condition=all_null | all_set, name=f"{name}_{prefix}_complete"),
         models.CheckConstraint(
@@ -171,7 +174,9 @@ class Mission(models.Model):
         blank=True,
         help_text=_("Facts with no supporting quote, by fact name, with the reason."),
     )
-    labels = models.ManyToManyField(Label, verbose_name=_("labels"), related_name="missions", blank=True)
+    labels = models.ManyToManyField(
+        Label, verbose_name=_("labels"), related_name="missions", blank=True
+    )
     sources = models.ManyToManyField(
         Source, verbose_name=_("sources"), related_name="missions", blank=True
     )

@@ -130,7 +130,10 @@ class _Context(NamedTuple):
 # --- calendar arithmetic -------------------------------------------------------------
 
 _SIZES: dict[Precision, int] = {
-    Precision.MONTH: 1, Precision.QUARTER: 3, Precision.HALF: 6, Precision.YEAR: 12,
+    Precision.MONTH: 1,
+    Precision.QUARTER: 3,
+    Precision.HALF: 6,
+    Precision.YEAR: 12,
 }
 _BY_SIZE: dict[int, Precision] = {size: precision for precision, size in _SIZES.items()}
 _SEASONS: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
@@ -149,8 +152,9 @@ def _months(first: int, count: int, precision: Precision) -> _Span:
     start_year, start_month = divmod(first, 12)
     end_year, end_month = divmod(first + count - 1, 12)
     last_day = calendar.monthrange(end_year, end_month + 1)[1]
-    return _Span(date(start_year, start_month + 1, 1), date(end_year, end_month + 1, last_day),
-                 precision)
+    return _Span(
+        date(start_year, start_month + 1, 1), date(end_year, end_month + 1, last_day), precision
+    )
 
 
 def _day(day: date) -> _Span:
@@ -160,8 +164,9 @@ def _day(day: date) -> _Span:
 def _season(name: str, year: int) -> _Span:
     (start_month, start_day), (end_month, end_day) = _SEASONS[name]
     end_year = year + 1 if end_month < start_month else year
-    return _Span(date(year, start_month, start_day), date(end_year, end_month, end_day),
-                 Precision.SEASON)
+    return _Span(
+        date(year, start_month, start_day), date(end_year, end_month, end_day), Precision.SEASON
+    )
 
 
 def _season_containing(day: date) -> _Span:
@@ -243,8 +248,17 @@ def _settle(reading: _Reading, reference: date, tense: Tense) -> _Span:
 # --- normalisation -----------------------------------------------------------------------
 
 # Web texts mix curly, modifier and backquote apostrophes and Unicode hyphens.
-_TRANSLATION = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'",
-                              "\u2010": "-", "\u2011": "-", "\u2013": "-"})
+_TRANSLATION = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "`": "'",
+        "\u02bc": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2013": "-",
+    }
+)
 _SURROUNDING = " .,;:!?«»\"“”„'"
 _ABBREVIATION = re.compile(r"\b(janv|fevr|fev|avr|juil|sept|oct|nov|dec)\.")
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z0-9])")
@@ -275,8 +289,13 @@ _PREFIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"debut", "debut"),
         (r"milieu|mi", "mi"),
         (r"fin", "fin"),
-        ((r"dans le courant|au cours|aux alentours|autour|a partir|prevue?s?"
-         r"|mois(?= (?:de|d') )"), "plain"),
+        (
+            (
+                r"dans le courant|au cours|aux alentours|autour|a partir|prevue?s?"
+                r"|mois(?= (?:de|d') )"
+            ),
+            "plain",
+        ),
         (r"en|courant|durant|pendant|pour|vers|des|aux|au|a|la|les|le|l'|du|de|d'", "plain"),
     )
 )
@@ -285,7 +304,7 @@ _PREFIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 def _next_prefix(text: str) -> tuple[str, str] | None:
     for pattern, effect in _PREFIXES:
         if match := pattern.match(text):
-            return effect, text[match.end():]
+            return effect, text[match.end() :]
     return None
 
 
@@ -309,25 +328,76 @@ def _strip_prefixes(text: str) -> tuple[_Mode, _Part | None, str]:
 # --- core forms -------------------------------------------------------------------------
 
 _MONTHS: dict[str, int] = {
-    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4,
-    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9,
-    "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+    "janvier": 1,
+    "janv": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
 }
 _MONTH_WORDS: dict[str, int] = {**_MONTHS, "rentree": 9}
 _WEEKDAYS: dict[str, int] = {
-    "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+    "lundi": 0,
+    "mardi": 1,
+    "mercredi": 2,
+    "jeudi": 3,
+    "vendredi": 4,
+    "samedi": 5,
+    "dimanche": 6,
 }
 _NUMBERS: dict[str, int] = {
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
-    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
-    "quinze": 15, "seize": 16, "dix sept": 17, "dix huit": 18, "dix neuf": 19, "vingt": 20,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six": 6,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "treize": 13,
+    "quatorze": 14,
+    "quinze": 15,
+    "seize": 16,
+    "dix sept": 17,
+    "dix huit": 18,
+    "dix neuf": 19,
+    "vingt": 20,
     "trente": 30,
 }
 _ORDINALS: dict[str, int] = {
-    "1er": 1, "deuxieme": 2, "second": 2, "seconde": 2, "troisieme": 3, "quatrieme": 4,
+    "1er": 1,
+    "deuxieme": 2,
+    "second": 2,
+    "seconde": 2,
+    "troisieme": 3,
+    "quatrieme": 4,
 }
 _RELATIVE_DAYS: dict[str, int] = {
-    "aujourd' hui": 0, "hier": -1, "avant hier": -2, "demain": 1, "apres demain": 2,
+    "aujourd' hui": 0,
+    "hier": -1,
+    "avant hier": -2,
+    "demain": 1,
+    "apres demain": 2,
 }
 _UNIT_SIZES: dict[str, int] = {"mois": 1, "trimestre": 3, "semestre": 6, "annee": 12, "an": 12}
 
@@ -415,8 +485,9 @@ def _block(match: re.Match[str], context: _Context) -> _Reading:
     if not 1 <= number <= count:
         raise _Failure("invalid quarter" if size == 3 else "invalid half")
     precision = _BY_SIZE[size]
-    return _cyclic(match, context,
-                   lambda year: _months(year * 12 + (number - 1) * size, size, precision))
+    return _cyclic(
+        match, context, lambda year: _months(year * 12 + (number - 1) * size, size, precision)
+    )
 
 
 def _current_block(match: re.Match[str], context: _Context) -> _Reading:
@@ -433,30 +504,53 @@ def _year(match: re.Match[str], context: _Context) -> _Reading:
 
 _Y = r"[12][0-9]{3}"
 _REL = r"(?P<rel>prochaine?|derniere?|passee?)"
-_TAIL = (rf"(?: (?:(?:de |d' )?(?:l' )?(?:annee )?(?P<year>{_Y})"
-         rf"|(?P<this>de l' annee|de cette annee)|{_REL}))?")
+_TAIL = (
+    rf"(?: (?:(?:de |d' )?(?:l' )?(?:annee )?(?P<year>{_Y})"
+    rf"|(?P<this>de l' annee|de cette annee)|{_REL}))?"
+)
 _WEEKDAY = rf"(?:(?P<weekday>{_alternatives(_WEEKDAYS)}) )?"
-_ORDINAL = (r"(?P<ord>1er|[0-9]+(?:e|eme|ieme|nd|nde)|deuxieme|seconde?|troisieme|quatrieme"
-            r"|derniere?)")
+_ORDINAL = (
+    r"(?P<ord>1er|[0-9]+(?:e|eme|ieme|nd|nde)|deuxieme|seconde?|troisieme|quatrieme"
+    r"|derniere?)"
+)
 _Reader = Callable[[re.Match[str], _Context], _Reading | None]
 # Each form must cover the whole text left after the prefixes. The duration reader may
 # decline (return None): a bare "deux ans" is a length, refused rather than guessed.
 _FORMS: tuple[tuple[str, _Reader], ...] = (
     (rf"(?P<word>{_alternatives(_RELATIVE_DAYS)})", _relative_day),
-    ((rf"{_WEEKDAY}(?P<day>[0-9]{{1,2}})(?P<sep>[/.-])(?P<month>[0-9]{{1,2}})(?P=sep)"
-     rf"(?P<year>[0-9]{{4}})"), _calendar_day),
+    (
+        (
+            rf"{_WEEKDAY}(?P<day>[0-9]{{1,2}})(?P<sep>[/.-])(?P<month>[0-9]{{1,2}})(?P=sep)"
+            rf"(?P<year>[0-9]{{4}})"
+        ),
+        _calendar_day,
+    ),
     (rf"{_WEEKDAY}(?P<year>[0-9]{{4}})-(?P<month>[0-9]{{2}})-(?P<day>[0-9]{{2}})", _calendar_day),
-    (rf"{_WEEKDAY}(?P<day>1er|[0-9]{{1,2}}) (?P<month>{_alternatives(_MONTHS)}){_TAIL}",
-     _calendar_day),
-    ((rf"(?:(?P<intro>dans|sous) )?(?P<count>[0-9]{{1,3}}|{_alternatives(_NUMBERS)})"
-     rf" (?P<unit>jours?|semaines?|mois|ans?|annees?)"), _duration),
+    (
+        rf"{_WEEKDAY}(?P<day>1er|[0-9]{{1,2}}) (?P<month>{_alternatives(_MONTHS)}){_TAIL}",
+        _calendar_day,
+    ),
+    (
+        (
+            rf"(?:(?P<intro>dans|sous) )?(?P<count>[0-9]{{1,3}}|{_alternatives(_NUMBERS)})"
+            rf" (?P<unit>jours?|semaines?|mois|ans?|annees?)"
+        ),
+        _duration,
+    ),
     (rf"(?P<month>{_alternatives(_MONTH_WORDS)}){_TAIL}", _month),
-    ((rf"(?P<season>{_alternatives(_SEASONS)})"
-     rf"(?: (?P<year>{_Y})(?: ?[-/] ?(?P<year2>{_Y}))?| {_REL})?"), _season_reading),
+    (
+        (
+            rf"(?P<season>{_alternatives(_SEASONS)})"
+            rf"(?: (?P<year>{_Y})(?: ?[-/] ?(?P<year2>{_Y}))?| {_REL})?"
+        ),
+        _season_reading,
+    ),
     (rf"(?P<letter>[tqsh])(?P<ord>[0-9]){_TAIL}", _block),
     (rf"{_ORDINAL} (?P<unit>trimestre|semestre){_TAIL}", _block),
-    (r"(?:(?:ce|cet|cette) )?(?P<unit>mois|trimestre|semestre|annee)(?: ci| en cours)?",
-     _current_block),
+    (
+        r"(?:(?:ce|cet|cette) )?(?P<unit>mois|trimestre|semestre|annee)(?: ci| en cours)?",
+        _current_block,
+    ),
     (rf"(?P<unit>mois|trimestre|semestre|annee|an) {_REL}", _current_block),
     (rf"(?:annee |an )?(?P<year>{_Y})", _year),
 )

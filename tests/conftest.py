@@ -17,7 +17,9 @@ def pytest_configure(config: pytest.Config) -> None:
             returncode=2,
         )
     if not settings.REDIS_URL:
-        pytest.exit("The tests need Redis: use `make test`, or set REDIS_URL=redis://…", returncode=2)
+        pytest.exit(
+            "The tests need Redis: use `make test`, or set REDIS_URL=redis://…", returncode=2
+        )
     # The tests run with DEBUG off, as production does: pages need the hashed static manifest.
     from django.core.management import call_command
 
@@ -32,7 +34,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     not_run = sum(len(reporter.stats.get(kind, [])) for kind in ("skipped", "xfailed", "xpassed"))
     if not_run and session.exitstatus == 0:
-        reporter.write_line(f"FAILED: {not_run} test(s) skipped or xfailed; every test must run.", red=True)
+        reporter.write_line(
+            f"FAILED: {not_run} test(s) skipped or xfailed; every test must run.", red=True
+        )
         session.exitstatus = 1
 
 

@@ -42,7 +42,10 @@ def document(**overrides: Any) -> dict[str, Any]:
                 "labels": ["cloud"],
                 "sources": ["communique-test"],
                 "citations": [
-                    {"source": "communique-test", "quote": "Le ministère annonce un plan pour le cloud souverain."}
+                    {
+                        "source": "communique-test",
+                        "quote": "Le ministère annonce un plan pour le cloud souverain.",
+                    }
                 ],
                 "actors": [
                     {
@@ -50,7 +53,10 @@ def document(**overrides: Any) -> dict[str, Any]:
                         "role": "pilot",
                         "capacity": "directrice du numérique",
                         "citations": [
-                            {"source": "communique-test", "quote": "Le plan est piloté par Jeanne Martin"}
+                            {
+                                "source": "communique-test",
+                                "quote": "Le plan est piloté par Jeanne Martin",
+                            }
                         ],
                     }
                 ],
@@ -59,7 +65,10 @@ def document(**overrides: Any) -> dict[str, Any]:
                         "key": "qualification",
                         "title": "Qualifier les offres",
                         "citations": [
-                            {"source": "communique-test", "quote": "Les premières offres seront qualifiées"}
+                            {
+                                "source": "communique-test",
+                                "quote": "Les premières offres seront qualifiées",
+                            }
                         ],
                         "milestones": [
                             {
@@ -94,7 +103,9 @@ def document(**overrides: Any) -> dict[str, Any]:
     return copy.deepcopy(doc)
 
 
-def write_document(directory: Path, doc: dict[str, Any], name: str = "plan.yaml", text: str = SOURCE_TEXT) -> Path:
+def write_document(
+    directory: Path, doc: dict[str, Any], name: str = "plan.yaml", text: str = SOURCE_TEXT
+) -> Path:
     """Write `doc` and its source text into `directory`; return the document's path."""
     (directory / "communique.txt").write_text(text, encoding="utf-8")
     path = directory / name
@@ -102,9 +113,15 @@ def write_document(directory: Path, doc: dict[str, Any], name: str = "plan.yaml"
     return path
 
 
-def user(username: str = "agent", *, staff: bool = False, password: str = "mot-de-passe-de-test-42") -> Any:
+def user(
+    username: str = "agent", *, staff: bool = False, password: str = "mot-de-passe-de-test-42"
+) -> Any:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.create_user(
-        username=username, password=password, is_staff=staff, is_superuser=staff, email=f"{username}@example.org"
+        username=username,
+        password=password,
+        is_staff=staff,
+        is_superuser=staff,
+        email=f"{username}@example.org",
     )

@@ -44,7 +44,9 @@ def check_redis(url: str) -> str | None:
 def check_chromium() -> str | None:
     path = os.environ.get("CHROMIUM") or shutil.which("chromium")
     if not path or not os.access(path, os.X_OK):
-        return "Chromium is missing: install Debian's package 'chromium' (make test does it as root)."
+        return (
+            "Chromium is missing: install Debian's package 'chromium' (make test does it as root)."
+        )
     return None
 
 

@@ -8,13 +8,33 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from initiatives.models import Actor, Citation, DeadlineAlert, Involvement, Label, Milestone, Mission, Source, Workstream
+from initiatives.models import (
+    Actor,
+    Citation,
+    DeadlineAlert,
+    Involvement,
+    Label,
+    Milestone,
+    Mission,
+    Source,
+    Workstream,
+)
 
 from .factories import user
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Source, Actor, Label, Mission, Involvement, Workstream, Milestone, Citation, DeadlineAlert)
+MODELS = (
+    Source,
+    Actor,
+    Label,
+    Mission,
+    Involvement,
+    Workstream,
+    Milestone,
+    Citation,
+    DeadlineAlert,
+)
 
 
 @pytest.fixture
@@ -44,7 +64,15 @@ def test_mission_page_shows_workstreams_milestones_and_quotes(admin_client: Clie
 
 def test_milestone_changelist_filters_by_health(admin_client: Client) -> None:
     url = reverse("admin:initiatives_milestone_changelist")
-    page = admin_client.get(url, {"health__exact": "overdue", "mission__id__exact": Mission.objects.get(key="plan-cloud-nouvelle-france-industrielle").pk})
+    page = admin_client.get(
+        url,
+        {
+            "health__exact": "overdue",
+            "mission__id__exact": Mission.objects.get(
+                key="plan-cloud-nouvelle-france-industrielle"
+            ).pk,
+        },
+    )
     assert page.status_code == 200
     assert "Plan Cloud ficelé" in page.content.decode()
     assert "Entretien des chefs de projet" not in page.content.decode()  # done, not overdue
@@ -69,7 +97,9 @@ def _milestone_form(milestone: Milestone, **changes: object) -> dict[str, object
     return data
 
 
-def test_changed_due_words_are_read_into_a_window_and_bump_the_version(admin_client: Client) -> None:
+def test_changed_due_words_are_read_into_a_window_and_bump_the_version(
+    admin_client: Client,
+) -> None:
     milestone = Milestone.objects.get(key="plan-ficele")
     url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
 
@@ -78,7 +108,9 @@ def test_changed_due_words_are_read_into_a_window_and_bump_the_version(admin_cli
     assert response.status_code == 302
     milestone.refresh_from_db()
     assert (milestone.due_start, milestone.due_end, milestone.due_precision) == (
-        dt.date(2027, 10, 1), dt.date(2027, 12, 31), "quarter"
+        dt.date(2027, 10, 1),
+        dt.date(2027, 12, 31),
+        "quarter",
     )
     assert milestone.version == 2
     assert milestone.health == "on_track"
@@ -88,7 +120,12 @@ def test_unreadable_due_words_keep_the_form_and_change_nothing(admin_client: Cli
     milestone = Milestone.objects.get(key="plan-ficele")
     url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
 
-    response = admin_client.post(url, _milestone_form(milestone, due_text="quand les poules auront des dents", title="Nouveau titre"))
+    response = admin_client.post(
+        url,
+        _milestone_form(
+            milestone, due_text="quand les poules auront des dents", title="Nouveau titre"
+        ),
+    )
 
     assert response.status_code == 200
     html = response.content.decode()

@@ -21,14 +21,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def embedded_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
-    env.update(VAR_DIR=str(tmp_path / "var"), DEBUG="1", PYTHONUNBUFFERED="1")
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
+    env.update(
+        VAR_DIR=str(tmp_path / "var"), ENV_FILE=str(tmp_path / "no.env"), DEBUG="1", PYTHONUNBUFFERED="1"
+    )
     return env
 
 
 def manage(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -72,41 +81,77 @@ def test_embedded_default_migrates_imports_serves_the_admin_and_runs_tasks(
     manage(embedded_env, "migrate", "--noinput")
     assert (tmp_path / "var" / "observatoire.sqlite3").exists()
     out = manage(embedded_env, "import_initiatives", "fixtures/")
-    assert "Mission     created 4, updated 0, unchanged 0" in out or "Mission     créés 4" in out or "4" in out
+    assert (
+        "Mission     created 4, updated 0, unchanged 0" in out
+        or "Mission     créés 4" in out
+        or "4" in out
+    )
     again = manage(embedded_env, "import_initiatives", "fixtures/")
     assert not re.search(r"(created|créé\w*) [1-9]", again), again
     accounts = manage(embedded_env, "seed_demo_users")
     password = re.search(r"login: admin\s+password: (\S+)", accounts).group(1)  # type: ignore[union-attr]
 
     port = free_port()
-    background.append(subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=embedded_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    ))
+    background.append(
+        subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT,
+            env=embedded_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     base = f"http://127.0.0.1:{port}"
     login_page = wait_for(f"{base}/admin/login/", opener)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page).group(1)  # type: ignore[union-attr]
     form = urllib.parse.urlencode(
-        {"username": "admin", "password": password, "csrfmiddlewaretoken": token, "next": "/admin/initiatives/mission/"}
+        {
+            "username": "admin",
+            "password": password,
+            "csrfmiddlewaretoken": token,
+            "next": "/admin/initiatives/mission/",
+        }
     ).encode()
-    request = urllib.request.Request(f"{base}/admin/login/?next=/admin/initiatives/mission/", data=form, headers={"Referer": f"{base}/admin/login/"})
+    request = urllib.request.Request(
+        f"{base}/admin/login/?next=/admin/initiatives/mission/",
+        data=form,
+        headers={"Referer": f"{base}/admin/login/"},
+    )
     with opener.open(request, timeout=10) as response:
         missions = response.read().decode()
     for title in (
-        "Mission numérique des grands groupes", "Stratégie nationale pour le Cloud",
-        "Déclaration franco-allemande pour une suite numérique souveraine", "Plan Cloud de la Nouvelle France industrielle",
+        "Mission numérique des grands groupes",
+        "Stratégie nationale pour le Cloud",
+        "Déclaration franco-allemande pour une suite numérique souveraine",
+        "Plan Cloud de la Nouvelle France industrielle",
     ):
         assert title in missions
 
     # A worker on Kombu's filesystem transport runs a task sent by another process.
-    background.append(subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "sovereignty", "worker", "--pool=solo", "--loglevel=WARNING"],
-        cwd=ROOT, env=embedded_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    ))
+    background.append(
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sovereignty",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=embedded_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    )
     result = manage(
-        embedded_env, "shell", "-c",
+        embedded_env,
+        "shell",
+        "-c",
         "from initiatives.tasks import heartbeat; print('result:', heartbeat.delay().get(timeout=60))",
     )
     assert "result: ok" in result

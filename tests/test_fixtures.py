@@ -29,11 +29,14 @@ def test_four_missions_with_their_workstreams(seeded: None) -> None:
 def test_texts_000_and_001_are_one_mission_with_two_sources(seeded: None) -> None:
     mission = Mission.objects.get(key="mission-numerique-grands-groupes")
     assert sorted(mission.sources.values_list("key", flat=True)) == [
-        "dge-mission-numerique-grands-groupes", "usine-digitale-2020-08-05",
+        "dge-mission-numerique-grands-groupes",
+        "usine-digitale-2020-08-05",
     ]
     assert {(i.actor.key, i.role) for i in mission.involvements.select_related("actor")} >= {
-        ("juliette-de-maupeou", "coordinator"), ("nicolas-guerin", "coordinator"),
-        ("bruno-le-maire", "announcer"), ("dge", "support"),
+        ("juliette-de-maupeou", "coordinator"),
+        ("nicolas-guerin", "coordinator"),
+        ("bruno-le-maire", "announcer"),
+        ("dge", "support"),
     }
 
 
@@ -62,7 +65,10 @@ def test_undated_texts_are_marked_public_record(seeded: None) -> None:
         "plan-cloud-nfi-2014": DateBasis.TEXT,
     }
     for source in Source.objects.filter(published_basis=DateBasis.PUBLIC_RECORD):
-        assert "registre public" in source.published_note.lower() or "même lancement" in source.published_note
+        assert (
+            "registre public" in source.published_note.lower()
+            or "même lancement" in source.published_note
+        )
 
 
 def test_fuzzy_dates_keep_their_words_and_window(seeded: None) -> None:
@@ -71,30 +77,55 @@ def test_fuzzy_dates_keep_their_words_and_window(seeded: None) -> None:
         return (m.due_text, m.due_start, m.due_end, m.due_precision)
 
     assert due("mission-numerique-grands-groupes", "premier-point-etape") == (
-        "à l'automne", dt.date(2020, 9, 22), dt.date(2020, 12, 20), "season"
+        "à l'automne",
+        dt.date(2020, 9, 22),
+        dt.date(2020, 12, 20),
+        "season",
     )
     assert due("mission-numerique-grands-groupes", "e-paiement-livraison") == (
-        "avant fin 2021", dt.date(2021, 1, 1), dt.date(2021, 12, 31), "year"
+        "avant fin 2021",
+        dt.date(2021, 1, 1),
+        dt.date(2021, 12, 31),
+        "year",
     )
     assert due("plan-cloud-nouvelle-france-industrielle", "plan-ficele") == (
-        "d'ici le printemps", dt.date(2014, 3, 20), dt.date(2014, 6, 20), "season"
+        "d'ici le printemps",
+        dt.date(2014, 3, 20),
+        dt.date(2014, 6, 20),
+        "season",
     )
     assert due("plan-cloud-nouvelle-france-industrielle", "propositions-finalisees") == (
-        "pour le mois de mars 2014", dt.date(2014, 3, 1), dt.date(2014, 3, 31), "month"
+        "pour le mois de mars 2014",
+        dt.date(2014, 3, 1),
+        dt.date(2014, 3, 31),
+        "month",
     )
     assert due("plan-cloud-nouvelle-france-industrielle", "entretien-ministre") == (
-        "le 24 janvier", dt.date(2014, 1, 24), dt.date(2014, 1, 24), "day"
+        "le 24 janvier",
+        dt.date(2014, 1, 24),
+        dt.date(2014, 1, 24),
+        "day",
     )
     # "hier" in a text published (public record) on 6 February 2024.
-    assert due("declaration-franco-allemande-suite-souveraine", "annonce-declaration")[1] == dt.date(2024, 2, 5)
+    assert due("declaration-franco-allemande-suite-souveraine", "annonce-declaration")[
+        1
+    ] == dt.date(2024, 2, 5)
 
 
 def test_budget_keeps_its_qualifier(seeded: None) -> None:
     cloud = Mission.objects.get(key="strategie-nationale-cloud")
-    assert (cloud.budget_eur, cloud.budget_qualifier, cloud.budget_text) == (100_000_000, "more_than", "supérieur à 100m€")
+    assert (cloud.budget_eur, cloud.budget_qualifier, cloud.budget_text) == (
+        100_000_000,
+        "more_than",
+        "supérieur à 100m€",
+    )
     assert cloud.citations.filter(fact="budget", quote__contains="supérieur à 100m€").exists()
     assert sorted(cloud.labels.values_list("key", flat=True)) == [
-        "cloud", "cloud-de-confiance", "france-relance", "pia4", "secnumcloud",
+        "cloud",
+        "cloud-de-confiance",
+        "france-relance",
+        "pia4",
+        "secnumcloud",
     ]
 
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -40,17 +39,30 @@ def test_good_document_creates_everything_with_periods_and_offsets(tmp_path: Pat
     plan = importing.import_paths([path])
 
     assert {m: c["create"] for m, c in plan.counts().items() if c["create"]} == {
-        "Source": 1, "Label": 1, "Actor": 1, "Mission": 1, "Involvement": 1, "Workstream": 1,
-        "Milestone": 2, "Citation": 5,
+        "Source": 1,
+        "Label": 1,
+        "Actor": 1,
+        "Mission": 1,
+        "Involvement": 1,
+        "Workstream": 1,
+        "Milestone": 2,
+        "Citation": 5,
     }
     ms = Milestone.objects.get(key="premieres-offres")
     assert (ms.due_text, ms.due_start, ms.due_end, ms.due_precision) == (
-        "d'ici fin 2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "year"
+        "d'ici fin 2025",
+        dt.date(2025, 1, 1),
+        dt.date(2025, 12, 31),
+        "year",
     )
     assert ms.due_reference == dt.date(2025, 3, 10)  # read against the source's date
     assert ms.workstream.key == "qualification" and ms.mission.key == "plan-cloud-souverain"
     bilan = Milestone.objects.get(key="bilan")
-    assert (bilan.due_start, bilan.due_end, bilan.due_precision) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30), "half")
+    assert (bilan.due_start, bilan.due_end, bilan.due_precision) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 6, 30),
+        "half",
+    )
     source = Source.objects.get(key="communique-test")
     assert source.text == SOURCE_TEXT
     import hashlib
@@ -60,7 +72,10 @@ def test_good_document_creates_everything_with_periods_and_offsets(tmp_path: Pat
     # at the passage in the text as published.
     cit = ms.citations.get()
     assert cit.quote == "Les premières offres seront qualifiées d'ici fin 2025"
-    assert source.text[cit.start_offset : cit.end_offset] == "Les premières offres seront qualifiées d'ici fin 2025"
+    assert (
+        source.text[cit.start_offset : cit.end_offset]
+        == "Les premières offres seront qualifiées d'ici fin 2025"
+    )
 
 
 def test_second_import_creates_and_updates_nothing(tmp_path: Path) -> None:
@@ -77,7 +92,9 @@ def test_changed_document_updates_only_what_changed_and_bumps_the_version(tmp_pa
     importing.import_paths([write_document(tmp_path, document())])
     before = Milestone.objects.get(key="premieres-offres")
     doc = document()
-    doc["missions"][0]["workstreams"][0]["milestones"][0]["title"] = "Premières offres qualifiées SecNumCloud"
+    doc["missions"][0]["workstreams"][0]["milestones"][0]["title"] = (
+        "Premières offres qualifiées SecNumCloud"
+    )
 
     plan = importing.import_paths([write_document(tmp_path, doc)])
 
@@ -87,7 +104,9 @@ def test_changed_document_updates_only_what_changed_and_bumps_the_version(tmp_pa
     ]
     after = Milestone.objects.get(key="premieres-offres")
     assert after.title == "Premières offres qualifiées SecNumCloud"
-    assert after.version == before.version + 1  # an open edit form based on the old row is now stale
+    assert (
+        after.version == before.version + 1
+    )  # an open edit form based on the old row is now stale
 
 
 def test_removed_quote_is_deleted_and_reordered_workstreams_swap(tmp_path: Path) -> None:
@@ -103,7 +122,10 @@ def test_removed_quote_is_deleted_and_reordered_workstreams_swap(tmp_path: Path)
 
     assert plan.counts()["Citation"]["delete"] == 1
     assert not Citation.objects.filter(mission__key="plan-cloud-souverain").exists()
-    assert list(Workstream.objects.order_by("position").values_list("key", flat=True)) == ["bilan-ws", "qualification"]
+    assert list(Workstream.objects.order_by("position").values_list("key", flat=True)) == [
+        "bilan-ws",
+        "qualification",
+    ]
 
 
 def test_dry_run_writes_nothing_and_reports_the_plan(tmp_path: Path) -> None:
@@ -115,7 +137,9 @@ def test_dry_run_writes_nothing_and_reports_the_plan(tmp_path: Path) -> None:
     assert snapshot() == {m.__name__: [] for m in MODELS}
 
 
-def test_command_prints_counts_and_dry_run_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_prints_counts_and_dry_run_plan(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write_document(tmp_path, document())
     with translation.override("en"):
         call_command("import_initiatives", str(path), "--dry-run")
@@ -150,13 +174,28 @@ def _break(doc: dict[str, Any], change: str) -> None:
 
 
 BAD_DOCUMENTS = [
-    ("quote", 'missions[0].workstreams[0].milestones[0].citations[0].quote: quote not found verbatim in source "communique-test": "Les premières offres seront qualifiées en 2024"'),
-    ("date", 'missions[0].workstreams[0].milestones[0].due: unknown date expression "quand ce sera prêt"'),
-    ("source", 'missions[0].workstreams[0].citations[0].source: unknown source key "communique-inconnu"'),
+    (
+        "quote",
+        'missions[0].workstreams[0].milestones[0].citations[0].quote: quote not found verbatim in source "communique-test": "Les premières offres seront qualifiées en 2024"',
+    ),
+    (
+        "date",
+        'missions[0].workstreams[0].milestones[0].due: unknown date expression "quand ce sera prêt"',
+    ),
+    (
+        "source",
+        'missions[0].workstreams[0].citations[0].source: unknown source key "communique-inconnu"',
+    ),
     ("actor", 'missions[0].actors[0].actor: unknown actor key "jean-inconnu"'),
     ("missing", "missions[0].workstreams[0].title: required field is missing"),
-    ("type", 'missions[0].workstreams[0].milestones[0].progress: expected a whole number, got "cinquante"'),
-    ("duplicate", "missions[0].workstreams[0].milestones[1]: duplicate key plan-cloud-souverain/premieres-offres (already defined at"),
+    (
+        "type",
+        'missions[0].workstreams[0].milestones[0].progress: expected a whole number, got "cinquante"',
+    ),
+    (
+        "duplicate",
+        "missions[0].workstreams[0].milestones[1]: duplicate key plan-cloud-souverain/premieres-offres (already defined at",
+    ),
 ]
 
 
@@ -198,19 +237,24 @@ def test_structure_errors_are_all_reported_with_paths(tmp_path: Path) -> None:
     errors = errors_of([write_document(tmp_path, doc)])
 
     path = tmp_path / "plan.yaml"
-    assert sorted(errors) == sorted([
-        f"{path}: labels[0].key: must be a key: lowercase letters, digits and single hyphens",
-        f"{path}: missions[0].status: must be one of 'announced', 'launched', 'completed' or 'abandoned'",
-        f"{path}: missions[0].workstreams[0].milestones[0].progress: must be at most 100",
-        f"{path}: missions[0].surprise: unknown field",
-    ])
+    assert sorted(errors) == sorted(
+        [
+            f"{path}: labels[0].key: must be a key: lowercase letters, digits and single hyphens",
+            f"{path}: missions[0].status: must be one of 'announced', 'launched', 'completed' or 'abandoned'",
+            f"{path}: missions[0].workstreams[0].milestones[0].progress: must be at most 100",
+            f"{path}: missions[0].surprise: unknown field",
+        ]
+    )
 
 
 def test_duplicate_keys_across_documents_and_inside_yaml_are_errors(tmp_path: Path) -> None:
     first = write_document(tmp_path, document(), name="a.yaml")
     second = write_document(tmp_path, document(sources=[], actors=[], labels=[]), name="b.yaml")
     errors = errors_of([first, second])
-    assert f"{second}: missions[0]: duplicate key plan-cloud-souverain (already defined at {first}: missions[0])" in errors
+    assert (
+        f"{second}: missions[0]: duplicate key plan-cloud-souverain (already defined at {first}: missions[0])"
+        in errors
+    )
 
     raw = tmp_path / "dupe.yaml"
     raw.write_text("format: observatoire/1\nmissions: []\nmissions: []\n", encoding="utf-8")
@@ -219,7 +263,9 @@ def test_duplicate_keys_across_documents_and_inside_yaml_are_errors(tmp_path: Pa
 
 def test_unreadable_files_are_reported(tmp_path: Path) -> None:
     latin1 = tmp_path / "latin1.yaml"
-    latin1.write_bytes("format: observatoire/1\nlabels: [{key: a, name: Société, kind: theme}]\n".encode("latin-1"))
+    latin1.write_bytes(
+        "format: observatoire/1\nlabels: [{key: a, name: Société, kind: theme}]\n".encode("latin-1")
+    )
     missing = tmp_path / "absent.yaml"
     not_a_mapping = tmp_path / "list.json"
     not_a_mapping.write_text("[1, 2]", encoding="utf-8")
@@ -235,13 +281,17 @@ def test_unreadable_files_are_reported(tmp_path: Path) -> None:
 
 def test_facts_without_quote_or_editorial_note_are_refused(tmp_path: Path) -> None:
     doc = document()
-    doc["missions"][0]["budget"] = {"amount_eur": 5000000, "qualifier": "about", "text": "environ 5 M€"}
+    doc["missions"][0]["budget"] = {
+        "amount_eur": 5000000,
+        "qualifier": "about",
+        "text": "environ 5 M€",
+    }
     doc["missions"][0]["citations"][0]["fact"] = "existence"
 
     errors = errors_of([write_document(tmp_path, doc)])
 
     assert errors == [
-        f"{tmp_path / 'plan.yaml'}: missions[0]: no quote supports the fact \"budget\": cite the source or add an editorial note for it"
+        f'{tmp_path / "plan.yaml"}: missions[0]: no quote supports the fact "budget": cite the source or add an editorial note for it'
     ]
 
 
@@ -261,7 +311,9 @@ def test_date_words_must_stand_in_a_quote_unless_editorial(tmp_path: Path) -> No
 def test_done_milestone_rules(tmp_path: Path) -> None:
     doc = document()
     milestone = doc["missions"][0]["workstreams"][0]["milestones"][0]
-    milestone.update(status="done", progress=40, completed_on=str(dt.date.today() + dt.timedelta(days=3)))
+    milestone.update(
+        status="done", progress=40, completed_on=str(dt.date.today() + dt.timedelta(days=3))
+    )
     path = write_document(tmp_path, doc)
     prefix = f"{path}: missions[0].workstreams[0].milestones[0]"
     assert errors_of([path]) == [
@@ -286,7 +338,9 @@ def test_stale_plan_is_refused_and_nothing_written(tmp_path: Path) -> None:
 
     assert not Mission.objects.exists()
     label_change = next(c for c in caught.value.current.changes if c.model == "Label")
-    assert label_change.action == "update" and label_change.fields == {"name": ("Cloud (renommé entre-temps)", "Cloud")}
+    assert label_change.action == "update" and label_change.fields == {
+        "name": ("Cloud (renommé entre-temps)", "Cloud")
+    }
 
 
 def test_failure_during_apply_rolls_everything_back(tmp_path: Path) -> None:
@@ -299,7 +353,9 @@ def test_failure_during_apply_rolls_everything_back(tmp_path: Path) -> None:
     plan.rows["Workstream"][("plan-cloud-souverain", "doublon")] = {
         **plan.rows["Workstream"][("plan-cloud-souverain", "qualification")]
     }
-    plan.changes.append(importing.Change("Workstream", ("plan-cloud-souverain", "doublon"), "create"))
+    plan.changes.append(
+        importing.Change("Workstream", ("plan-cloud-souverain", "doublon"), "create")
+    )
     writer = importing._Writer(plan, dt.date.today())
 
     from django.db import IntegrityError, transaction

@@ -24,15 +24,39 @@ def refused(**fields: object) -> None:
 
 
 def test_period_window_must_not_end_before_it_starts(mission: Mission) -> None:
-    refused(mission=mission, key="a", title="A", due_text="fin 2021", due_start=dt.date(2021, 12, 31),
-            due_end=dt.date(2021, 10, 1), due_precision="quarter", due_reference=dt.date(2021, 1, 1))
+    refused(
+        mission=mission,
+        key="a",
+        title="A",
+        due_text="fin 2021",
+        due_start=dt.date(2021, 12, 31),
+        due_end=dt.date(2021, 10, 1),
+        due_precision="quarter",
+        due_reference=dt.date(2021, 1, 1),
+    )
 
 
 def test_period_is_all_or_nothing(mission: Mission) -> None:
-    refused(mission=mission, key="a", title="A", due_text="fin 2021", due_start=None,
-            due_end=dt.date(2021, 12, 31), due_precision="quarter", due_reference=dt.date(2021, 1, 1))
-    refused(mission=mission, key="b", title="B", due_text="", due_start=dt.date(2021, 10, 1),
-            due_end=dt.date(2021, 12, 31), due_precision="quarter", due_reference=dt.date(2021, 1, 1))
+    refused(
+        mission=mission,
+        key="a",
+        title="A",
+        due_text="fin 2021",
+        due_start=None,
+        due_end=dt.date(2021, 12, 31),
+        due_precision="quarter",
+        due_reference=dt.date(2021, 1, 1),
+    )
+    refused(
+        mission=mission,
+        key="b",
+        title="B",
+        due_text="",
+        due_start=dt.date(2021, 10, 1),
+        due_end=dt.date(2021, 12, 31),
+        due_precision="quarter",
+        due_reference=dt.date(2021, 1, 1),
+    )
 
 
 def test_progress_stays_within_0_and_100(mission: Mission) -> None:
@@ -52,12 +76,20 @@ def test_keys_are_unique_where_they_are_natural(mission: Mission) -> None:
 
 def test_citation_supports_exactly_one_object(mission: Mission) -> None:
     source = Source.objects.create(
-        key="s", title="S", publisher="P", published_on=dt.date(2020, 1, 1), published_precision="day",
-        published_basis="text", text="abc", text_sha256="0" * 64,
+        key="s",
+        title="S",
+        publisher="P",
+        published_on=dt.date(2020, 1, 1),
+        published_precision="day",
+        published_basis="text",
+        text="abc",
+        text_sha256="0" * 64,
     )
     ws = Workstream.objects.create(mission=mission, key="w", position=1, title="W")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Citation.objects.create(source=source, quote="abc", start_offset=0, end_offset=3, mission=mission, workstream=ws)
+        Citation.objects.create(
+            source=source, quote="abc", start_offset=0, end_offset=3, mission=mission, workstream=ws
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         Citation.objects.create(source=source, quote="abc", start_offset=0, end_offset=3)
     Citation.objects.create(source=source, quote="abc", start_offset=0, end_offset=3, workstream=ws)
@@ -80,6 +112,8 @@ def test_precision_choices_match_the_period_reader() -> None:
         ("planned", None, "undated"),
     ],
 )
-def test_health_follows_status_window_and_today(status: str, due_end: dt.date | None, expected: str) -> None:
+def test_health_follows_status_window_and_today(
+    status: str, due_end: dt.date | None, expected: str
+) -> None:
     milestone = Milestone(status=status, due_end=due_end)
     assert milestone.health_on(dt.date(2026, 11, 23), horizon_days=30) == expected

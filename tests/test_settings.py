@@ -12,15 +12,31 @@ LOCALE = ROOT / "locale" / "fr" / "LC_MESSAGES"
 
 
 def settings_of(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
+    }
     code = (
         "import django; from django.conf import settings; django.setup();"
         "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND,"
         " settings.LANGUAGE_CODE, settings.TIME_ZONE)"
     )
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        env={**base, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "sovereignty.settings", "VAR_DIR": str(tmp_path / "var"), **env},
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **base,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "sovereignty.settings",
+            "VAR_DIR": str(tmp_path / "var"),
+            # A developer's .env must not leak into what is tested here.
+            "ENV_FILE": str(tmp_path / "no.env"),
+            **env,
+        },
     )
 
 
@@ -34,14 +50,20 @@ def test_embedded_default_is_sqlite_filesystem_broker_and_console_mail(tmp_path:
     done = settings_of(tmp_path, DEBUG="1")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [
-        "django.db.backends.sqlite3", "filesystem://", "django.core.mail.backends.console.EmailBackend",
-        "fr", "Europe/Paris",
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "django.core.mail.backends.console.EmailBackend",
+        "fr",
+        "Europe/Paris",
     ]
 
 
 def test_real_services_come_from_the_environment(tmp_path: Path) -> None:
     done = settings_of(
-        tmp_path, SECRET_KEY="x" * 50, DATABASE_URL="postgres://u:p@db:5432/o", REDIS_URL="redis://redis:6379/0"
+        tmp_path,
+        SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://u:p@db:5432/o",
+        REDIS_URL="redis://redis:6379/0",
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[:2] == ["django.db.backends.postgresql", "redis://redis:6379/0"]
@@ -51,7 +73,11 @@ def test_french_translations_are_compiled_and_complete(tmp_path: Path) -> None:
     compiled = tmp_path / "django.mo"
     stats = subprocess.run(
         ["msgfmt", "--check", "--statistics", "-o", str(compiled), str(LOCALE / "django.po")],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
     assert "untranslated" not in stats and "fuzzy" not in stats, stats
-    assert compiled.read_bytes() == (LOCALE / "django.mo").read_bytes(), "run `make messages` and commit the .mo"
+    assert compiled.read_bytes() == (LOCALE / "django.mo").read_bytes(), (
+        "run `make messages` and commit the .mo"
+    )

@@ -13,7 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="fixture documents or directories")
         parser.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
 
-    def handle(self, *args: Any, paths: list[str], dry_run: bool, verbosity: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, paths: list[str], dry_run: bool, verbosity: int, **options: Any
+    ) -> None:
         try:
             plan = importing.import_paths(paths, dry_run=dry_run)
         except importing.ImportFailed as exc:
@@ -32,7 +34,9 @@ class Command(BaseCommand):
         header = _("Dry run: nothing written.") if dry_run else _("Imported.")
         self.stdout.write(header)
         for model, counts in plan.counts().items():
-            line = _("%(model)-11s created %(created)d, updated %(updated)d, unchanged %(unchanged)d") % {
+            line = _(
+                "%(model)-11s created %(created)d, updated %(updated)d, unchanged %(unchanged)d"
+            ) % {
                 "model": model,
                 "created": counts["create"],
                 "updated": counts["update"],
