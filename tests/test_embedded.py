@@ -156,3 +156,4 @@ def test_embedded_default_migrates_imports_serves_the_admin_and_runs_tasks(
     )
     assert "result: ok" in result
     assert (tmp_path / "var" / "broker" / "queue").is_dir()
+    assert not (ROOT / "control").exists()  # the broker keeps all its files under VAR_DIR

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -380,3 +381,23 @@ def test_plan_reads_the_database_in_a_fixed_number_of_queries(tmp_path: Path) ->
 
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def test_command_exits_non_zero_listing_every_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    importing.import_paths([write_document(tmp_path, document())])
+    before = snapshot()
+    doc = document()
+    _break(doc, "date")
+    _break(doc, "actor")
+    path = write_document(tmp_path, doc, name="broken.yaml")
+
+    # CommandError is how a Django command exits with status 1 from the shell.
+    with translation.override("en"), pytest.raises(CommandError, match="2 error"):
+        call_command("import_initiatives", str(path))
+
+    err = capsys.readouterr().err
+    assert f'{path}: missions[0].actors[0].actor: unknown actor key "jean-inconnu"' in err
+    assert f"{path}: missions[0].workstreams[0].milestones[0].due: unknown date expression" in err
+    assert snapshot() == before
