@@ -857,7 +857,7 @@ class _Validator:
                     doc, f"{path}.completed_on", _("a done milestone needs its completion date")
                 )
             if progress is not None and progress != 100:
-                self.error(doc, f"{path}.progress", _("a done milestone is 100% complete"))
+                self.error(doc, f"{path}.progress", _("a done milestone must have progress 100"))
             progress = 100
         elif ms.completed_on is not None:
             self.error(

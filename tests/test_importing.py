@@ -318,7 +318,7 @@ def test_done_milestone_rules(tmp_path: Path) -> None:
     path = write_document(tmp_path, doc)
     prefix = f"{path}: missions[0].workstreams[0].milestones[0]"
     assert errors_of([path]) == [
-        f"{prefix}.progress: a done milestone is 100% complete",
+        f"{prefix}.progress: a done milestone must have progress 100",
         f"{prefix}.completed_on: the completion date is in the future",
     ]
     milestone.update(progress=None, completed_on="2025-12-01")
