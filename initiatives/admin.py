@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from .forms import MilestoneAdminForm, MissionAdminForm
+from .forms import CitationAdminForm, MilestoneAdminForm, MissionAdminForm
 from .models import (
     Actor,
     Citation,
@@ -30,6 +30,7 @@ admin.site.index_title = _("Data administration")
 
 class CitationInline(admin.TabularInline):
     model = Citation
+    form = CitationAdminForm
     extra = 0
     fields = ("source", "fact", "quote", "start_offset", "end_offset")
     readonly_fields = ("start_offset", "end_offset")
@@ -233,6 +234,7 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 @admin.register(Citation)
 class CitationAdmin(admin.ModelAdmin):
+    form = CitationAdminForm
     list_display = ("excerpt", "source", "fact", "target")
     list_filter = ("source", "fact")
     list_select_related = ("source", "mission", "involvement__actor", "workstream", "milestone")

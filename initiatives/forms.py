@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import periods
-from .models import Milestone, Mission
+from .models import Citation, Milestone, Mission
+from .quotes import find_quote, fold_whitespace
 
 
 class PeriodTextMixin:
@@ -77,3 +78,24 @@ class MissionAdminForm(PeriodTextMixin, forms.ModelForm):
     class Meta:
         model = Mission
         fields = "__all__"
+
+
+class CitationAdminForm(forms.ModelForm):
+    """A quote typed in the admin obeys the importer's rule: verbatim in its source, or refused."""
+
+    class Meta:
+        model = Citation
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        source, quote = cleaned.get("source"), cleaned.get("quote")
+        if source is None or not quote:
+            return cleaned
+        offsets = find_quote(source.text, quote)
+        if offsets is None:
+            self.add_error("quote", _("This quote is not found verbatim in the source text."))
+            return cleaned
+        cleaned["quote"] = fold_whitespace(quote)
+        self.instance.start_offset, self.instance.end_offset = offsets
+        return cleaned

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from .models import (
     Source,
     Workstream,
 )
+from .quotes import find_quote, fold_whitespace
 
 FORMAT = "observatoire/1"
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -475,19 +475,6 @@ MODEL_ORDER = (
     "Milestone",
     "Citation",
 )
-
-
-def fold_whitespace(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def find_quote(text: str, quote: str) -> tuple[int, int] | None:
-    """Where `quote` stands in `text`, comparing with whitespace folded: (start, end) offsets in
-    the original text, or None. Characters are compared exactly (’ is not ')."""
-    words = fold_whitespace(quote).split(" ")
-    pattern = r"\s+".join(re.escape(w) for w in words)
-    match = re.search(pattern, text)
-    return (match.start(), match.end()) if match else None
 
 
 class _Validator:

@@ -149,3 +149,23 @@ def test_non_staff_cannot_enter_the_admin(seeded: None) -> None:
     client.force_login(user("lecteur"))
     response = client.get(reverse("admin:initiatives_mission_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_quote_typed_in_the_admin_must_stand_in_its_source(admin_client: Client) -> None:
+    citation = Citation.objects.filter(milestone__key="plan-ficele").get()
+    url = reverse("admin:initiatives_citation_change", args=[citation.pk])
+    form = {"source": citation.source_id, "quote": "Le plan Cloud ficelé d'ici l'été", "fact": "", "milestone": citation.milestone_id}
+
+    refused = admin_client.post(url, form)
+
+    assert refused.status_code == 200
+    assert "Le plan Cloud ficelé d&#x27;ici l&#x27;été" in refused.content.decode()
+    citation.refresh_from_db()
+    assert citation.quote == "Le plan Cloud ficelé d'ici le printemps"
+
+    accepted = admin_client.post(url, {**form, "quote": "Le  plan Cloud\nficelé"})
+
+    assert accepted.status_code == 302
+    citation.refresh_from_db()
+    assert citation.quote == "Le plan Cloud ficelé"
+    assert citation.source.text[citation.start_offset : citation.end_offset] == "Le plan Cloud ficelé"

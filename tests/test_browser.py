@@ -91,3 +91,25 @@ def test_administrator_logs_in_and_reads_a_mission_with_its_quotes(site: str, pa
     assert "à l'automne" in page.content() or "à l&#x27;automne" in page.content()
     assert page.locator("#workstreams-group tbody tr.has_original").count() == 5
     shot(page, "admin-mission")
+
+
+def test_administrator_filters_overdue_milestones_and_reads_their_quotes(site: str, page: Page) -> None:
+    page.goto(f"{site}/admin/login/?next=/admin/initiatives/milestone/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "mot-de-passe-admin-42")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#result_list")
+    page.click("#changelist-filter >> text=en retard")
+    page.wait_for_selector("#result_list")
+    titles = page.locator("#result_list tbody th a").all_inner_texts()
+    assert "Plan Cloud ficelé" in titles
+    assert "Entretien des chefs de projet avec le ministre du Redressement productif" not in titles
+    shot(page, "admin-milestones-overdue")
+
+    page.click("text=Plan Cloud ficelé")
+    page.wait_for_selector("#citations-group")
+    assert page.input_value("#id_due_text") == "d'ici le printemps"
+    body = page.inner_text("body")
+    assert "20 mars 2014" in body and "20 juin 2014" in body and "saison" in body
+    assert page.input_value("#id_citations-0-quote") == "Le plan Cloud ficelé d'ici le printemps"
+    shot(page, "admin-milestone")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from initiatives.importing import fold_whitespace
+from initiatives.quotes import fold_whitespace
 from initiatives.models import Citation, DateBasis, Involvement, Milestone, Mission, Source
 
 pytestmark = pytest.mark.django_db
