@@ -138,8 +138,21 @@ class WorkstreamMilestoneInline(MilestoneInline):
     fields = tuple(f for f in MilestoneInline.fields if f != "workstream")
 
 
+class SavesMilestonesAdmin(admin.ModelAdmin):
+    """Milestones edited inline get the same care as on their own page (version, health)."""
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Milestone:
+            formset.save()
+            return
+        parent = form.instance
+        _save_milestone_formset(
+            formset, mission_id=parent.pk if isinstance(parent, Mission) else parent.mission_id
+        )
+
+
 @admin.register(Mission)
-class MissionAdmin(admin.ModelAdmin):
+class MissionAdmin(SavesMilestonesAdmin):
     form = MissionAdminForm
     list_display = ("title", "status", "launch_text", "launch_start", "budget_text")
     list_filter = ("status", "labels", "launch_precision", "sources")
@@ -154,12 +167,6 @@ class MissionAdmin(admin.ModelAdmin):
     )
     inlines = [InvolvementInline, WorkstreamInline, MissionMilestoneInline, MissionCitationInline]
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is Milestone:
-            _save_milestone_formset(formset, mission_id=form.instance.pk)
-        else:
-            formset.save()
-
 
 @admin.register(Involvement)
 class InvolvementAdmin(admin.ModelAdmin):
@@ -171,7 +178,7 @@ class InvolvementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Workstream)
-class WorkstreamAdmin(admin.ModelAdmin):
+class WorkstreamAdmin(SavesMilestonesAdmin):
     list_display = ("title", "mission", "position", "lead")
     list_filter = ("mission",)
     list_select_related = ("mission", "lead")
@@ -179,12 +186,6 @@ class WorkstreamAdmin(admin.ModelAdmin):
     autocomplete_fields = ("mission", "lead")
     filter_horizontal = ("coordinators",)
     inlines = [WorkstreamMilestoneInline, WorkstreamCitationInline]
-
-    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        if formset.model is Milestone:
-            _save_milestone_formset(formset, mission_id=form.instance.mission_id)
-        else:
-            formset.save()
 
 
 @admin.register(Milestone)

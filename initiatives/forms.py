@@ -61,14 +61,18 @@ class MilestoneAdminForm(PeriodTextMixin, forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("status") == Milestone.Status.DONE:
-            cleaned["progress"] = 100
-            self.instance.progress = 100
-            if not cleaned.get("completed_on"):
-                self.add_error("completed_on", _("A done milestone needs its completion date."))
-        completed = cleaned.get("completed_on")
-        if completed and completed > timezone.localdate():
-            self.add_error("completed_on", _("The completion date cannot be in the future."))
+        status = cleaned.get("status")
+        if status == Milestone.Status.DONE:
+            cleaned["progress"] = 100  # done means done: the bar follows the status
+        errors = Milestone.rule_errors(
+            status=status or "",
+            progress=cleaned.get("progress"),
+            completed_on=cleaned.get("completed_on"),
+            comment=cleaned.get("comment") or "",
+            today=timezone.localdate(),
+        )
+        for name, message in errors.items():
+            self.add_error(name if name in self.fields else None, message)
         return cleaned
 
 

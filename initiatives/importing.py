@@ -491,7 +491,8 @@ class _Validator:
 
     # -- helpers ---------------------------------------------------------------------------
     def error(self, doc: Document, path: str, message: str) -> None:
-        self.errors.append(DocumentError(doc.name, path, message))
+        # str(): a lazy message is rendered now, in the language active for this import.
+        self.errors.append(DocumentError(doc.name, path, str(message)))
 
     def add_row(
         self, doc: Document, path: str, model: str, key: tuple[str, ...], row: Fields
@@ -837,23 +838,16 @@ class _Validator:
         due = self.period(
             doc, f"{path}.due", ms.due, ms.citations, "due", ms.editorial, mission.sources
         )
-        progress = ms.progress
-        if ms.status == "done":
-            if ms.completed_on is None:
-                self.error(
-                    doc, f"{path}.completed_on", _("a done milestone needs its completion date")
-                )
-            if progress is not None and progress != 100:
-                self.error(doc, f"{path}.progress", _("a done milestone must have progress 100"))
-            progress = 100
-        elif ms.completed_on is not None:
-            self.error(
-                doc, f"{path}.completed_on", _("only a done milestone has a completion date")
-            )
-        if ms.completed_on is not None and ms.completed_on > self.today:
-            self.error(doc, f"{path}.completed_on", _("the completion date is in the future"))
-        if ms.status in {"missed", "cancelled"} and not ms.comment:
-            self.error(doc, f"{path}.comment", _("a missed or cancelled milestone needs a comment"))
+        rules = Milestone.rule_errors(
+            status=ms.status,
+            progress=ms.progress,
+            completed_on=ms.completed_on,
+            comment=ms.comment,
+            today=self.today,
+        )
+        for name, message in rules.items():
+            self.error(doc, f"{path}.{name}", message)
+        progress = 100 if ms.status == "done" else ms.progress
         stated = ["existence", "status"] if ms.status != "planned" else ["existence"]
         if ms.due is not None:
             stated.append("due")

@@ -381,6 +381,32 @@ class Milestone(models.Model):
     def due(self) -> periods.Period | None:
         return _period_of(self, "due")
 
+    @classmethod
+    def rule_errors(
+        cls,
+        *,
+        status: str,
+        progress: int | None,
+        completed_on: dt.date | None,
+        comment: str,
+        today: dt.date,
+    ) -> dict[str, str]:
+        """The rules one milestone keeps, whoever writes it (importer, admin, coordinator):
+        field name -> message. `progress` None means "not given" (done then implies 100)."""
+        errors: dict[str, str] = {}
+        if status == cls.Status.DONE:
+            if completed_on is None:
+                errors["completed_on"] = _("a done milestone needs its completion date")
+            if progress is not None and progress != 100:
+                errors["progress"] = _("a done milestone must have progress 100")
+        elif completed_on is not None:
+            errors["completed_on"] = _("only a done milestone has a completion date")
+        if completed_on is not None and completed_on > today:
+            errors["completed_on"] = _("the completion date is in the future")
+        if status in {cls.Status.MISSED, cls.Status.CANCELLED} and not comment.strip():
+            errors["comment"] = _("a missed or cancelled milestone needs a comment")
+        return errors
+
     def health_on(self, today: dt.date, horizon_days: int) -> str:
         """Health as of `today`: the rule the sweep applies to every row in SQL."""
         if self.status == self.Status.DONE:
