@@ -97,8 +97,11 @@ migrate: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 
 messages: install
-	$(RUN_ENV) $(PY) manage.py makemessages --locale fr --no-obsolete --ignore '.venv/*' --ignore 'var/*'
+	$(RUN_ENV) $(PY) manage.py makemessages --locale fr --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	$(RUN_ENV) $(PY) manage.py compilemessages --ignore '.venv/*'
+	@# Fuzzy guesses by msgmerge are often wrong: list them (and untranslated ones) to review.
+	@msgfmt --statistics -o /dev/null locale/fr/LC_MESSAGES/django.po
+	@msgattrib --only-fuzzy --no-wrap locale/fr/LC_MESSAGES/django.po | grep '^msgid "[^"]' || true
 
 clean:
 	rm -rf var/

@@ -251,25 +251,31 @@ class Document:
     body: DocumentDoc
 
 
-def documents_collect(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand directories into the fixture documents they hold, sorted for a stable order."""
+def documents_collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """The fixture documents among `paths`, directories searched (sorted, for a stable order),
+    and the named files passed over for not being documents: `fixtures/*` names the README."""
     found: list[Path] = []
+    passed_over: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in DOCUMENT_SUFFIXES)
-            )
+            found.extend(sorted(p for p in path.rglob("*") if _is_document(p)))
+        elif _is_document(path) or not path.exists():
+            found.append(path)  # a missing file is reported as such by documents_parse
         else:
-            found.append(path)
-    return found
+            passed_over.append(path)
+    return found, passed_over
+
+
+def _is_document(path: Path) -> bool:
+    return path.suffix.lower() in DOCUMENT_SUFFIXES
 
 
 def documents_parse(paths: Iterable[str | Path]) -> list[Document]:
     """Read and check the structure of each document; raise ImportFailed with every error."""
     documents: list[Document] = []
     errors: list[DocumentError] = []
-    files = documents_collect(paths)
+    files, _passed_over = documents_collect(paths)
     if not files:
         raise ImportFailed([DocumentError("-", "", _("no fixture document to import"))])
     for path in files:

@@ -401,3 +401,15 @@ def test_command_exits_non_zero_listing_every_error(
     assert f'{path}: missions[0].actors[0].actor: unknown actor key "jean-inconnu"' in err
     assert f"{path}: missions[0].workstreams[0].milestones[0].due: unknown date expression" in err
     assert snapshot() == before
+
+
+def test_shell_glob_of_the_fixtures_folder_imports_and_passes_over_the_readme(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `import_initiatives fixtures/*` names the README and the folder of source texts too.
+    paths = sorted(str(p) for p in FIXTURES_DIR.iterdir())
+    with translation.override("en"):
+        call_command("import_initiatives", *paths)
+    out = capsys.readouterr().out
+    assert f"Not a fixture document, passed over: {FIXTURES_DIR / 'README.md'}" in out
+    assert Mission.objects.count() == 4

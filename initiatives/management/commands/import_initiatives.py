@@ -16,8 +16,12 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, paths: list[str], dry_run: bool, verbosity: int, **options: Any
     ) -> None:
+        documents, passed_over = importing.documents_collect(paths)
+        if verbosity >= 1:
+            for path in passed_over:
+                self.stdout.write(_("Not a fixture document, passed over: %(path)s") % {"path": path})
         try:
-            plan = importing.import_paths(paths, dry_run=dry_run)
+            plan = importing.import_paths(documents, dry_run=dry_run)
         except importing.ImportFailed as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
