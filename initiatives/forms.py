@@ -5,51 +5,68 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import periods
-from .models import Citation, Milestone, Mission
+from .models import Citation, Milestone, Mission, period_error_message
 from .quotes import find_quote, fold_whitespace
 
 
 class PeriodTextMixin:
     """Reads a `<prefix>_text` field with periods.py and fills the stored window.
 
-    A changed expression is read against today (the day someone wrote it); an unchanged one
-    keeps the window it was read into, so saving a form never shifts a date silently."""
+    New words are read against today, the day someone wrote them. Words edited without moving
+    the date (a typo, an apostrophe) keep the date they were first read against: "à l'automne"
+    read in 2020 must not jump to this autumn because someone fixed its apostrophe."""
 
     period_prefix: str
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
-        prefix = self.period_prefix
-        name = f"{prefix}_text"
-        text = (cleaned.get(name) or "").strip()
-        instance = self.instance  # type: ignore[attr-defined]
-        if name not in self.changed_data and getattr(instance, f"{prefix}_start", None):  # type: ignore[attr-defined]
+        name = f"{self.period_prefix}_text"
+        if name not in self.changed_data and self._stored("start"):  # type: ignore[attr-defined]
             return cleaned
+        text = (cleaned.get(name) or "").strip()
         if not text:
-            for part in ("start", "end", "reference"):
-                setattr(instance, f"{prefix}_{part}", None)
-            setattr(instance, f"{prefix}_precision", "")
+            self._store(None)
             return cleaned
         try:
-            period = periods.parse_period(text, timezone.localdate())
-        except periods.PeriodParseError:
+            period = self._same_window_as_stored(text) or periods.parse_period(
+                text, timezone.localdate()
+            )
+        except periods.PeriodParseError as exc:
             self.add_error(  # type: ignore[attr-defined]
                 name,
-                _(
-                    "Unknown date expression “%(text)s”. Examples: “fin 2021”, “T4 2024”, “d'ici le printemps”, “15 mars 2025”."
-                )
-                % {"text": text},
+                _("%(problem)s. Examples: “fin 2021”, “T4 2024”, “d'ici le printemps”.")
+                % {"problem": period_error_message(exc)},
             )
             return cleaned
-        instance.__dict__.update(
+        self._store(period)
+        return cleaned
+
+    def _stored(self, part: str) -> Any:
+        return getattr(self.instance, f"{self.period_prefix}_{part}", None)  # type: ignore[attr-defined]
+
+    def _same_window_as_stored(self, text: str) -> periods.Period | None:
+        reference = self._stored("reference")
+        if reference is None:
+            return None
+        for tense in ("future", "past"):
+            try:
+                period = periods.parse_period(text, reference, tense=tense)  # type: ignore[arg-type]
+            except periods.PeriodParseError:
+                return None
+            if (period.start, period.end) == (self._stored("start"), self._stored("end")):
+                return period
+        return None
+
+    def _store(self, period: periods.Period | None) -> None:
+        prefix = self.period_prefix
+        self.instance.__dict__.update(  # type: ignore[attr-defined]
             {
-                f"{prefix}_start": period.start,
-                f"{prefix}_end": period.end,
-                f"{prefix}_precision": period.precision.value,
-                f"{prefix}_reference": period.reference,
+                f"{prefix}_start": period.start if period else None,
+                f"{prefix}_end": period.end if period else None,
+                f"{prefix}_precision": period.precision.value if period else "",
+                f"{prefix}_reference": period.reference if period else None,
             }
         )
-        return cleaned
 
 
 class MilestoneAdminForm(PeriodTextMixin, forms.ModelForm):

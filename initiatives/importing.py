@@ -52,11 +52,13 @@ from .models import (
     Precision,
     Source,
     Workstream,
+    period_error_message,
 )
 from .quotes import find_quote, fold_whitespace
 
 FORMAT = "observatoire/1"
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_SOURCE_BYTES = 5_000_000  # a press release is ~10 kB; this bounds memory, not ambition
 
 # --------------------------------------------------------------------------------------------
 # Errors
@@ -97,9 +99,24 @@ class StalePlanError(Exception):
 # Document schema (structure and types; cross-references are checked afterwards)
 # --------------------------------------------------------------------------------------------
 
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=80)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+LaxDate = Annotated[dt.date, Field(strict=False)]  # "2020-08-05" in the document
+
+
+def _sized(model: type[Any], name: str, *, required: bool = True) -> Any:
+    """A text type as long as the model's column allows: PostgreSQL would refuse more."""
+    size = model._meta.get_field(name).max_length
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=int(required), max_length=size)
+    ]
+
+
+def _one_of(choices: type[Any]) -> Any:
+    # The document accepts exactly the model's choices: one list to keep, not two.
+    return Literal[tuple(choices.values)]  # type: ignore[valid-type]
 
 
 def _period_shorthand(value: Any) -> Any:
@@ -118,8 +135,8 @@ class CitationDoc(_Strict):
 
 
 class PeriodDoc(_Strict):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    reference: Annotated[dt.date, Field(strict=False)] | None = None
+    text: _sized(Milestone, "due_text")
+    reference: LaxDate | None = None
     tense: Literal["future", "past"] = "future"
 
 
@@ -127,34 +144,34 @@ PeriodField = Annotated[PeriodDoc, BeforeValidator(_period_shorthand)]
 
 
 class PublishedDoc(_Strict):
-    date: Annotated[dt.date, Field(strict=False)]
+    date: LaxDate
     precision: Literal["day", "month", "year"]
-    basis: Literal["text", "public_record"]
+    basis: _one_of(DateBasis)
     quote: OptionalText = ""
     note: OptionalText = ""
 
 
 class SourceDoc(_Strict):
     key: Key
-    title: Text
-    publisher: Text
-    url: OptionalText = ""
+    title: _sized(Source, "title")
+    publisher: _sized(Source, "publisher")
+    url: Annotated[str, StringConstraints(pattern=r"^(https?://\S+)?$", max_length=500)] = ""
     text_file: Text
     published: PublishedDoc
 
 
 class ActorDoc(_Strict):
     key: Key
-    name: Text
-    kind: Literal["person", "company", "organisation", "state_body", "country"]
+    name: _sized(Actor, "name")
+    kind: _one_of(Actor.Kind)
     affiliation: Key | None = None
     description: OptionalText = ""
 
 
 class LabelDoc(_Strict):
     key: Key
-    name: Text
-    kind: Literal["theme", "certification", "programme"]
+    name: _sized(Label, "name")
+    kind: _one_of(Label.Kind)
     description: OptionalText = ""
 
 
@@ -163,11 +180,11 @@ Editorial = dict[Key, Text]
 
 class MilestoneDoc(_Strict):
     key: Key
-    title: Text
+    title: _sized(Milestone, "title")
     due: PeriodField | None = None
-    status: Literal["planned", "in_progress", "done", "missed", "cancelled"] = "planned"
+    status: _one_of(Milestone.Status) = "planned"
     progress: Annotated[int, Field(ge=0, le=100)] | None = None
-    completed_on: Annotated[dt.date, Field(strict=False)] | None = None
+    completed_on: LaxDate | None = None
     comment: OptionalText = ""
     citations: list[CitationDoc] = []
     editorial: Editorial = {}
@@ -175,7 +192,7 @@ class MilestoneDoc(_Strict):
 
 class WorkstreamDoc(_Strict):
     key: Key
-    title: Text
+    title: _sized(Workstream, "title")
     summary: OptionalText = ""
     lead: Key | None = None
     citations: list[CitationDoc] = []
@@ -185,32 +202,23 @@ class WorkstreamDoc(_Strict):
 
 class InvolvementDoc(_Strict):
     actor: Key
-    role: Literal[
-        "coordinator",
-        "pilot",
-        "sponsor",
-        "announcer",
-        "partner",
-        "support",
-        "certifier",
-        "participant",
-    ]
-    capacity: OptionalText = ""
+    role: _one_of(Involvement.Role)
+    capacity: _sized(Involvement, "capacity", required=False) = ""
     citations: list[CitationDoc] = []
     editorial: Editorial = {}
 
 
 class BudgetDoc(_Strict):
     amount_eur: Annotated[Decimal, Field(strict=False, ge=0, max_digits=15, decimal_places=2)]
-    qualifier: Literal["exact", "more_than", "less_than", "about"]
-    text: Text
+    qualifier: _one_of(Mission.BudgetQualifier)
+    text: _sized(Mission, "budget_text")
 
 
 class MissionDoc(_Strict):
     key: Key
-    title: Text
+    title: _sized(Mission, "title")
     summary: OptionalText = ""
-    status: Literal["announced", "launched", "completed", "abandoned"] = "announced"
+    status: _one_of(Mission.Status) = "announced"
     launch: PeriodField | None = None
     budget: BudgetDoc | None = None
     labels: list[Key] = []
@@ -306,9 +314,9 @@ def document_parse_text(
     raw_text: str, *, name: str, directory: Path
 ) -> tuple[Document | None, list[DocumentError]]:
     try:
-        # BaseLoader keeps every scalar a string, except where the schema converts dates and
-        # numbers on purpose: "yes" stays "yes", "2020-08-05" is read by the date field.
-        data = yaml.load(raw_text, Loader=_Loader)
+        data = yaml.load(raw_text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except RecursionError:
+        return None, [DocumentError(name, "", _("nested too deeply"))]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = _("line %(line)s") % {"line": mark.line + 1} if mark else ""
@@ -322,8 +330,13 @@ def document_parse_text(
         return None, [
             DocumentError(name, "", _("a document must be a mapping with a 'format' key"))
         ]
+    if nul_paths := list(_nul_paths(data, "")):
+        # PostgreSQL cannot store NUL in text; SQLite can: refuse it on both.
+        return None, [DocumentError(name, p, _("contains a NUL character")) for p in nul_paths]
     try:
         body = DocumentDoc.model_validate(data)
+    except RecursionError:
+        return None, [DocumentError(name, "", _("nested too deeply"))]
     except ValidationError as exc:
         return None, [
             DocumentError(name, _loc_to_path(e["loc"]), _pydantic_message(e)) for e in exc.errors()
@@ -332,8 +345,8 @@ def document_parse_text(
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (a silent overwrite would lose data) and reads
-    numbers strictly: an int is an int, a float is a float, the rest strings."""
+    """SafeLoader that refuses duplicate keys (a silent overwrite would lose data) and leaves
+    dates and yes/no words as text, for the schema to read with a precise error."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         # Only the keys written in this mapping count: `<<: *anchor` merges may be overridden.
@@ -342,6 +355,10 @@ class _Loader(yaml.SafeLoader):
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str | int | float):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be a plain word", key_node.start_mark
+                )
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -350,12 +367,26 @@ class _Loader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-# YAML 1.1 reads yes/no/on/off as booleans ("the Norway problem"); our documents have no
-# booleans, so those words stay text.
+# YAML 1.1 reads yes/no/on/off as booleans ("the Norway problem") and 2020-02-30 as a date
+# that crashes the loader; our documents have no booleans and the schema reads dates itself,
+# with the path of a bad one.
+_TEXT_TAGS = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _TEXT_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _nul_paths(value: Any, path: str) -> Iterable[str]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_paths(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, f"{path}[{index}]")
 
 
 def _loc_to_path(loc: Sequence[int | str]) -> str:
@@ -363,8 +394,8 @@ def _loc_to_path(loc: Sequence[int | str]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part.startswith("function-") or part in {"str", "int", "date"}:
-            continue  # pydantic's own markers for validators and union branches
+        elif part.startswith("function-"):
+            continue  # pydantic's own marker for a validator, not a place in the document
         else:
             path += f".{part}" if path else part
     return path
@@ -391,12 +422,14 @@ def _pydantic_message(error: Any) -> str:
         return _("expected a date as YYYY-MM-DD, got %(value)s") % {
             "value": _describe(error.get("input"))
         }
-    if kind.startswith("decimal"):
+    if kind.startswith("decimal") or kind == "finite_number":
         return _("expected an amount, got %(value)s") % {"value": _describe(error.get("input"))}
     if kind == "literal_error":
         return _("must be one of %(choices)s") % {"choices": ctx.get("expected", "")}
     if kind == "string_pattern_mismatch":
-        return _("must be a key: lowercase letters, digits and single hyphens")
+        if ctx.get("pattern") == KEY_PATTERN:
+            return _("must be a key: lowercase letters, digits and single hyphens")
+        return _("must be a web address starting with http:// or https://")
     if kind == "string_too_short":
         return _("must not be empty")
     if kind == "string_too_long":
@@ -567,30 +600,7 @@ class _Validator:
 
     # -- sources ---------------------------------------------------------------------------
     def source(self, doc: Document, path: str, source: SourceDoc) -> None:
-        text_path = (doc.directory / source.text_file).resolve()
-        text = ""
-        try:
-            text = text_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            self.error(
-                doc,
-                f"{path}.text_file",
-                _("text file not found: %(file)s") % {"file": source.text_file},
-            )
-        except UnicodeDecodeError:
-            self.error(
-                doc,
-                f"{path}.text_file",
-                _("text file is not UTF-8: %(file)s") % {"file": source.text_file},
-            )
-        except OSError as exc:
-            self.error(
-                doc,
-                f"{path}.text_file",
-                _("text file cannot be read: %(reason)s") % {"reason": exc.strerror},
-            )
-        if text and not text.strip():
-            self.error(doc, f"{path}.text_file", _("text file is empty"))
+        text = self.source_text(doc, f"{path}.text_file", source.text_file)
         published = source.published
         if published.basis == "text":
             if not published.quote:
@@ -623,6 +633,35 @@ class _Validator:
         if self.add_row(doc, path, "Source", (source.key,), row):
             self.source_texts[source.key] = text
             self.source_dates[source.key] = published.date
+
+    def source_text(self, doc: Document, path: str, name: str) -> str:
+        """The text file beside the document: confined to the document's folder (a document
+        must not read /etc/passwd or the .env into the database), a file, UTF-8, not huge."""
+        folder = doc.directory.resolve()
+        text_path = (folder / name).resolve()
+        if not text_path.is_relative_to(folder):
+            self.error(doc, path, _("the text file must be in the document's folder: %(file)s") % {"file": name})
+            return ""
+        if not text_path.is_file():
+            self.error(doc, path, _("text file not found: %(file)s") % {"file": name})
+            return ""
+        if text_path.stat().st_size > MAX_SOURCE_BYTES:
+            self.error(doc, path, _("text file is larger than %(size)s MB") % {"size": MAX_SOURCE_BYTES // 1_000_000})
+            return ""
+        try:
+            text = text_path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self.error(doc, path, _("text file is not UTF-8: %(file)s") % {"file": name})
+            return ""
+        except OSError as exc:
+            self.error(doc, path, _("text file cannot be read: %(reason)s") % {"reason": exc.strerror})
+            return ""
+        if "\x00" in text:
+            self.error(doc, path, _("text file contains a NUL character"))
+            return ""
+        if not text.strip():
+            self.error(doc, path, _("text file is empty"))
+        return text
 
     # -- citations and provenance ------------------------------------------------------------
     def citations(
@@ -728,8 +767,8 @@ class _Validator:
             return None
         try:
             period = periods.parse_period(spec.text, reference, tense=spec.tense)
-        except periods.PeriodParseError:
-            self.error(doc, path, _('unknown date expression "%(text)s"') % {"text": spec.text})
+        except periods.PeriodParseError as exc:
+            self.error(doc, path, period_error_message(exc))
             return None
         # "Keep the words as written": unless a note says the date is editorial, the words must
         # stand in a quote that supports this date.

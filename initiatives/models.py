@@ -23,6 +23,28 @@ class Precision(models.TextChoices):
     YEAR = periods.Precision.YEAR.value, _("year")
 
 
+# periods.py is pure Python and speaks English; these are its reasons in the interface's words.
+_PERIOD_REASONS = {
+    "empty date expression": _("empty date expression"),
+    "invalid date": _("this date does not exist"),
+    "weekday does not match the date": _("the day of the week does not match the date"),
+    "invalid quarter": _("there are only four quarters"),
+    "invalid half": _("there are only two halves"),
+    "only a winter spans two consecutive years": _("only a winter spans two consecutive years"),
+    "a day has no beginning, middle or end": _("a day has no beginning, middle or end"),
+    "conflicting prefixes": _("the words contradict each other"),
+    "date out of range": _("date out of range"),
+}
+
+
+def period_error_message(error: periods.PeriodParseError) -> str:
+    """Why a date expression could not be read, for a person to fix it."""
+    reason = _PERIOD_REASONS.get(error.reason)
+    if reason is None:
+        return _("unknown date expression “%(text)s”") % {"text": error.text}
+    return _("%(reason)s: “%(text)s”") % {"reason": reason, "text": error.text}
+
+
 class DateBasis(models.TextChoices):
     TEXT = "text", _("stated in the text")
     PUBLIC_RECORD = "public_record", _("public record (editorial)")

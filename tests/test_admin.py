@@ -169,3 +169,16 @@ def test_quote_typed_in_the_admin_must_stand_in_its_source(admin_client: Client)
     citation.refresh_from_db()
     assert citation.quote == "Le plan Cloud ficelé"
     assert citation.source.text[citation.start_offset : citation.end_offset] == "Le plan Cloud ficelé"
+
+
+def test_fixing_the_words_of_a_date_does_not_move_it(admin_client: Client) -> None:
+    milestone = Milestone.objects.get(key="premier-point-etape")
+    url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
+
+    response = admin_client.post(url, _milestone_form(milestone, due_text="à l’automne"))
+
+    assert response.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.due_text == "à l’automne"
+    assert (milestone.due_start, milestone.due_end) == (dt.date(2020, 9, 22), dt.date(2020, 12, 20))
+    assert milestone.due_reference == dt.date(2020, 8, 5)

@@ -181,7 +181,7 @@ BAD_DOCUMENTS = [
     ),
     (
         "date",
-        'missions[0].workstreams[0].milestones[0].due: unknown date expression "quand ce sera prêt"',
+        'missions[0].workstreams[0].milestones[0].due: unknown date expression “quand ce sera prêt”',
     ),
     (
         "source",
