@@ -1,7 +1,9 @@
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
@@ -75,6 +77,15 @@ class SourceAdmin(admin.ModelAdmin):
     date_hierarchy = "published_on"
     inlines = [SourceCitationInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Quotes point into the text by offset: once a source is cited, its text changes only
+        # through the importer, which checks every quote against the new text.
+        return (*self.readonly_fields, "text") if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        obj.text_sha256 = hashlib.sha256(obj.text.encode("utf-8")).hexdigest()
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
@@ -123,6 +134,7 @@ class MilestoneInline(admin.TabularInline):
         "status",
         "progress",
         "completed_on",
+        "base_version",
     )
     readonly_fields = ("due_start", "due_end")
     show_change_link = True
@@ -132,9 +144,29 @@ class MissionMilestoneInline(MilestoneInline):
     fk_name = "mission"
     verbose_name_plural = _("milestones (all, by due date)")
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        request._milestones_of_mission = obj  # type: ignore[attr-defined]
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "workstream":
+            # Only this mission's workstreams: a milestone cannot hang on another mission's.
+            mission = getattr(request, "_milestones_of_mission", None)
+            kwargs["queryset"] = Workstream.objects.filter(mission=mission)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class WorkstreamMilestoneFormSet(BaseInlineFormSet):
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        form = super()._construct_form(i, **kwargs)
+        # Before validation, so the key is checked against the mission's other milestones.
+        form.instance.mission_id = self.instance.mission_id
+        return form
+
 
 class WorkstreamMilestoneInline(MilestoneInline):
     fk_name = "workstream"
+    formset = WorkstreamMilestoneFormSet
     fields = tuple(f for f in MilestoneInline.fields if f != "workstream")
 
 
@@ -187,6 +219,10 @@ class WorkstreamAdmin(SavesMilestonesAdmin):
     filter_horizontal = ("coordinators",)
     inlines = [WorkstreamMilestoneInline, WorkstreamCitationInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Moving a workstream to another mission would strand its milestones on the old one.
+        return ("mission",) if obj else ()
+
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
@@ -199,7 +235,7 @@ class MilestoneAdmin(admin.ModelAdmin):
         "due_end",
         "due_precision",
         "status",
-        "health_badge",
+        "health",
         "progress",
     )
     list_filter = ("health", "status", "due_precision", "mission")
@@ -214,7 +250,7 @@ class MilestoneAdmin(admin.ModelAdmin):
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("mission", "workstream", "key", "title")}),
+        (None, {"fields": ("mission", "workstream", "key", "title", "base_version")}),
         (_("Due"), {"fields": ("due_text", *(f"due_{f}" for f in PERIOD_READONLY))}),
         (
             _("Progress"),
@@ -223,10 +259,6 @@ class MilestoneAdmin(admin.ModelAdmin):
         (_("Provenance"), {"fields": ("editorial", "created_at", "updated_at")}),
     )
     inlines = [MilestoneCitationInline]
-
-    @admin.display(description=_("health"), ordering="health")
-    def health_badge(self, obj: Milestone) -> str:
-        return obj.get_health_display()
 
     def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
         _prepare_milestone(obj, change)

@@ -71,13 +71,33 @@ class PeriodTextMixin:
 
 class MilestoneAdminForm(PeriodTextMixin, forms.ModelForm):
     period_prefix = "due"
+    # The version the form was opened on: saving over a newer one would lose that edit.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Milestone
         fields = "__all__"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["base_version"].initial = self.instance.version
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if self.instance.pk and self.has_changed():
+            # Locked until the admin's transaction commits, so no save slips in between.
+            current = (
+                Milestone.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current != cleaned.get("base_version"):
+                raise forms.ValidationError(
+                    _("This milestone was changed by someone else since you opened this page (now version %(version)s). Your entries are kept below: reload the page to see the new values, then apply them again.")
+                    % {"version": current},
+                    code="stale",
+                )
         status = cleaned.get("status")
         if status == Milestone.Status.DONE:
             cleaned["progress"] = 100  # done means done: the bar follows the status

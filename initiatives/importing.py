@@ -54,6 +54,7 @@ from .models import (
     Workstream,
     period_error_message,
 )
+from .models import KEY_PATTERN
 from .quotes import find_quote, fold_whitespace
 
 FORMAT = "observatoire/1"
@@ -99,7 +100,6 @@ class StalePlanError(Exception):
 # Document schema (structure and types; cross-references are checked afterwards)
 # --------------------------------------------------------------------------------------------
 
-KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=80)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -272,7 +272,11 @@ def documents_collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Pat
             found.append(path)  # a missing file is reported as such by documents_parse
         else:
             passed_over.append(path)
-    return found, passed_over
+    # The same file named twice (`fixtures fixtures/a.yaml`) is one document, not a duplicate.
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values()), passed_over
 
 
 def _is_document(path: Path) -> bool:
@@ -524,7 +528,7 @@ class _Validator:
         self.today = today
         self.errors: list[DocumentError] = []
         self.rows: dict[str, dict[NaturalKey, Fields]] = {m: {} for m in MODEL_ORDER}
-        self.where: dict[tuple[str, NaturalKey], str] = {}  # first definition, for dupes
+        self.where: dict[tuple[str, NaturalKey], tuple[str, str]] = {}  # (file, path) defined at
         self.source_texts: dict[str, str] = {}
         self.source_dates: dict[str, dt.date] = {}
 
@@ -534,17 +538,18 @@ class _Validator:
         self.errors.append(DocumentError(doc.name, path, str(message)))
 
     def add_row(
-        self, doc: Document, path: str, model: str, key: tuple[str, ...], row: Fields
+        self, doc: Document, path: str, model: str, key: NaturalKey, row: Fields
     ) -> bool:
         if (model, key) in self.where:
+            first = ": ".join(self.where[(model, key)])
             self.error(
                 doc,
                 path,
                 _("duplicate key %(key)s (already defined at %(first)s)")
-                % {"key": "/".join(key), "first": self.where[(model, key)]},
+                % {"key": "/".join(key), "first": first},
             )
             return False
-        self.where[(model, key)] = f"{doc.name}: {path}"
+        self.where[(model, key)] = (doc.name, path)
         self.rows[model][key] = row
         return True
 
@@ -906,6 +911,7 @@ class _Validator:
             "comment": ms.comment,
             "editorial": dict(ms.editorial),
         }
+        row["imported_state"] = _progress_state(row)
         key = (mission.key, ms.key)
         if self.add_row(doc, path, "Milestone", key, row):
             self.citations(doc, path, "milestone", key, ms.citations, ms.editorial, stated)
@@ -969,6 +975,7 @@ _MODEL_FIELDS: dict[str, tuple[str, ...]] = {
     "Involvement": ("capacity", "editorial"),
     "Workstream": ("position", "title", "summary", "editorial"),
     "Milestone": (
+        "imported_state",
         "title",
         "due_text",
         "due_start",
@@ -989,14 +996,16 @@ def _fields(obj: Any, model: str) -> Fields:
     return {name: getattr(obj, name) for name in _MODEL_FIELDS[model]}
 
 
-def _citations_of(mission_keys: Iterable[str]) -> Any:
-    """Every citation of the given missions and of what they hold, in one query."""
+def _citations_of(mission_keys: Iterable[str], source_keys: Iterable[str] = ()) -> Any:
+    """Every citation of the given missions (and of what they hold) or of the given sources,
+    in one query."""
     keys = list(mission_keys)
     return Citation.objects.filter(
         Q(mission__key__in=keys)
         | Q(involvement__mission__key__in=keys)
         | Q(workstream__mission__key__in=keys)
         | Q(milestone__mission__key__in=keys)
+        | Q(source__key__in=list(source_keys))
     ).select_related(
         "source",
         "mission",
@@ -1023,8 +1032,9 @@ def _citation_key(cit: Citation) -> tuple[str, ...]:
 def _existing_rows(
     rows: dict[str, dict[NaturalKey, Fields]],
 ) -> tuple[dict[str, dict[NaturalKey, Fields]], dict[NaturalKey, int]]:
-    """Read, in a fixed number of queries, the rows the plan touches, keyed like the plan.
-    Also returns the primary keys of the existing citations, which apply updates or deletes."""
+    """Read, in a fixed number of queries, the rows the plan touches, keyed like the plan:
+    what the planned missions hold, and every quote of a source whose text changes.
+    Also returns the primary keys of those citations, which apply updates or deletes."""
     existing: dict[str, dict[NaturalKey, Fields]] = {m: {} for m in MODEL_ORDER}
     keys = {m: [k[0] for k in rows[m]] for m in ("Source", "Label", "Actor", "Mission")}
     for src in Source.objects.filter(key__in=keys["Source"]):
@@ -1054,8 +1064,11 @@ def _existing_rows(
         row = _fields(ms, "Milestone")
         row["workstream"] = ms.workstream.key if ms.workstream else None
         existing["Milestone"][(ms.mission.key, ms.key)] = row
+    changed_sources = [
+        k[0] for k, row in existing["Source"].items() if row["text_sha256"] != rows["Source"][k]["text_sha256"]
+    ]
     citation_ids: dict[NaturalKey, int] = {}
-    for cit in _citations_of(keys["Mission"]):
+    for cit in _citations_of(keys["Mission"], changed_sources):
         key = _citation_key(cit)
         existing["Citation"][key] = _fields(cit, "Citation")
         citation_ids[key] = cit.pk
@@ -1074,9 +1087,11 @@ def _diff(
                 continue
             diff = {f: (old[f], v) for f, v in new.items() if old[f] != v}
             changes.append(Change(model, key, "update" if diff else "unchanged", diff))
-    # The quotes of a planned mission are the document's quotes: the others go.
-    for key in existing["Citation"].keys() - rows["Citation"].keys():
-        changes.append(Change("Citation", key, "delete"))
+    # A planned mission's document is the whole truth about what the mission holds: the
+    # actors, workstreams, milestones and quotes it no longer lists go (the plan shows them).
+    for model in ("Citation", "Milestone", "Workstream", "Involvement"):
+        for key in sorted(existing[model].keys() - rows[model].keys()):
+            changes.append(Change(model, key, "delete"))
     return changes
 
 
@@ -1086,10 +1101,90 @@ def plan_build(documents: Sequence[Document], *, today: dt.date | None = None) -
     validator.run()
     if validator.errors:
         raise ImportFailed(validator.errors)
-    existing, citation_ids = _existing_rows(validator.rows)
-    return ImportPlan(
-        rows=validator.rows, changes=_diff(validator.rows, existing), citation_ids=citation_ids
-    )
+    rows = validator.rows
+    existing, citation_ids = _existing_rows(rows)
+    _merge_progress(validator, existing["Milestone"])
+    _requote_other_missions(validator, existing["Citation"])
+    if validator.errors:
+        raise ImportFailed(validator.errors)
+    return ImportPlan(rows=rows, changes=_diff(rows, existing), citation_ids=citation_ids)
+
+
+PROGRESS_FIELDS = ("status", "progress", "completed_on", "comment")
+
+
+def _progress_state(row: Fields) -> dict[str, Any]:
+    """The progress fields of a milestone row, as stored in `imported_state` (JSON)."""
+    state = {f: row[f] for f in PROGRESS_FIELDS}
+    state["completed_on"] = state["completed_on"].isoformat() if state["completed_on"] else None
+    return state
+
+
+def _merge_progress(validator: _Validator, existing: dict[NaturalKey, Fields]) -> None:
+    """Three-way merge of the fields coordinators edit. For each field: if the document did not
+    change it since the last import, the database's value stays (a coordinator's edit is kept);
+    if only the document changed it, the document wins; if both changed it differently, it is
+    a conflict, refused with an error rather than silently overwritten."""
+    for key, row in validator.rows["Milestone"].items():
+        old = existing.get(key)
+        if old is None:
+            continue
+        base, ours, theirs = old["imported_state"], row["imported_state"], _progress_state(old)
+        for name in PROGRESS_FIELDS:
+            if ours[name] == theirs[name] or ours[name] == base.get(name, theirs[name]):
+                row[name] = old[name]  # same, or only the database moved: keep it
+            elif theirs[name] != base.get(name, theirs[name]):
+                file, path = validator.where[("Milestone", key)]
+                validator.errors.append(
+                    DocumentError(
+                        file,
+                        f"{path}.{name}",
+                        str(
+                            _("changed in the database since the last import (now %(db)s) and in this document (%(doc)s): update the document or the milestone")
+                            % {"db": theirs[name], "doc": ours[name]}
+                        ),
+                    )
+                )
+        if row["status"] == Milestone.Status.DONE:
+            row["progress"] = 100
+        # A merge of two valid states can be invalid (the document says done, a coordinator
+        # had cleared the completion date): refuse it like any other bad milestone.
+        merged = Milestone.rule_errors(
+            status=row["status"], progress=row["progress"], completed_on=row["completed_on"],
+            comment=row["comment"], today=validator.today,
+        )
+        for name, message in merged.items():
+            file, path = validator.where[("Milestone", key)]
+            validator.errors.append(
+                DocumentError(file, f"{path}.{name}", str(_("after keeping the edits made since the last import: %(problem)s") % {"problem": message}))
+            )
+
+
+def _requote_other_missions(validator: _Validator, existing: dict[NaturalKey, Fields]) -> None:
+    """A source whose text changes must still hold every quote of it, including the quotes of
+    missions this import does not touch: find them again, or refuse the new text."""
+    rows = validator.rows
+    for key, old in existing.items():
+        if key in rows["Citation"] or _citation_mission(key) in {k[0] for k in rows["Mission"]}:
+            continue
+        source, quote = key[-3], key[-2]
+        offsets = find_quote(validator.source_texts[source], quote)
+        if offsets is None:
+            file, path = validator.where[("Source", (source,))]
+            validator.errors.append(
+                DocumentError(
+                    file,
+                    f"{path}.text_file",
+                    str(_quote_missing(quote, source))
+                    + str(_(" (cited by mission %(mission)s)") % {"mission": _citation_mission(key)}),
+                )
+            )
+            continue
+        rows["Citation"][key] = {"start_offset": offsets[0], "end_offset": offsets[1]}
+
+
+def _citation_mission(key: NaturalKey) -> str:
+    return key[1]  # (kind, mission key, …, source, quote, fact)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1122,6 +1217,7 @@ class _Writer:
         self.todo = {
             (c.model, c.natural_key) for c in plan.changes if c.action in {"create", "update"}
         }
+        self.gone = {(c.model, c.natural_key) for c in plan.changes if c.action == "delete"}
         self.pks: dict[str, dict[NaturalKey, int]] = {m: {} for m in MODEL_ORDER}
 
     def wanted(self, model: str) -> Iterable[tuple[NaturalKey, Fields]]:
@@ -1136,6 +1232,10 @@ class _Writer:
         self.workstreams()
         self.milestones()
         self.citations()
+        # Last, once milestones have moved to the workstreams they now belong to.
+        for model in (Milestone, Workstream, Involvement):
+            name = model.__name__
+            model.objects.filter(pk__in=[self.pks[name][k] for m, k in self.gone if m == name]).delete()
 
     def ids(self, model: type[Any], field: str, values: Iterable[str]) -> dict[NaturalKey, int]:
         return {
@@ -1207,9 +1307,10 @@ class _Writer:
             )
         }
         wanted = list(self.wanted("Workstream"))
-        # Positions are unique per mission: park the moving rows out of the way first, so that
-        # swapping two workstreams does not collide half-way.
+        # Positions are unique per mission: park the moving and the leaving rows out of the
+        # way first, so that swapping two workstreams does not collide half-way.
         moving = [existing[k].pk for k, _row in wanted if k in existing]
+        moving += [existing[k].pk for m, k in self.gone if m == "Workstream"]
         for offset, pk in enumerate(moving, start=1):
             Workstream.objects.filter(pk=pk).update(position=30000 + offset)
         for key, row in wanted:
@@ -1282,16 +1383,20 @@ class _Writer:
 
 
 # --------------------------------------------------------------------------------------------
-# One call for the command and the admin page
+# One call for the command
 # --------------------------------------------------------------------------------------------
 
 
 def import_paths(
     paths: Iterable[str | Path], *, dry_run: bool = False, today: dt.date | None = None
 ) -> ImportPlan:
-    """Parse, validate, plan and (unless dry_run) apply. Raises ImportFailed."""
+    """Parse, validate, plan and (unless dry_run) apply, in one transaction: what is written is
+    what the plan says, or nothing. Raises ImportFailed."""
     documents = documents_parse(paths)
-    plan = plan_build(documents, today=today)
+    today = today or timezone.localdate()
     if dry_run:
-        return plan
-    return plan_apply(documents, plan, today=today)
+        return plan_build(documents, today=today)
+    with transaction.atomic():
+        plan = plan_build(documents, today=today)
+        _Writer(plan, today).write()
+    return plan

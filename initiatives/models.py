@@ -6,11 +6,25 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from . import periods
+
+
+# Natural keys: the same shape in fixture documents and in the admin, so either can name
+# what the other made.
+KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+key_validator = RegexValidator(
+    KEY_PATTERN, _("Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).")
+)
+
+
+def key_field(*, unique: bool = False) -> models.SlugField:
+    return models.SlugField(_("key"), max_length=80, unique=unique, validators=[key_validator])
 
 
 class Precision(models.TextChoices):
@@ -54,7 +68,7 @@ class Source(models.Model):
     """A text the data comes from. Its text is stored whole, with its hash, so every quote can
     be checked against exactly what was imported."""
 
-    key = models.SlugField(_("key"), max_length=80, unique=True)
+    key = key_field(unique=True)
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200)
     url = models.URLField(_("URL"), max_length=500, blank=True)
@@ -93,7 +107,7 @@ class Actor(models.Model):
         STATE_BODY = "state_body", _("State body")
         COUNTRY = "country", _("country")
 
-    key = models.SlugField(_("key"), max_length=80, unique=True)
+    key = key_field(unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     affiliation = models.ForeignKey(
@@ -121,7 +135,7 @@ class Label(models.Model):
         CERTIFICATION = "certification", _("certification")
         PROGRAMME = "programme", _("programme")
 
-    key = models.SlugField(_("key"), max_length=80, unique=True)
+    key = key_field(unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
@@ -170,7 +184,7 @@ class Mission(models.Model):
         LESS_THAN = "less_than", _("less than")
         ABOUT = "about", _("about")
 
-    key = models.SlugField(_("key"), max_length=80, unique=True)
+    key = key_field(unique=True)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     status = models.CharField(
@@ -279,7 +293,7 @@ class Workstream(models.Model):
     mission = models.ForeignKey(
         Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="workstreams"
     )
-    key = models.SlugField(_("key"), max_length=80)
+    key = key_field()
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
@@ -347,7 +361,7 @@ class Milestone(models.Model):
         related_name="milestones",
         help_text=_("Empty for a milestone of the mission as a whole."),
     )
-    key = models.SlugField(_("key"), max_length=80)
+    key = key_field()
     title = models.CharField(_("title"), max_length=300)
     due_text = models.CharField(_("due, as written"), max_length=200, blank=True)
     due_start = models.DateField(_("due window start"), null=True, blank=True)
@@ -368,6 +382,10 @@ class Milestone(models.Model):
     )
     # Optimistic locking: every write bumps it, an edit based on an older value is refused.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # What the last import said of the progress fields (status, progress, completed_on,
+    # comment): the base of a three-way merge, so a re-import keeps a coordinator's edits
+    # and refuses only a real conflict.
+    imported_state = models.JSONField(_("progress as last imported"), default=dict, blank=True)
     editorial = models.JSONField(_("editorial notes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -402,6 +420,23 @@ class Milestone(models.Model):
     @property
     def due(self) -> periods.Period | None:
         return _period_of(self, "due")
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.workstream_id and self.mission_id and self.workstream.mission_id != self.mission_id:
+            errors["workstream"] = _("This workstream belongs to another mission.")
+        # Checked here too because the workstream page's inline has no mission field, and
+        # Django skips a unique constraint on a field the form does not show.
+        if (
+            self.mission_id
+            and self.key
+            and Milestone.objects.filter(mission_id=self.mission_id, key=self.key)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["key"] = _("This mission already has a milestone with this key.")
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def rule_errors(

@@ -16,5 +16,10 @@ def find_quote(text: str, quote: str) -> tuple[int, int] | None:
     if words == [""]:
         return None
     pattern = r"\s+".join(re.escape(w) for w in words)
+    # Whole words only: "ouvernement" is not a quote of "gouvernement".
+    if words[0][0].isalnum():
+        pattern = r"(?<!\w)" + pattern
+    if words[-1][-1].isalnum():
+        pattern += r"(?!\w)"
     match = re.search(pattern, text)
     return (match.start(), match.end()) if match else None

@@ -31,6 +31,8 @@ else:
         SECRET_KEY = env.str("SECRET_KEY")
     except ImproperlyConfigured as exc:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.") from exc
+    if len(SECRET_KEY) < 32 or SECRET_KEY.startswith(("change-me", "dev-only")):
+        raise ImproperlyConfigured("SECRET_KEY is a placeholder or too short (32+ characters).")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -92,7 +94,13 @@ else:
     # WAL lets the web server read while a worker writes; the timeout makes a writer wait for
     # the lock instead of failing at once with "database is locked".
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # Take the write lock when the transaction begins: a transaction that reads then
+            # writes would otherwise fail at once with "database is locked", timeout or not.
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

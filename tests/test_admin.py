@@ -90,6 +90,7 @@ def _milestone_form(milestone: Milestone, **changes: object) -> dict[str, object
         "completed_on": milestone.completed_on or "",
         "comment": milestone.comment,
         "editorial": "{}",
+        "base_version": milestone.version,
         "citations-TOTAL_FORMS": 0,
         "citations-INITIAL_FORMS": 0,
     }
@@ -182,3 +183,58 @@ def test_fixing_the_words_of_a_date_does_not_move_it(admin_client: Client) -> No
     assert milestone.due_text == "à l’automne"
     assert (milestone.due_start, milestone.due_end) == (dt.date(2020, 9, 22), dt.date(2020, 12, 20))
     assert milestone.due_reference == dt.date(2020, 8, 5)
+
+
+def test_saving_over_a_newer_version_is_refused_and_keeps_what_was_typed(
+    admin_client: Client,
+) -> None:
+    milestone = Milestone.objects.get(key="plan-ficele")
+    url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
+    opened = _milestone_form(milestone, title="Mon titre")
+    # Someone else saves first.
+    assert admin_client.post(url, _milestone_form(milestone, title="Leur titre")).status_code == 302
+
+    response = admin_client.post(url, opened)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "modifié par quelqu" in html and "Mon titre" in html
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.version) == ("Leur titre", 2)
+
+
+def test_milestone_cannot_hang_on_another_missions_workstream(admin_client: Client) -> None:
+    milestone = Milestone.objects.get(key="plan-ficele")
+    foreign = Workstream.objects.get(key="e-paiement")
+    url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
+    response = admin_client.post(url, _milestone_form(milestone, workstream=foreign.pk))
+    assert response.status_code == 200
+    milestone.refresh_from_db()
+    assert milestone.workstream_id is None
+
+
+def test_duplicate_key_added_on_the_workstream_page_is_an_error_not_a_crash(
+    admin_client: Client,
+) -> None:
+    ws = Workstream.objects.get(key="e-paiement")
+    url = reverse("admin:initiatives_workstream_change", args=[ws.pk])
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(coordinators=[])
+    for prefix, formset in (("milestones", "milestones"), ("citations", "citations")):
+        data[f"{prefix}-TOTAL_FORMS"] = 0
+        data[f"{prefix}-INITIAL_FORMS"] = 0
+    data.update({
+        "milestones-TOTAL_FORMS": 1,
+        "milestones-0-key": "premier-point-etape",  # already a milestone of this mission
+        "milestones-0-title": "Doublon",
+        "milestones-0-status": "planned",
+        "milestones-0-progress": 0,
+    })
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "already has a milestone with this key" in response.content.decode() or "déjà un jalon" in response.content.decode()
+    assert Milestone.objects.filter(key="premier-point-etape").count() == 1
