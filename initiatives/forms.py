@@ -94,7 +94,9 @@ class MilestoneAdminForm(PeriodTextMixin, forms.ModelForm):
             )
             if current != cleaned.get("base_version"):
                 raise forms.ValidationError(
-                    _("This milestone was changed by someone else since you opened this page (now version %(version)s). Your entries are kept below: reload the page to see the new values, then apply them again.")
+                    _(
+                        "This milestone was changed by someone else since you opened this page (now version %(version)s). Your entries are kept below: reload the page to see the new values, then apply them again."
+                    )
                     % {"version": current},
                     code="stale",
                 )

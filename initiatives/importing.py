@@ -42,6 +42,7 @@ from pydantic import (
 
 from . import periods
 from .models import (
+    KEY_PATTERN,
     Actor,
     Citation,
     DateBasis,
@@ -54,7 +55,6 @@ from .models import (
     Workstream,
     period_error_message,
 )
-from .models import KEY_PATTERN
 from .quotes import find_quote, fold_whitespace
 
 FORMAT = "observatoire/1"
@@ -537,9 +537,7 @@ class _Validator:
         # str(): a lazy message is rendered now, in the language active for this import.
         self.errors.append(DocumentError(doc.name, path, str(message)))
 
-    def add_row(
-        self, doc: Document, path: str, model: str, key: NaturalKey, row: Fields
-    ) -> bool:
+    def add_row(self, doc: Document, path: str, model: str, key: NaturalKey, row: Fields) -> bool:
         if (model, key) in self.where:
             first = ": ".join(self.where[(model, key)])
             self.error(
@@ -645,13 +643,21 @@ class _Validator:
         folder = doc.directory.resolve()
         text_path = (folder / name).resolve()
         if not text_path.is_relative_to(folder):
-            self.error(doc, path, _("the text file must be in the document's folder: %(file)s") % {"file": name})
+            self.error(
+                doc,
+                path,
+                _("the text file must be in the document's folder: %(file)s") % {"file": name},
+            )
             return ""
         if not text_path.is_file():
             self.error(doc, path, _("text file not found: %(file)s") % {"file": name})
             return ""
         if text_path.stat().st_size > MAX_SOURCE_BYTES:
-            self.error(doc, path, _("text file is larger than %(size)s MB") % {"size": MAX_SOURCE_BYTES // 1_000_000})
+            self.error(
+                doc,
+                path,
+                _("text file is larger than %(size)s MB") % {"size": MAX_SOURCE_BYTES // 1_000_000},
+            )
             return ""
         try:
             text = text_path.read_text(encoding="utf-8")
@@ -659,7 +665,9 @@ class _Validator:
             self.error(doc, path, _("text file is not UTF-8: %(file)s") % {"file": name})
             return ""
         except OSError as exc:
-            self.error(doc, path, _("text file cannot be read: %(reason)s") % {"reason": exc.strerror})
+            self.error(
+                doc, path, _("text file cannot be read: %(reason)s") % {"reason": exc.strerror}
+            )
             return ""
         if "\x00" in text:
             self.error(doc, path, _("text file contains a NUL character"))
@@ -1065,7 +1073,9 @@ def _existing_rows(
         row["workstream"] = ms.workstream.key if ms.workstream else None
         existing["Milestone"][(ms.mission.key, ms.key)] = row
     changed_sources = [
-        k[0] for k, row in existing["Source"].items() if row["text_sha256"] != rows["Source"][k]["text_sha256"]
+        k[0]
+        for k, row in existing["Source"].items()
+        if row["text_sha256"] != rows["Source"][k]["text_sha256"]
     ]
     citation_ids: dict[NaturalKey, int] = {}
     for cit in _citations_of(keys["Mission"], changed_sources):
@@ -1140,7 +1150,9 @@ def _merge_progress(validator: _Validator, existing: dict[NaturalKey, Fields]) -
                         file,
                         f"{path}.{name}",
                         str(
-                            _("changed in the database since the last import (now %(db)s) and in this document (%(doc)s): update the document or the milestone")
+                            _(
+                                "changed in the database since the last import (now %(db)s) and in this document (%(doc)s): update the document or the milestone"
+                            )
                             % {"db": theirs[name], "doc": ours[name]}
                         ),
                     )
@@ -1150,13 +1162,23 @@ def _merge_progress(validator: _Validator, existing: dict[NaturalKey, Fields]) -
         # A merge of two valid states can be invalid (the document says done, a coordinator
         # had cleared the completion date): refuse it like any other bad milestone.
         merged = Milestone.rule_errors(
-            status=row["status"], progress=row["progress"], completed_on=row["completed_on"],
-            comment=row["comment"], today=validator.today,
+            status=row["status"],
+            progress=row["progress"],
+            completed_on=row["completed_on"],
+            comment=row["comment"],
+            today=validator.today,
         )
         for name, message in merged.items():
             file, path = validator.where[("Milestone", key)]
             validator.errors.append(
-                DocumentError(file, f"{path}.{name}", str(_("after keeping the edits made since the last import: %(problem)s") % {"problem": message}))
+                DocumentError(
+                    file,
+                    f"{path}.{name}",
+                    str(
+                        _("after keeping the edits made since the last import: %(problem)s")
+                        % {"problem": message}
+                    ),
+                )
             )
 
 
@@ -1164,8 +1186,9 @@ def _requote_other_missions(validator: _Validator, existing: dict[NaturalKey, Fi
     """A source whose text changes must still hold every quote of it, including the quotes of
     missions this import does not touch: find them again, or refuse the new text."""
     rows = validator.rows
-    for key, old in existing.items():
-        if key in rows["Citation"] or _citation_mission(key) in {k[0] for k in rows["Mission"]}:
+    planned_missions = {k[0] for k in rows["Mission"]}
+    for key in existing:
+        if key in rows["Citation"] or _citation_mission(key) in planned_missions:
             continue
         source, quote = key[-3], key[-2]
         offsets = find_quote(validator.source_texts[source], quote)
@@ -1176,7 +1199,9 @@ def _requote_other_missions(validator: _Validator, existing: dict[NaturalKey, Fi
                     file,
                     f"{path}.text_file",
                     str(_quote_missing(quote, source))
-                    + str(_(" (cited by mission %(mission)s)") % {"mission": _citation_mission(key)}),
+                    + str(
+                        _(" (cited by mission %(mission)s)") % {"mission": _citation_mission(key)}
+                    ),
                 )
             )
             continue
@@ -1235,7 +1260,9 @@ class _Writer:
         # Last, once milestones have moved to the workstreams they now belong to.
         for model in (Milestone, Workstream, Involvement):
             name = model.__name__
-            model.objects.filter(pk__in=[self.pks[name][k] for m, k in self.gone if m == name]).delete()
+            model.objects.filter(
+                pk__in=[self.pks[name][k] for m, k in self.gone if m == name]
+            ).delete()
 
     def ids(self, model: type[Any], field: str, values: Iterable[str]) -> dict[NaturalKey, int]:
         return {

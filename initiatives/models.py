@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import periods
 
-
 # Natural keys: the same shape in fixture documents and in the admin, so either can name
 # what the other made.
 KEY_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

@@ -155,7 +155,12 @@ def test_non_staff_cannot_enter_the_admin(seeded: None) -> None:
 def test_quote_typed_in_the_admin_must_stand_in_its_source(admin_client: Client) -> None:
     citation = Citation.objects.filter(milestone__key="plan-ficele").get()
     url = reverse("admin:initiatives_citation_change", args=[citation.pk])
-    form = {"source": citation.source_id, "quote": "Le plan Cloud ficelé d'ici l'été", "fact": "", "milestone": citation.milestone_id}
+    form = {
+        "source": citation.source_id,
+        "quote": "Le plan Cloud ficelé d'ici l'été",
+        "fact": "",
+        "milestone": citation.milestone_id,
+    }
 
     refused = admin_client.post(url, form)
 
@@ -169,7 +174,9 @@ def test_quote_typed_in_the_admin_must_stand_in_its_source(admin_client: Client)
     assert accepted.status_code == 302
     citation.refresh_from_db()
     assert citation.quote == "Le plan Cloud ficelé"
-    assert citation.source.text[citation.start_offset : citation.end_offset] == "Le plan Cloud ficelé"
+    assert (
+        citation.source.text[citation.start_offset : citation.end_offset] == "Le plan Cloud ficelé"
+    )
 
 
 def test_fixing_the_words_of_a_date_does_not_move_it(admin_client: Client) -> None:
@@ -222,19 +229,24 @@ def test_duplicate_key_added_on_the_workstream_page_is_an_error_not_a_crash(
     form = page.context["adminform"].form
     data = {name: form[name].value() or "" for name in form.fields}
     data.update(coordinators=[])
-    for prefix, formset in (("milestones", "milestones"), ("citations", "citations")):
+    for prefix in ("milestones", "citations"):
         data[f"{prefix}-TOTAL_FORMS"] = 0
         data[f"{prefix}-INITIAL_FORMS"] = 0
-    data.update({
-        "milestones-TOTAL_FORMS": 1,
-        "milestones-0-key": "premier-point-etape",  # already a milestone of this mission
-        "milestones-0-title": "Doublon",
-        "milestones-0-status": "planned",
-        "milestones-0-progress": 0,
-    })
+    data.update(
+        {
+            "milestones-TOTAL_FORMS": 1,
+            "milestones-0-key": "premier-point-etape",  # already a milestone of this mission
+            "milestones-0-title": "Doublon",
+            "milestones-0-status": "planned",
+            "milestones-0-progress": 0,
+        }
+    )
 
     response = admin_client.post(url, data)
 
     assert response.status_code == 200
-    assert "already has a milestone with this key" in response.content.decode() or "déjà un jalon" in response.content.decode()
+    assert (
+        "already has a milestone with this key" in response.content.decode()
+        or "déjà un jalon" in response.content.decode()
+    )
     assert Milestone.objects.filter(key="premier-point-etape").count() == 1

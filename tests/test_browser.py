@@ -93,7 +93,9 @@ def test_administrator_logs_in_and_reads_a_mission_with_its_quotes(site: str, pa
     shot(page, "admin-mission")
 
 
-def test_administrator_filters_overdue_milestones_and_reads_their_quotes(site: str, page: Page) -> None:
+def test_administrator_filters_overdue_milestones_and_reads_their_quotes(
+    site: str, page: Page
+) -> None:
     page.goto(f"{site}/admin/login/?next=/admin/initiatives/milestone/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "mot-de-passe-admin-42")

@@ -25,7 +25,10 @@ def embedded_env(tmp_path: Path) -> dict[str, str]:
         k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
     }
     env.update(
-        VAR_DIR=str(tmp_path / "var"), ENV_FILE=str(tmp_path / "no.env"), DEBUG="1", PYTHONUNBUFFERED="1"
+        VAR_DIR=str(tmp_path / "var"),
+        ENV_FILE=str(tmp_path / "no.env"),
+        DEBUG="1",
+        PYTHONUNBUFFERED="1",
     )
     return env
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from initiatives.quotes import fold_whitespace
 from initiatives.models import Citation, DateBasis, Involvement, Milestone, Mission, Source
+from initiatives.quotes import fold_whitespace
 
 pytestmark = pytest.mark.django_db
 

@@ -9,18 +9,27 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from initiatives import importing
-from initiatives.models import Actor, Citation, Label, Milestone, Mission, Source, Workstream
+from initiatives.models import (
+    Actor,
+    Citation,
+    Involvement,
+    Label,
+    Milestone,
+    Mission,
+    Source,
+    Workstream,
+)
 
 from .factories import SOURCE_TEXT, document, write_document
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Source, Actor, Label, Mission, Workstream, Milestone, Citation)
+MODELS = (Source, Actor, Label, Mission, Involvement, Workstream, Milestone, Citation)
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
@@ -181,7 +190,7 @@ BAD_DOCUMENTS = [
     ),
     (
         "date",
-        'missions[0].workstreams[0].milestones[0].due: unknown date expression “quand ce sera prêt”',
+        "missions[0].workstreams[0].milestones[0].due: unknown date expression “quand ce sera prêt”",
     ),
     (
         "source",
@@ -313,7 +322,7 @@ def test_done_milestone_rules(tmp_path: Path) -> None:
     doc = document()
     milestone = doc["missions"][0]["workstreams"][0]["milestones"][0]
     milestone.update(
-        status="done", progress=40, completed_on=str(dt.date.today() + dt.timedelta(days=3))
+        status="done", progress=40, completed_on=str(timezone.localdate() + dt.timedelta(days=3))
     )
     path = write_document(tmp_path, doc)
     prefix = f"{path}: missions[0].workstreams[0].milestones[0]"
@@ -346,23 +355,20 @@ def test_stale_plan_is_refused_and_nothing_written(tmp_path: Path) -> None:
 
 def test_failure_during_apply_rolls_everything_back(tmp_path: Path) -> None:
     path = write_document(tmp_path, document())
-    documents = importing.documents_parse([path])
-    plan = importing.plan_build(documents)
-    # A row the plan does not know about takes the position a workstream needs; the database's
-    # unique constraint fails the apply half-way, after sources, actors and missions were saved.
-    plan.rows["Workstream"][("plan-cloud-souverain", "qualification")]["position"] = 1
-    plan.rows["Workstream"][("plan-cloud-souverain", "doublon")] = {
-        **plan.rows["Workstream"][("plan-cloud-souverain", "qualification")]
-    }
-    plan.changes.append(
-        importing.Change("Workstream", ("plan-cloud-souverain", "doublon"), "create")
-    )
-    writer = importing._Writer(plan, dt.date.today())
+    # A real database failure half-way: sources, actors, missions and workstreams are written
+    # when the first milestone insert is refused by a trigger.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION refuse_milestone() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'milestones are refused today'; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER refuse_milestone BEFORE INSERT ON initiatives_milestone
+            FOR EACH ROW EXECUTE FUNCTION refuse_milestone();
+            """
+        )
 
-    from django.db import IntegrityError, transaction
-
-    with pytest.raises(IntegrityError), transaction.atomic():
-        writer.write()
+    with pytest.raises(DatabaseError, match="milestones are refused today"):
+        importing.import_paths([path])
 
     assert snapshot() == {m.__name__: [] for m in MODELS}
 
@@ -413,3 +419,197 @@ def test_shell_glob_of_the_fixtures_folder_imports_and_passes_over_the_readme(
     out = capsys.readouterr().out
     assert f"Not a fixture document, passed over: {FIXTURES_DIR / 'README.md'}" in out
     assert Mission.objects.count() == 4
+
+
+# --- Strange but possible input: errors with paths, never a traceback -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "format: observatoire/1\n? [a, b]\n: c\n",
+            "line 2: not valid YAML or JSON: a key must be a plain word",
+        ),
+        (
+            "format: observatoire/1\nmissions:\n  - {key: m, title: M, milestones: [{key: a, title: A, status: done, completed_on: 2020-02-30}]}\n",
+            'missions[0].milestones[0].completed_on: expected a date as YYYY-MM-DD, got "2020-02-30"',
+        ),
+        ("format: observatoire/1\nlabels: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        (
+            'format: observatoire/1\nlabels: [{key: a, name: "Nom\\0", kind: theme}]\n',
+            "labels[0].name: contains a NUL character",
+        ),
+        (
+            "format: observatoire/1\nlabels: [{key: a, name: " + "x" * 201 + ", kind: theme}]\n",
+            "labels[0].name: is too long (at most 200 characters)",
+        ),
+        (
+            "format: observatoire/1\nsources: [{key: s, title: T, publisher: P, url: 'javascript:alert(1)', text_file: t.txt, published: {date: 2020-01-01, precision: day, basis: public_record, note: n}}]\n",
+            "sources[0].url: must be a web address starting with http:// or https://",
+        ),
+        (
+            "format: observatoire/1\nsources: [{key: s, title: T, publisher: P, text_file: t.txt, published: {date: 2020-31-01, precision: day, basis: public_record, note: n}}]\n",
+            'sources[0].published.date: expected a date as YYYY-MM-DD, got "2020-31-01"',
+        ),
+    ],
+    ids=[
+        "unhashable-key",
+        "impossible-date",
+        "deep-nesting",
+        "nul",
+        "too-long",
+        "javascript-url",
+        "date-path",
+    ],
+)
+def test_strange_documents_get_an_error_with_its_path(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    path = tmp_path / "strange.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert f"{path}: {expected}" in errors_of([path])
+
+
+@pytest.mark.parametrize("text_file", ["../secret.txt", "/etc/passwd", "."])
+def test_source_text_must_be_a_file_in_the_documents_folder(tmp_path: Path, text_file: str) -> None:
+    (tmp_path / "secret.txt").write_text("SECRET_KEY=…", encoding="utf-8")
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    doc = document()
+    doc["sources"][0]["text_file"] = text_file
+    path = write_document(folder, doc)
+    errors = errors_of([path])
+    assert any(e.startswith(f"{path}: sources[0].text_file: ") for e in errors), errors
+    assert not Source.objects.exists()
+
+
+def test_a_date_that_does_not_exist_says_why(tmp_path: Path) -> None:
+    doc = document()
+    milestone = doc["missions"][0]["workstreams"][0]["milestones"][0]
+    milestone["due"] = "mercredi 5 août 2025"
+    milestone["editorial"] = {"due": "Date communiquée oralement."}
+    path = write_document(tmp_path, doc)
+    assert errors_of([path]) == [
+        f"{path}: missions[0].workstreams[0].milestones[0].due: the day of the week does not match the date: “mercredi 5 août 2025”"
+    ]
+
+
+def test_a_quote_must_be_whole_words(tmp_path: Path) -> None:
+    doc = document()
+    doc["missions"][0]["citations"][0]["quote"] = "e ministère annonce un plan"
+    path = write_document(tmp_path, doc)
+    assert errors_of([path]) == [
+        f'{path}: missions[0].citations[0].quote: quote not found verbatim in source "communique-test": "e ministère annonce un plan"'
+    ]
+
+
+def test_the_same_file_named_twice_is_one_document(tmp_path: Path) -> None:
+    path = write_document(tmp_path, document())
+    plan = importing.import_paths([tmp_path, path])
+    assert plan.counts()["Mission"]["create"] == 1
+
+
+# --- The document is the truth about what a mission holds ------------------------------------
+
+
+def test_removed_workstream_is_deleted_with_its_milestones_and_positions_close_up(
+    tmp_path: Path,
+) -> None:
+    doc = document()
+    workstreams = doc["missions"][0]["workstreams"]
+    workstreams.insert(
+        0,
+        {
+            "key": "cadrage",
+            "title": "Cadrage",
+            "editorial": {"existence": "Ajout éditorial."},
+            "milestones": [
+                {"key": "note-de-cadrage", "title": "Note", "editorial": {"existence": "Ajout."}}
+            ],
+        },
+    )
+    importing.import_paths([write_document(tmp_path, doc)])
+    del workstreams[0]
+
+    dry = importing.import_paths([write_document(tmp_path, doc)], dry_run=True)
+    assert {(c.model, c.key) for c in dry.changes if c.action == "delete"} == {
+        ("Workstream", "plan-cloud-souverain / cadrage"),
+        ("Milestone", "plan-cloud-souverain / note-de-cadrage"),
+    }
+    importing.import_paths([write_document(tmp_path, doc)])
+
+    assert list(Workstream.objects.values_list("key", "position")) == [("qualification", 1)]
+    assert not Milestone.objects.filter(key="note-de-cadrage").exists()
+
+
+# --- Re-importing keeps what coordinators did -----------------------------------------------
+
+
+def test_reimport_keeps_a_coordinators_progress(tmp_path: Path) -> None:
+    path = write_document(tmp_path, document())
+    importing.import_paths([path])
+    Milestone.objects.filter(key="bilan").update(
+        status="in_progress", progress=40, comment="Rédaction en cours"
+    )
+
+    plan = importing.import_paths([path])
+
+    assert plan.is_noop
+    bilan = Milestone.objects.get(key="bilan")
+    assert (bilan.status, bilan.progress, bilan.comment) == (
+        "in_progress",
+        40,
+        "Rédaction en cours",
+    )
+
+
+def test_reimport_applies_what_only_the_document_changed(tmp_path: Path) -> None:
+    importing.import_paths([write_document(tmp_path, document())])
+    Milestone.objects.filter(key="bilan").update(progress=40)
+    doc = document()
+    doc["missions"][0]["workstreams"][0]["milestones"][1]["comment"] = "Reporté par le ministère"
+
+    importing.import_paths([write_document(tmp_path, doc)])
+
+    bilan = Milestone.objects.get(key="bilan")
+    assert (bilan.progress, bilan.comment) == (40, "Reporté par le ministère")
+
+
+def test_reimport_refuses_a_field_changed_on_both_sides(tmp_path: Path) -> None:
+    importing.import_paths([write_document(tmp_path, document())])
+    Milestone.objects.filter(key="bilan").update(progress=40)
+    before = snapshot()
+    doc = document()
+    doc["missions"][0]["workstreams"][0]["milestones"][1]["progress"] = 75
+    path = write_document(tmp_path, doc)
+
+    errors = errors_of([path])
+
+    assert errors == [
+        f"{path}: missions[0].workstreams[0].milestones[1].progress: changed in the database since the last import (now 40) and in this document (75): update the document or the milestone"
+    ]
+    assert snapshot() == before
+
+
+# --- A source's new text must keep every quote of it -----------------------------------------
+
+
+def test_new_source_text_is_checked_against_other_missions_quotes(tmp_path: Path) -> None:
+    importing.import_paths([write_document(tmp_path, document())])
+    referentiel = document(missions=[])
+    before = snapshot()
+
+    moved = "Préambule ajouté.\n" + SOURCE_TEXT
+    importing.import_paths([write_document(tmp_path, referentiel, name="ref.yaml", text=moved)])
+    cit = Citation.objects.select_related("source").get(milestone__key="bilan")
+    assert cit.source.text[cit.start_offset : cit.end_offset] == cit.quote
+
+    cut = moved.replace("un bilan sera présenté au premier semestre 2026", "un bilan viendra")
+    path = write_document(tmp_path, referentiel, name="ref.yaml", text=cut)
+    errors = errors_of([path])
+    assert errors == [
+        f'{path}: sources[0].text_file: quote not found verbatim in source "communique-test": "un bilan sera présenté au premier semestre 2026" (cited by mission plan-cloud-souverain)'
+    ]
+    assert snapshot() != before  # the first, valid move was applied …
+    assert Source.objects.get().text == moved  # … and the refused one changed nothing

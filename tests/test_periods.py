@@ -221,7 +221,9 @@ CASES: list[Case] = [
 def test_reads_expression(case: Case) -> None:
     period = parse_period(case.text, case.reference, tense=case.tense)
     assert (period.start, period.end, period.precision) == (
-        d(case.start), d(case.end), case.precision,
+        d(case.start),
+        d(case.end),
+        case.precision,
     )
     assert period.text == case.text
     assert period.reference == case.reference
@@ -303,14 +305,40 @@ def test_unknown_tense_is_a_programming_error() -> None:
 
 # --- properties ----------------------------------------------------------------------
 
-MONTH_NAMES = ["janvier", "février", "fevrier", "mars", "avril", "mai", "juin", "juillet",
-               "août", "septembre", "octobre", "novembre", "décembre", "janv.", "sept.", "déc."]
+MONTH_NAMES = [
+    "janvier",
+    "février",
+    "fevrier",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "janv.",
+    "sept.",
+    "déc.",
+]
 SEASON_NAMES = ["le printemps", "l'été", "l'automne", "l'hiver", "printemps", "été", "hiver"]
-ORDINALS = {1: ["1er", "premier"], 2: ["2e", "deuxième", "second"],
-            3: ["3e", "3ème", "troisième"], 4: ["4e", "quatrième"]}
+ORDINALS = {
+    1: ["1er", "premier"],
+    2: ["2e", "deuxième", "second"],
+    3: ["3e", "3ème", "troisième"],
+    4: ["4e", "quatrième"],
+}
 BY = ["", "d'ici ", "au plus tard ", "jusqu'à "]
-LENGTHS = {DAY: (1, 1), MONTH: (28, 31), SEASON: (89, 93), QUARTER: (90, 92),
-           HALF: (181, 184), YEAR: (365, 366)}
+LENGTHS = {
+    DAY: (1, 1),
+    MONTH: (28, 31),
+    SEASON: (89, 93),
+    QUARTER: (90, 92),
+    HALF: (181, 184),
+    YEAR: (365, 366),
+}
 REFERENCES = st.dates(date(1990, 1, 1), date(2060, 12, 31))
 TENSES = st.sampled_from(["future", "past"])
 
@@ -391,9 +419,7 @@ def test_year_less_expressions_follow_the_tense(
 
 @settings(max_examples=300, deadline=None)
 @given(expressions(explicit_year=True), REFERENCES, TENSES)
-def test_explicit_year_is_used_as_is(
-    expression: Expression, reference: date, tense: Tense
-) -> None:
+def test_explicit_year_is_used_as_is(expression: Expression, reference: date, tense: Tense) -> None:
     period = parse_period(expression.text, reference, tense=tense)
     assert expression.year is not None
     if expression.kind == "winter":
@@ -405,16 +431,55 @@ def test_explicit_year_is_used_as_is(
 
 
 # Words the reader knows, so random sentences reach deep into the grammar.
-VOCABULARY = ["le", "la", "l'", "de", "d'ici", "avant", "fin", "début", "mi-", "au", "en",
-              "mois", "année", "an", "prochain", "dernier", "hiver", "été", "mars", "février",
-              "T4", "S2", "trimestre", "semestre", "premier", "1er", "29", "31", "2021",
-              "2022-2023", "dans", "sous", "deux", "jours", "hier", "mercredi", "05/08/2020",
-              "-", "'", ".", "9999"]
+VOCABULARY = [
+    "le",
+    "la",
+    "l'",
+    "de",
+    "d'ici",
+    "avant",
+    "fin",
+    "début",
+    "mi-",
+    "au",
+    "en",
+    "mois",
+    "année",
+    "an",
+    "prochain",
+    "dernier",
+    "hiver",
+    "été",
+    "mars",
+    "février",
+    "T4",
+    "S2",
+    "trimestre",
+    "semestre",
+    "premier",
+    "1er",
+    "29",
+    "31",
+    "2021",
+    "2022-2023",
+    "dans",
+    "sous",
+    "deux",
+    "jours",
+    "hier",
+    "mercredi",
+    "05/08/2020",
+    "-",
+    "'",
+    ".",
+    "9999",
+]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text() | st.lists(st.sampled_from(VOCABULARY), max_size=6).map(" ".join),
-       REFERENCES, TENSES)
+@given(
+    st.text() | st.lists(st.sampled_from(VOCABULARY), max_size=6).map(" ".join), REFERENCES, TENSES
+)
 def test_arbitrary_text_reads_or_raises_parse_error(
     text: str, reference: date, tense: Tense
 ) -> None:

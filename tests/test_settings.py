@@ -85,18 +85,30 @@ def test_french_translations_are_compiled_and_complete(tmp_path: Path) -> None:
 
 def test_every_translatable_string_is_in_the_french_catalogue(tmp_path: Path) -> None:
     # xgettext extracts what makemessages would; msgcmp fails if the catalogue lacks any of it.
-    sources = sorted(str(p) for d in ("initiatives", "sovereignty") for p in (ROOT / d).rglob("*.py"))
+    sources = sorted(
+        str(p) for d in ("initiatives", "sovereignty") for p in (ROOT / d).rglob("*.py")
+    )
     template = tmp_path / "extracted.pot"
     subprocess.run(
         [
-            "xgettext", "--language=Python", "--from-code=UTF-8", "--keyword=_",
-            "--keyword=gettext", "--keyword=gettext_lazy", "--keyword=ngettext:1,2",
-            "--keyword=ngettext_lazy:1,2", "--keyword=pgettext:1c,2", "-o", str(template), *sources,
+            "xgettext",
+            "--language=Python",
+            "--from-code=UTF-8",
+            "--keyword=_",
+            "--keyword=gettext",
+            "--keyword=gettext_lazy",
+            "--keyword=ngettext:1,2",
+            "--keyword=ngettext_lazy:1,2",
+            "--keyword=pgettext:1c,2",
+            "-o",
+            str(template),
+            *sources,
         ],
         check=True,
     )
     compared = subprocess.run(
         ["msgcmp", "--use-untranslated", str(LOCALE / "django.po"), str(template)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert compared.returncode == 0, f"run `make messages` and translate:\n{compared.stderr}"

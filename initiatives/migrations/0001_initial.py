@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,271 +15,898 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Label',
+            name="Label",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).')], verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('theme', 'theme'), ('certification', 'certification'), ('programme', 'programme')], max_length=20, verbose_name='kind')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        max_length=80,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).",
+                            )
+                        ],
+                        verbose_name="key",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("theme", "theme"),
+                            ("certification", "certification"),
+                            ("programme", "programme"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'label',
-                'verbose_name_plural': 'labels',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "label",
+                "verbose_name_plural": "labels",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Actor',
+            name="Actor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).')], verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('person', 'person'), ('company', 'company'), ('organisation', 'organisation'), ('state_body', 'State body'), ('country', 'country')], max_length=20, verbose_name='kind')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('affiliation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='initiatives.actor', verbose_name='affiliation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        max_length=80,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).",
+                            )
+                        ],
+                        verbose_name="key",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("person", "person"),
+                            ("company", "company"),
+                            ("organisation", "organisation"),
+                            ("state_body", "State body"),
+                            ("country", "country"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "affiliation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="initiatives.actor",
+                        verbose_name="affiliation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'actor',
-                'verbose_name_plural': 'actors',
-                'ordering': ['name'],
+                "verbose_name": "actor",
+                "verbose_name_plural": "actors",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Mission',
+            name="Mission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).')], verbose_name='key')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('status', models.CharField(choices=[('announced', 'announced'), ('launched', 'launched'), ('completed', 'completed'), ('abandoned', 'abandoned')], default='announced', max_length=20, verbose_name='status')),
-                ('launch_text', models.CharField(blank=True, max_length=200, verbose_name='launch, as written')),
-                ('launch_start', models.DateField(blank=True, null=True, verbose_name='launch window start')),
-                ('launch_end', models.DateField(blank=True, null=True, verbose_name='launch window end')),
-                ('launch_precision', models.CharField(blank=True, choices=[('day', 'day'), ('month', 'month'), ('season', 'season'), ('quarter', 'quarter'), ('half', 'half-year'), ('year', 'year')], max_length=10, verbose_name='launch precision')),
-                ('launch_reference', models.DateField(blank=True, null=True, verbose_name='launch read against')),
-                ('budget_eur', models.DecimalField(blank=True, decimal_places=2, max_digits=15, null=True, verbose_name='budget (EUR)')),
-                ('budget_qualifier', models.CharField(blank=True, choices=[('exact', 'exactly'), ('more_than', 'more than'), ('less_than', 'less than'), ('about', 'about')], max_length=20, verbose_name='budget qualifier')),
-                ('budget_text', models.CharField(blank=True, max_length=200, verbose_name='budget, as written')),
-                ('editorial', models.JSONField(blank=True, default=dict, help_text='Facts with no supporting quote, by fact name, with the reason.', verbose_name='editorial notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('labels', models.ManyToManyField(blank=True, related_name='missions', to='initiatives.label', verbose_name='labels')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        max_length=80,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).",
+                            )
+                        ],
+                        verbose_name="key",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("announced", "announced"),
+                            ("launched", "launched"),
+                            ("completed", "completed"),
+                            ("abandoned", "abandoned"),
+                        ],
+                        default="announced",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "launch_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="launch, as written"),
+                ),
+                (
+                    "launch_start",
+                    models.DateField(blank=True, null=True, verbose_name="launch window start"),
+                ),
+                (
+                    "launch_end",
+                    models.DateField(blank=True, null=True, verbose_name="launch window end"),
+                ),
+                (
+                    "launch_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("season", "season"),
+                            ("quarter", "quarter"),
+                            ("half", "half-year"),
+                            ("year", "year"),
+                        ],
+                        max_length=10,
+                        verbose_name="launch precision",
+                    ),
+                ),
+                (
+                    "launch_reference",
+                    models.DateField(blank=True, null=True, verbose_name="launch read against"),
+                ),
+                (
+                    "budget_eur",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=15,
+                        null=True,
+                        verbose_name="budget (EUR)",
+                    ),
+                ),
+                (
+                    "budget_qualifier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("exact", "exactly"),
+                            ("more_than", "more than"),
+                            ("less_than", "less than"),
+                            ("about", "about"),
+                        ],
+                        max_length=20,
+                        verbose_name="budget qualifier",
+                    ),
+                ),
+                (
+                    "budget_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="budget, as written"),
+                ),
+                (
+                    "editorial",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Facts with no supporting quote, by fact name, with the reason.",
+                        verbose_name="editorial notes",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "labels",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="missions",
+                        to="initiatives.label",
+                        verbose_name="labels",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'mission',
-                'verbose_name_plural': 'missions',
-                'ordering': ['-launch_start', 'key'],
+                "verbose_name": "mission",
+                "verbose_name_plural": "missions",
+                "ordering": ["-launch_start", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Involvement',
+            name="Involvement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('coordinator', 'coordinator'), ('pilot', 'pilot'), ('sponsor', 'sponsor'), ('announcer', 'announcer'), ('partner', 'partner'), ('support', 'support'), ('certifier', 'certifier'), ('participant', 'participant')], max_length=20, verbose_name='role')),
-                ('capacity', models.CharField(blank=True, help_text="The actor's title as the source gives it.", max_length=300, verbose_name='in the capacity of')),
-                ('editorial', models.JSONField(blank=True, default=dict, verbose_name='editorial notes')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='involvements', to='initiatives.actor', verbose_name='actor')),
-                ('mission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involvements', to='initiatives.mission', verbose_name='mission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("coordinator", "coordinator"),
+                            ("pilot", "pilot"),
+                            ("sponsor", "sponsor"),
+                            ("announcer", "announcer"),
+                            ("partner", "partner"),
+                            ("support", "support"),
+                            ("certifier", "certifier"),
+                            ("participant", "participant"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.CharField(
+                        blank=True,
+                        help_text="The actor's title as the source gives it.",
+                        max_length=300,
+                        verbose_name="in the capacity of",
+                    ),
+                ),
+                (
+                    "editorial",
+                    models.JSONField(blank=True, default=dict, verbose_name="editorial notes"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="involvements",
+                        to="initiatives.actor",
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="involvements",
+                        to="initiatives.mission",
+                        verbose_name="mission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'involvement',
-                'verbose_name_plural': 'involvements',
-                'ordering': ['mission', 'role', 'actor__name'],
+                "verbose_name": "involvement",
+                "verbose_name_plural": "involvements",
+                "ordering": ["mission", "role", "actor__name"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).')], verbose_name='key')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('publisher', models.CharField(max_length=200, verbose_name='publisher')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
-                ('published_on', models.DateField(verbose_name='published on')),
-                ('published_precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('season', 'season'), ('quarter', 'quarter'), ('half', 'half-year'), ('year', 'year')], max_length=10, verbose_name='publication date precision')),
-                ('published_basis', models.CharField(choices=[('text', 'stated in the text'), ('public_record', 'public record (editorial)')], max_length=20, verbose_name='publication date basis')),
-                ('published_note', models.TextField(blank=True, verbose_name='note on the publication date')),
-                ('text', models.TextField(verbose_name='full text')),
-                ('text_sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the text')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        max_length=80,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).",
+                            )
+                        ],
+                        verbose_name="key",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("publisher", models.CharField(max_length=200, verbose_name="publisher")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="URL")),
+                ("published_on", models.DateField(verbose_name="published on")),
+                (
+                    "published_precision",
+                    models.CharField(
+                        choices=[
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("season", "season"),
+                            ("quarter", "quarter"),
+                            ("half", "half-year"),
+                            ("year", "year"),
+                        ],
+                        max_length=10,
+                        verbose_name="publication date precision",
+                    ),
+                ),
+                (
+                    "published_basis",
+                    models.CharField(
+                        choices=[
+                            ("text", "stated in the text"),
+                            ("public_record", "public record (editorial)"),
+                        ],
+                        max_length=20,
+                        verbose_name="publication date basis",
+                    ),
+                ),
+                (
+                    "published_note",
+                    models.TextField(blank=True, verbose_name="note on the publication date"),
+                ),
+                ("text", models.TextField(verbose_name="full text")),
+                (
+                    "text_sha256",
+                    models.CharField(max_length=64, verbose_name="SHA-256 of the text"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'source',
-                'verbose_name_plural': 'sources',
-                'ordering': ['published_on', 'key'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('text_sha256__regex', '^[0-9a-f]{64}$')), name='source_sha256_hex')],
+                "verbose_name": "source",
+                "verbose_name_plural": "sources",
+                "ordering": ["published_on", "key"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("text_sha256__regex", "^[0-9a-f]{64}$")),
+                        name="source_sha256_hex",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='mission',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='missions', to='initiatives.source', verbose_name='sources'),
+            model_name="mission",
+            name="sources",
+            field=models.ManyToManyField(
+                blank=True, related_name="missions", to="initiatives.source", verbose_name="sources"
+            ),
         ),
         migrations.CreateModel(
-            name='Workstream',
+            name="Workstream",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).')], verbose_name='key')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='position')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('editorial', models.JSONField(blank=True, default=dict, verbose_name='editorial notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('coordinators', models.ManyToManyField(blank=True, help_text="Users who may update this workstream's milestones.", related_name='coordinated_workstreams', to=settings.AUTH_USER_MODEL, verbose_name='coordinators')),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_workstreams', to='initiatives.actor', verbose_name='lead')),
-                ('mission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='workstreams', to='initiatives.mission', verbose_name='mission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        max_length=80,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).",
+                            )
+                        ],
+                        verbose_name="key",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="position")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                (
+                    "editorial",
+                    models.JSONField(blank=True, default=dict, verbose_name="editorial notes"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "coordinators",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Users who may update this workstream's milestones.",
+                        related_name="coordinated_workstreams",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="coordinators",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_workstreams",
+                        to="initiatives.actor",
+                        verbose_name="lead",
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="workstreams",
+                        to="initiatives.mission",
+                        verbose_name="mission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'workstream',
-                'verbose_name_plural': 'workstreams',
-                'ordering': ['mission', 'position'],
+                "verbose_name": "workstream",
+                "verbose_name_plural": "workstreams",
+                "ordering": ["mission", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=80, validators=[django.core.validators.RegexValidator('^[a-z0-9]+(?:-[a-z0-9]+)*$', 'Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).')], verbose_name='key')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('due_text', models.CharField(blank=True, max_length=200, verbose_name='due, as written')),
-                ('due_start', models.DateField(blank=True, null=True, verbose_name='due window start')),
-                ('due_end', models.DateField(blank=True, null=True, verbose_name='due window end')),
-                ('due_precision', models.CharField(blank=True, choices=[('day', 'day'), ('month', 'month'), ('season', 'season'), ('quarter', 'quarter'), ('half', 'half-year'), ('year', 'year')], max_length=10, verbose_name='due precision')),
-                ('due_reference', models.DateField(blank=True, null=True, verbose_name='due read against')),
-                ('status', models.CharField(choices=[('planned', 'planned'), ('in_progress', 'in progress'), ('done', 'done'), ('missed', 'missed'), ('cancelled', 'cancelled')], default='planned', max_length=20, verbose_name='status')),
-                ('progress', models.PositiveSmallIntegerField(default=0, verbose_name='progress (%)')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('health', models.CharField(choices=[('on_track', 'on track'), ('due_soon', 'due soon'), ('overdue', 'overdue'), ('done', 'done'), ('cancelled', 'cancelled'), ('undated', 'undated')], default='undated', max_length=20, verbose_name='health')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('imported_state', models.JSONField(blank=True, default=dict, verbose_name='progress as last imported')),
-                ('editorial', models.JSONField(blank=True, default=dict, verbose_name='editorial notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('mission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='initiatives.mission', verbose_name='mission')),
-                ('workstream', models.ForeignKey(blank=True, help_text='Empty for a milestone of the mission as a whole.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='initiatives.workstream', verbose_name='workstream')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.SlugField(
+                        max_length=80,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                "Lowercase letters, digits and single hyphens only (e.g. plan-cloud-2014).",
+                            )
+                        ],
+                        verbose_name="key",
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "due_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="due, as written"),
+                ),
+                (
+                    "due_start",
+                    models.DateField(blank=True, null=True, verbose_name="due window start"),
+                ),
+                ("due_end", models.DateField(blank=True, null=True, verbose_name="due window end")),
+                (
+                    "due_precision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("day", "day"),
+                            ("month", "month"),
+                            ("season", "season"),
+                            ("quarter", "quarter"),
+                            ("half", "half-year"),
+                            ("year", "year"),
+                        ],
+                        max_length=10,
+                        verbose_name="due precision",
+                    ),
+                ),
+                (
+                    "due_reference",
+                    models.DateField(blank=True, null=True, verbose_name="due read against"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "planned"),
+                            ("in_progress", "in progress"),
+                            ("done", "done"),
+                            ("missed", "missed"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="progress (%)"),
+                ),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, null=True, verbose_name="completed on"),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "health",
+                    models.CharField(
+                        choices=[
+                            ("on_track", "on track"),
+                            ("due_soon", "due soon"),
+                            ("overdue", "overdue"),
+                            ("done", "done"),
+                            ("cancelled", "cancelled"),
+                            ("undated", "undated"),
+                        ],
+                        default="undated",
+                        max_length=20,
+                        verbose_name="health",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "imported_state",
+                    models.JSONField(
+                        blank=True, default=dict, verbose_name="progress as last imported"
+                    ),
+                ),
+                (
+                    "editorial",
+                    models.JSONField(blank=True, default=dict, verbose_name="editorial notes"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="initiatives.mission",
+                        verbose_name="mission",
+                    ),
+                ),
+                (
+                    "workstream",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for a milestone of the mission as a whole.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="initiatives.workstream",
+                        verbose_name="workstream",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'milestone',
-                'verbose_name_plural': 'milestones',
-                'ordering': ['due_end', 'key'],
+                "verbose_name": "milestone",
+                "verbose_name_plural": "milestones",
+                "ordering": ["due_end", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Citation',
+            name="Citation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quote', models.TextField(verbose_name='quote')),
-                ('fact', models.CharField(blank=True, help_text='The fact this quote supports (e.g. due, launch, budget); empty: all.', max_length=40, verbose_name='fact')),
-                ('start_offset', models.PositiveIntegerField(verbose_name='start offset')),
-                ('end_offset', models.PositiveIntegerField(verbose_name='end offset')),
-                ('involvement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='initiatives.involvement')),
-                ('milestone', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='initiatives.milestone')),
-                ('mission', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='initiatives.mission')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='citations', to='initiatives.source', verbose_name='source')),
-                ('workstream', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='citations', to='initiatives.workstream')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quote", models.TextField(verbose_name="quote")),
+                (
+                    "fact",
+                    models.CharField(
+                        blank=True,
+                        help_text="The fact this quote supports (e.g. due, launch, budget); empty: all.",
+                        max_length=40,
+                        verbose_name="fact",
+                    ),
+                ),
+                ("start_offset", models.PositiveIntegerField(verbose_name="start offset")),
+                ("end_offset", models.PositiveIntegerField(verbose_name="end offset")),
+                (
+                    "involvement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="initiatives.involvement",
+                    ),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="initiatives.milestone",
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="initiatives.mission",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="citations",
+                        to="initiatives.source",
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "workstream",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citations",
+                        to="initiatives.workstream",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'citation',
-                'verbose_name_plural': 'citations',
-                'ordering': ['source', 'start_offset'],
+                "verbose_name": "citation",
+                "verbose_name_plural": "citations",
+                "ordering": ["source", "start_offset"],
             },
         ),
         migrations.CreateModel(
-            name='DeadlineAlert',
+            name="DeadlineAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('due_soon', 'due soon'), ('overdue', 'overdue')], max_length=20, verbose_name='kind')),
-                ('deadline', models.DateField(verbose_name='deadline')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('notified_at', models.DateTimeField(blank=True, null=True, verbose_name='notified at')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='initiatives.milestone', verbose_name='milestone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("due_soon", "due soon"), ("overdue", "overdue")],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="deadline")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "notified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="notified at"),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="initiatives.milestone",
+                        verbose_name="milestone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deadline alert',
-                'verbose_name_plural': 'deadline alerts',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(condition=models.Q(('notified_at__isnull', True)), fields=['created_at'], name='alert_unnotified_idx')],
-                'constraints': [models.UniqueConstraint(fields=('milestone', 'kind', 'deadline'), name='alert_unique_per_deadline')],
+                "verbose_name": "deadline alert",
+                "verbose_name_plural": "deadline alerts",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("notified_at__isnull", True)),
+                        fields=["created_at"],
+                        name="alert_unnotified_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("milestone", "kind", "deadline"), name="alert_unique_per_deadline"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='involvement',
-            constraint=models.UniqueConstraint(fields=('mission', 'actor', 'role'), name='involvement_unique_role'),
+            model_name="involvement",
+            constraint=models.UniqueConstraint(
+                fields=("mission", "actor", "role"), name="involvement_unique_role"
+            ),
         ),
         migrations.AddIndex(
-            model_name='mission',
-            index=models.Index(fields=['status'], name='mission_status_idx'),
+            model_name="mission",
+            index=models.Index(fields=["status"], name="mission_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('launch_end__isnull', True), ('launch_start__isnull', True), ('launch_precision', ''), ('launch_text', '')), models.Q(('launch_end__isnull', False), ('launch_start__isnull', False), models.Q(('launch_text', ''), _negated=True), models.Q(('launch_precision', ''), _negated=True), ('launch_reference__isnull', False)), _connector='OR'), name='mission_launch_complete'),
+            model_name="mission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("launch_end__isnull", True),
+                        ("launch_start__isnull", True),
+                        ("launch_precision", ""),
+                        ("launch_text", ""),
+                    ),
+                    models.Q(
+                        ("launch_end__isnull", False),
+                        ("launch_start__isnull", False),
+                        models.Q(("launch_text", ""), _negated=True),
+                        models.Q(("launch_precision", ""), _negated=True),
+                        ("launch_reference__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="mission_launch_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.CheckConstraint(condition=models.Q(('launch_start__isnull', True), ('launch_start__lte', models.F('launch_end')), _connector='OR'), name='mission_launch_start_lte_end'),
+            model_name="mission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("launch_start__isnull", True),
+                    ("launch_start__lte", models.F("launch_end")),
+                    _connector="OR",
+                ),
+                name="mission_launch_start_lte_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_eur__isnull', True), ('budget_eur__gte', 0), _connector='OR'), name='mission_budget_non_negative'),
+            model_name="mission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("budget_eur__isnull", True), ("budget_eur__gte", 0), _connector="OR"
+                ),
+                name="mission_budget_non_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('budget_eur__isnull', True), ('budget_qualifier', '')), models.Q(('budget_eur__isnull', False), models.Q(('budget_qualifier', ''), _negated=True)), _connector='OR'), name='mission_budget_has_qualifier'),
+            model_name="mission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("budget_eur__isnull", True), ("budget_qualifier", "")),
+                    models.Q(
+                        ("budget_eur__isnull", False),
+                        models.Q(("budget_qualifier", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="mission_budget_has_qualifier",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workstream',
-            constraint=models.UniqueConstraint(fields=('mission', 'key'), name='workstream_unique_key'),
+            model_name="workstream",
+            constraint=models.UniqueConstraint(
+                fields=("mission", "key"), name="workstream_unique_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workstream',
-            constraint=models.UniqueConstraint(fields=('mission', 'position'), name='workstream_unique_position'),
+            model_name="workstream",
+            constraint=models.UniqueConstraint(
+                fields=("mission", "position"), name="workstream_unique_position"
+            ),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['health', 'due_end'], name='milestone_health_due_idx'),
+            model_name="milestone",
+            index=models.Index(fields=["health", "due_end"], name="milestone_health_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['status', 'due_end'], name='milestone_status_due_idx'),
+            model_name="milestone",
+            index=models.Index(fields=["status", "due_end"], name="milestone_status_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['workstream', 'due_end'], name='milestone_ws_due_idx'),
+            model_name="milestone",
+            index=models.Index(fields=["workstream", "due_end"], name="milestone_ws_due_idx"),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('mission', 'key'), name='milestone_unique_key'),
+            model_name="milestone",
+            constraint=models.UniqueConstraint(
+                fields=("mission", "key"), name="milestone_unique_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('due_end__isnull', True), ('due_start__isnull', True), ('due_precision', ''), ('due_text', '')), models.Q(('due_end__isnull', False), ('due_start__isnull', False), models.Q(('due_text', ''), _negated=True), models.Q(('due_precision', ''), _negated=True), ('due_reference__isnull', False)), _connector='OR'), name='milestone_due_complete'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("due_end__isnull", True),
+                        ("due_start__isnull", True),
+                        ("due_precision", ""),
+                        ("due_text", ""),
+                    ),
+                    models.Q(
+                        ("due_end__isnull", False),
+                        ("due_start__isnull", False),
+                        models.Q(("due_text", ""), _negated=True),
+                        models.Q(("due_precision", ""), _negated=True),
+                        ("due_reference__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="milestone_due_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('due_start__isnull', True), ('due_start__lte', models.F('due_end')), _connector='OR'), name='milestone_due_start_lte_end'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("due_start__isnull", True),
+                    ("due_start__lte", models.F("due_end")),
+                    _connector="OR",
+                ),
+                name="milestone_due_start_lte_end",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='milestone_progress_0_100'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__gte", 0), ("progress__lte", 100)),
+                name="milestone_progress_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), ('progress', 100), _connector='OR'), name='milestone_done_is_100'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "done"), _negated=True), ("progress", 100), _connector="OR"
+                ),
+                name="milestone_done_is_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='milestone_version_positive'),
+            model_name="milestone",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version__gte", 1)), name="milestone_version_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('involvement', None), ('milestone', None), ('mission__isnull', False), ('workstream', None)), models.Q(('involvement__isnull', False), ('milestone', None), ('mission', None), ('workstream', None)), models.Q(('involvement', None), ('milestone', None), ('mission', None), ('workstream__isnull', False)), models.Q(('involvement', None), ('milestone__isnull', False), ('mission', None), ('workstream', None)), _connector='OR'), name='citation_exactly_one_target'),
+            model_name="citation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("involvement", None),
+                        ("milestone", None),
+                        ("mission__isnull", False),
+                        ("workstream", None),
+                    ),
+                    models.Q(
+                        ("involvement__isnull", False),
+                        ("milestone", None),
+                        ("mission", None),
+                        ("workstream", None),
+                    ),
+                    models.Q(
+                        ("involvement", None),
+                        ("milestone", None),
+                        ("mission", None),
+                        ("workstream__isnull", False),
+                    ),
+                    models.Q(
+                        ("involvement", None),
+                        ("milestone__isnull", False),
+                        ("mission", None),
+                        ("workstream", None),
+                    ),
+                    _connector="OR",
+                ),
+                name="citation_exactly_one_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='citation',
-            constraint=models.CheckConstraint(condition=models.Q(('start_offset__lt', models.F('end_offset'))), name='citation_offsets_ordered'),
+            model_name="citation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start_offset__lt", models.F("end_offset"))),
+                name="citation_offsets_ordered",
+            ),
         ),
     ]

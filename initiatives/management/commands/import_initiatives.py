@@ -19,7 +19,9 @@ class Command(BaseCommand):
         documents, passed_over = importing.documents_collect(paths)
         if verbosity >= 1:
             for path in passed_over:
-                self.stdout.write(_("Not a fixture document, passed over: %(path)s") % {"path": path})
+                self.stdout.write(
+                    _("Not a fixture document, passed over: %(path)s") % {"path": path}
+                )
         try:
             plan = importing.import_paths(documents, dry_run=dry_run)
         except importing.ImportFailed as exc:
