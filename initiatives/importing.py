@@ -9,8 +9,14 @@ The rules that keep the data trustworthy:
   reported, not only the first;
 - a quote must stand verbatim in its source's text (whitespace folded);
 - a fact with no quote must carry an editorial note saying where it comes from;
-- apply is one transaction, and re-plans inside it: what is written is exactly what the plan
-  said, or nothing is written (StalePlanError);
+- a planned mission's document is the whole truth about what the mission holds: actors,
+  workstreams, milestones and quotes it no longer lists are deleted, and the plan says so;
+- except for the progress coordinators keep (status, progress, completion, comment): a
+  re-import merges it three ways with what the last import said, and refuses a real conflict;
+- a source whose text changes must still hold every quote of it, whichever mission cites it;
+- apply is one transaction: what is written is exactly what the plan said, or nothing.
+  A plan shown for review and applied later (plan_apply) is rebuilt inside the transaction
+  and refused (StalePlanError) if the database moved in between;
 - importing the same documents twice changes nothing the second time.
 """
 
