@@ -1150,18 +1150,14 @@ def _merge_progress(validator: _Validator, existing: dict[NaturalKey, Fields]) -
             if ours[name] == theirs[name] or ours[name] == base.get(name, theirs[name]):
                 row[name] = old[name]  # same, or only the database moved: keep it
             elif theirs[name] != base.get(name, theirs[name]):
-                file, path = validator.where[("Milestone", key)]
-                validator.errors.append(
-                    DocumentError(
-                        file,
-                        f"{path}.{name}",
-                        str(
-                            _(
-                                "changed in the database since the last import (now %(db)s) and in this document (%(doc)s): update the document or the milestone"
-                            )
-                            % {"db": theirs[name], "doc": ours[name]}
-                        ),
+                validator.error_at(
+                    "Milestone",
+                    key,
+                    name,
+                    _(
+                        "changed in the database since the last import (now %(db)s) and in this document (%(doc)s): update the document or the milestone"
                     )
+                    % {"db": theirs[name], "doc": ours[name]},
                 )
         if row["status"] == Milestone.Status.DONE:
             row["progress"] = 100
@@ -1175,16 +1171,12 @@ def _merge_progress(validator: _Validator, existing: dict[NaturalKey, Fields]) -
             today=validator.today,
         )
         for name, message in merged.items():
-            file, path = validator.where[("Milestone", key)]
-            validator.errors.append(
-                DocumentError(
-                    file,
-                    f"{path}.{name}",
-                    str(
-                        _("after keeping the edits made since the last import: %(problem)s")
-                        % {"problem": message}
-                    ),
-                )
+            validator.error_at(
+                "Milestone",
+                key,
+                name,
+                _("after keeping the edits made since the last import: %(problem)s")
+                % {"problem": message},
             )
 
 
@@ -1199,16 +1191,9 @@ def _requote_other_missions(validator: _Validator, existing: dict[NaturalKey, Fi
         source, quote = key[-3], key[-2]
         offsets = find_quote(validator.source_texts[source], quote)
         if offsets is None:
-            file, path = validator.where[("Source", (source,))]
-            validator.errors.append(
-                DocumentError(
-                    file,
-                    f"{path}.text_file",
-                    str(_quote_missing(quote, source))
-                    + str(
-                        _(" (cited by mission %(mission)s)") % {"mission": _citation_mission(key)}
-                    ),
-                )
+            cited_by = _(" (cited by mission %(mission)s)") % {"mission": _citation_mission(key)}
+            validator.error_at(
+                "Source", (source,), "text_file", _quote_missing(quote, source) + cited_by
             )
             continue
         rows["Citation"][key] = {"start_offset": offsets[0], "end_offset": offsets[1]}

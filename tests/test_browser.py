@@ -72,12 +72,15 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_administrator_logs_in_and_reads_a_mission_with_its_quotes(site: str, page: Page) -> None:
-    base = site
-    page.goto(f"{base}/admin/")
+def log_in(page: Page, site: str, then: str) -> None:
+    page.goto(f"{site}/admin/login/?next={then}")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "mot-de-passe-admin-42")
     page.click("input[type=submit]")
+
+
+def test_administrator_logs_in_and_reads_a_mission_with_its_quotes(site: str, page: Page) -> None:
+    log_in(page, site, "/admin/")
     page.click("text=Missions")
     page.wait_for_selector("#result_list")
     rows = page.locator("#result_list tbody tr")
@@ -96,10 +99,7 @@ def test_administrator_logs_in_and_reads_a_mission_with_its_quotes(site: str, pa
 def test_administrator_filters_overdue_milestones_and_reads_their_quotes(
     site: str, page: Page
 ) -> None:
-    page.goto(f"{site}/admin/login/?next=/admin/initiatives/milestone/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", "mot-de-passe-admin-42")
-    page.click("input[type=submit]")
+    log_in(page, site, "/admin/initiatives/milestone/")
     page.wait_for_selector("#result_list")
     page.click("#changelist-filter >> text=en retard")
     page.wait_for_selector("#result_list")
