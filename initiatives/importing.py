@@ -543,6 +543,11 @@ class _Validator:
         # str(): a lazy message is rendered now, in the language active for this import.
         self.errors.append(DocumentError(doc.name, path, str(message)))
 
+    def error_at(self, model: str, key: NaturalKey, field: str, message: str) -> None:
+        """An error about a row already planned, reported where the document defines it."""
+        file, path = self.where[(model, key)]
+        self.errors.append(DocumentError(file, f"{path}.{field}", str(message)))
+
     def add_row(self, doc: Document, path: str, model: str, key: NaturalKey, row: Fields) -> bool:
         if (model, key) in self.where:
             first = ": ".join(self.where[(model, key)])
