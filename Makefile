@@ -61,10 +61,7 @@ run: demo
 	@echo "  http://$(HOST):$(PORT)/   (administration: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Web server, Celery worker and beat are starting; Ctrl-C stops all three."
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(RUN_ENV) $(BIN)/celery -A sovereignty worker --loglevel=INFO --concurrency=2 & \
-	$(RUN_ENV) $(BIN)/celery -A sovereignty beat --loglevel=INFO & \
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@$(RUN_ENV) HOST=$(HOST) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start --port $(PORT)
 
 # ---- make test --------------------------------------------------------------------------
 browser-deps:

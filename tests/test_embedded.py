@@ -157,3 +157,14 @@ def test_embedded_default_migrates_imports_serves_the_admin_and_runs_tasks(
     assert "result: ok" in result
     assert (tmp_path / "var" / "broker" / "queue").is_dir()
     assert not (ROOT / "control").exists()  # the broker keeps all its files under VAR_DIR
+
+
+def test_make_run_starts_web_worker_and_beat_together() -> None:
+    lines = (ROOT / "Procfile.dev").read_text(encoding="utf-8").splitlines()
+    processes = dict(line.split(": ", 1) for line in lines if line and not line.startswith("#"))
+    assert set(processes) == {"web", "worker", "beat"}
+    assert processes["web"].startswith("python manage.py runserver $HOST:$PORT")
+    assert processes["worker"].startswith("celery -A sovereignty worker")
+    assert processes["beat"].startswith("celery -A sovereignty beat")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "honcho -f Procfile.dev start" in makefile
