@@ -5,6 +5,6 @@ from . import views
 app_name = "initiatives"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
 ]

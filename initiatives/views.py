@@ -1,14 +1,26 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from . import selectors
+
 
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    # The public dashboard is the next step; until then the data is browsed in the admin.
-    return redirect("admin:index")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "board": selectors.dashboard(today),
+        "today": today,
+        "horizon_days": settings.DEADLINE_HORIZON_DAYS,
+    }
+    # The deadline panel polls itself; any other parameter value is ignored, not an error.
+    if request.htmx and request.GET.get("panel") == "deadlines":
+        return render(request, "initiatives/dashboard.html#deadlines", context)
+    return render(request, "initiatives/dashboard.html", context)
 
 
 @never_cache

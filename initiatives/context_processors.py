@@ -1,0 +1,37 @@
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """What django-dsfr's templates read from SITE_CONFIG, without its per-request database
+    query: our header and footer are fixed, and translated like the rest of the interface."""
+
+    site_title: str
+    site_tagline: str
+    header_brand_html: str
+    footer_brand_html: str
+    footer_description: str
+    mourning: bool = False
+    beta_tag: bool = True
+    notice_title: str = ""
+    notice_description: str = ""
+
+
+SITE = SiteConfig(
+    site_title=_("Digital Sovereignty Observatory"),
+    site_tagline=_("French State digital-sovereignty initiatives, their deadlines and their sources"),
+    header_brand_html="République<br>française",
+    footer_brand_html="République<br>française",
+    footer_description=_(
+        "Every fact shown here comes from a public source text and links to the quote that supports it."
+    ),
+)
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    return {"SITE_CONFIG": SITE}
+
+
