@@ -22,7 +22,9 @@ class SiteConfig:
 
 SITE = SiteConfig(
     site_title=_("Digital Sovereignty Observatory"),
-    site_tagline=_("French State digital-sovereignty initiatives, their deadlines and their sources"),
+    site_tagline=_(
+        "French State digital-sovereignty initiatives, their deadlines and their sources"
+    ),
     header_brand_html="République<br>française",
     footer_brand_html="République<br>française",
     footer_description=_(
@@ -33,5 +35,3 @@ SITE = SiteConfig(
 
 def site(request: HttpRequest) -> dict[str, object]:
     return {"SITE_CONFIG": SITE}
-
-

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 from .models import Milestone, Mission, Workstream
@@ -75,15 +75,29 @@ class Dashboard:
 def dashboard(today: dt.date, *, deadlines: int = 10, overdue: int = 20) -> Dashboard:
     """Everything the dashboard shows, in five queries whatever the data size."""
     by_status = dict(
-        Mission.objects.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        Mission.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     filters = health_filters(today)
     counts: dict[str, Any] = Milestone.objects.aggregate(
         **{health: Count("id", filter=q) for health, q in filters.items()}
     )
-    listed = with_current_health(Milestone.objects.select_related("mission", "workstream"), today).only(
-        "key", "title", "due_text", "due_start", "due_end", "due_precision", "status", "progress",
-        "mission__key", "mission__title", "workstream__title",
+    listed = with_current_health(
+        Milestone.objects.select_related("mission", "workstream"), today
+    ).only(
+        "key",
+        "title",
+        "due_text",
+        "due_start",
+        "due_end",
+        "due_precision",
+        "status",
+        "progress",
+        "mission__key",
+        "mission__title",
+        "workstream__title",
     )
     return Dashboard(
         missions_by_status=[(s.value, s.label, by_status.get(s.value, 0)) for s in Mission.Status],
@@ -91,7 +105,147 @@ def dashboard(today: dt.date, *, deadlines: int = 10, overdue: int = 20) -> Dash
         next_deadlines=list(
             listed.filter(OPEN, due_end__gte=today).order_by("due_end", "pk")[:deadlines]
         ),
-        overdue=list(listed.filter(filters[Milestone.Health.OVERDUE]).order_by("due_end", "pk")[:overdue]),
+        overdue=list(
+            listed.filter(filters[Milestone.Health.OVERDUE]).order_by("due_end", "pk")[:overdue]
+        ),
         overdue_total=counts[Milestone.Health.OVERDUE],
         missions=list(missions_with_progress().only("key", "title", "status").order_by("title")),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# One mission, one milestone, one source
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Footnotes:
+    """The quotes behind a page's facts, numbered in reading order like footnotes."""
+
+    citations: list[Any]
+    by_target: dict[tuple[str, int], list[int]]  # (kind, object pk) -> footnote numbers
+
+    def of(self, kind: str, pk: int) -> list[int]:
+        return self.by_target.get((kind, pk), [])
+
+
+def footnotes_for(citations: list[Any]) -> Footnotes:
+    by_target: dict[tuple[str, int], list[int]] = {}
+    for number, cit in enumerate(citations, start=1):
+        cit.number = number
+        for kind in ("mission", "involvement", "workstream", "milestone"):
+            pk = getattr(cit, f"{kind}_id")
+            if pk:
+                by_target.setdefault((kind, pk), []).append(number)
+    return Footnotes(citations, by_target)
+
+
+@dataclass(frozen=True)
+class MissionPage:
+    mission: Mission
+    involvements: list[Any]
+    workstreams: list[Workstream]
+    milestones: list[Milestone]  # all of them, by due date: the timeline
+    footnotes: Footnotes
+
+
+def mission_page(key: str, today: dt.date) -> MissionPage | None:
+    """A mission with everything its page shows, in seven queries whatever its size."""
+    from .models import Citation, Involvement
+
+    mission = missions_with_progress().prefetch_related("labels", "sources").filter(key=key).first()
+    if mission is None:
+        return None
+    involvements = list(
+        Involvement.objects.filter(mission=mission)
+        .select_related("actor__affiliation")
+        .order_by("role", "actor__name")
+    )
+    workstreams = list(
+        workstreams_with_progress()
+        .filter(mission=mission)
+        .select_related("lead")
+        .order_by("position")
+    )
+    milestones = list(
+        with_current_health(Milestone.objects.filter(mission=mission), today).order_by(
+            F("due_end").asc(nulls_last=True), "due_start", "key"
+        )
+    )
+    by_workstream: dict[int | None, list[Milestone]] = {}
+    for milestone in milestones:
+        by_workstream.setdefault(milestone.workstream_id, []).append(milestone)
+    for workstream in workstreams:
+        workstream.milestone_list = by_workstream.get(workstream.pk, [])  # type: ignore[attr-defined]
+    mission.own_milestones = by_workstream.get(None, [])  # type: ignore[attr-defined]
+    citations = list(
+        Citation.objects.filter(
+            Q(mission=mission)
+            | Q(involvement__mission=mission)
+            | Q(workstream__mission=mission)
+            | Q(milestone__mission=mission)
+        )
+        .select_related("source")
+        # Reading order: the mission's own quotes, then actors', workstreams', milestones'.
+        .order_by(
+            *(
+                F(f"{kind}_id").asc(nulls_last=True)
+                for kind in ("mission", "involvement", "workstream", "milestone")
+            ),
+            "start_offset",
+        )
+    )
+    return MissionPage(mission, involvements, workstreams, milestones, footnotes_for(citations))
+
+
+def milestone_page(pk: int, today: dt.date) -> tuple[Milestone, Footnotes] | None:
+    from .models import Citation
+
+    milestone = (
+        with_current_health(Milestone.objects.select_related("mission", "workstream"), today)
+        .filter(pk=pk)
+        .first()
+    )
+    if milestone is None:
+        return None
+    citations = list(
+        Citation.objects.filter(milestone=milestone).select_related("source").order_by("pk")
+    )
+    return milestone, footnotes_for(citations)
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    citations: list[Any]  # empty: plain text; else the quotes that cover this passage
+
+
+def source_page(key: str) -> tuple[Any, list[Passage]] | None:
+    """A source's text cut into passages, each quoted passage carrying its citations."""
+    from .models import Citation, Source
+
+    source = Source.objects.filter(key=key).first()
+    if source is None:
+        return None
+    citations = list(
+        Citation.objects.filter(source=source).select_related(
+            "mission",
+            "involvement__mission",
+            "involvement__actor",
+            "workstream__mission",
+            "milestone",
+        )
+    )
+    return source, passages(source.text, citations)
+
+
+def passages(text: str, citations: list[Any]) -> list[Passage]:
+    """Cut `text` at every quote boundary; overlapping quotes share the passages they overlap."""
+    cuts = sorted(
+        {0, len(text), *(c.start_offset for c in citations), *(c.end_offset for c in citations)}
+    )
+    result: list[Passage] = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        covering = [c for c in citations if c.start_offset <= start and end <= c.end_offset]
+        result.append(Passage(text[start:end], covering))
+    return result

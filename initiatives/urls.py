@@ -6,5 +6,8 @@ app_name = "initiatives"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("missions/<slug:key>/", views.mission_detail, name="mission"),
+    path("jalons/<int:pk>/", views.milestone_detail, name="milestone"),
+    path("sources/<slug:key>/", views.source_detail, name="source"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -33,3 +33,35 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"database": "unreachable"}, status=503)
     return JsonResponse({"database": "ok"})
+
+
+@require_safe
+def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
+    page = selectors.mission_page(key, timezone.localdate())
+    if page is None:
+        raise Http404
+    return render(request, "initiatives/mission_detail.html", {"page": page})
+
+
+@require_safe
+def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.milestone_page(pk, timezone.localdate())
+    if found is None:
+        raise Http404
+    milestone, footnotes = found
+    return render(
+        request,
+        "initiatives/milestone_detail.html",
+        {"milestone": milestone, "footnotes": footnotes},
+    )
+
+
+@require_safe
+def source_detail(request: HttpRequest, key: str) -> HttpResponse:
+    found = selectors.source_page(key)
+    if found is None:
+        raise Http404
+    source, passages = found
+    return render(
+        request, "initiatives/source_detail.html", {"source": source, "passages": passages}
+    )

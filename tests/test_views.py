@@ -21,21 +21,31 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def add_milestones(count: int) -> None:
     """More data of every kind, to show the page's query count does not grow with it."""
-    mission = Mission.objects.create(key="synthetique", title="Mission synthétique", status="launched")
+    mission = Mission.objects.create(
+        key="synthetique", title="Mission synthétique", status="launched"
+    )
     workstream = Workstream.objects.create(mission=mission, key="axe", position=1, title="Axe")
     today = timezone.localdate()
     Milestone.objects.bulk_create(
         Milestone(
-            mission=mission, workstream=workstream, key=f"jalon-{i}", title=f"Jalon {i}",
-            due_text="fin 2030", due_start=today + dt.timedelta(days=i - count // 2),
-            due_end=today + dt.timedelta(days=i - count // 2), due_precision="day", due_reference=today,
+            mission=mission,
+            workstream=workstream,
+            key=f"jalon-{i}",
+            title=f"Jalon {i}",
+            due_text="fin 2030",
+            due_start=today + dt.timedelta(days=i - count // 2),
+            due_end=today + dt.timedelta(days=i - count // 2),
+            due_precision="day",
+            due_reference=today,
             progress=i % 100,
         )
         for i in range(count)
     )
 
 
-def test_dashboard_shows_counts_deadlines_and_progress_in_french(seeded: None, client: Client) -> None:
+def test_dashboard_shows_counts_deadlines_and_progress_in_french(
+    seeded: None, client: Client
+) -> None:
     page = client.get(reverse("initiatives:dashboard"))
     html = page.content.decode()
     assert page.status_code == 200
@@ -68,18 +78,26 @@ def test_deadline_panel_partial_is_small_and_polls_itself(seeded: None, client: 
     assert len(panel.content) < 15_000
 
 
-@pytest.mark.parametrize("query", ["?panel=<script>", "?panel=", "?x=1&panel=deadlines&panel=autre", "?%ff=%fe"])
+@pytest.mark.parametrize(
+    "query", ["?panel=<script>", "?panel=", "?x=1&panel=deadlines&panel=autre", "?%ff=%fe"]
+)
 def test_dashboard_ignores_strange_parameters(seeded: None, client: Client, query: str) -> None:
     assert client.get("/" + query).status_code == 200
     assert client.get("/" + query, **HTMX).status_code == 200
 
 
-def test_health_is_computed_as_of_today_not_read_from_a_stale_column(seeded: None, client: Client) -> None:
+def test_health_is_computed_as_of_today_not_read_from_a_stale_column(
+    seeded: None, client: Client
+) -> None:
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     # The stored health still says "on track": the sweep has not run since the window closed.
     Milestone.objects.filter(key="octroi-label").update(
-        due_text="hier", due_start=yesterday, due_end=yesterday, due_precision="day",
-        due_reference=timezone.localdate(), health="on_track",
+        due_text="hier",
+        due_start=yesterday,
+        due_end=yesterday,
+        due_precision="day",
+        due_reference=timezone.localdate(),
+        health="on_track",
     )
     html = client.get("/?panel=deadlines", **HTMX).content.decode()
     assert "Octroi du label « cloud de confiance » aux fournisseurs de service" in html
@@ -88,7 +106,9 @@ def test_health_is_computed_as_of_today_not_read_from_a_stale_column(seeded: Non
 
 
 def test_dashboard_escapes_what_it_shows(seeded: None, client: Client) -> None:
-    Mission.objects.filter(key="strategie-nationale-cloud").update(title="<script>alert(1)</script>")
+    Mission.objects.filter(key="strategie-nationale-cloud").update(
+        title="<script>alert(1)</script>"
+    )
     html = client.get("/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -103,3 +123,116 @@ def test_dashboard_query_count_does_not_grow_with_the_data(seeded: None, client:
         client.get("/")
     assert len(small) == len(large) <= 8
     assert settings.DEADLINE_HORIZON_DAYS == 30
+
+
+# --- Mission, milestone and source pages ------------------------------------------------------
+
+
+def test_mission_page_shows_facts_with_footnotes_to_their_quotes(
+    seeded: None, client: Client
+) -> None:
+    page = client.get(reverse("initiatives:mission", args=["strategie-nationale-cloud"]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "<h1>Stratégie nationale pour le Cloud" in html
+    assert "plus de 100\xa0000\xa0000 €" in html  # French grouping: no-break spaces
+    assert "« supérieur à 100m€ »" in html
+    for title in (
+        "Le label « cloud de confiance »",
+        "La politique « Cloud au centre » de l&#x27;administration",
+    ):
+        assert title in html
+    assert (
+        "certificateur" in html
+        and "Agence nationale de la sécurité des systèmes d&#x27;information (ANSSI)" in html
+    )
+    # The mission's own quotes come first, and every marker leads to a quote on the page.
+    assert 'href="#note-1"' in html.split("</h1>")[0]
+    assert (
+        'id="note-1"' in html
+        and "Le Gouvernement annonce sa stratégie nationale pour le Cloud" in html
+    )
+    assert html.count('class="note-ref"') >= 8
+
+
+def test_mission_page_timeline_puts_undated_milestones_last(seeded: None, client: Client) -> None:
+    html = client.get(
+        reverse("initiatives:mission", args=["mission-numerique-grands-groupes"])
+    ).content.decode()
+    timeline = html.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert timeline.index("Début des travaux des groupes") < timeline.index("Diagnostic des freins")
+
+
+def test_unknown_pages_are_404_not_500(seeded: None, client: Client) -> None:
+    assert client.get("/missions/inconnue/").status_code == 404
+    assert client.get("/jalons/999999/").status_code == 404
+    assert client.get("/jalons/abc/").status_code == 404
+    assert client.get("/sources/inconnue/").status_code == 404
+    assert (
+        client.post(reverse("initiatives:mission", args=["strategie-nationale-cloud"])).status_code
+        == 405
+    )
+
+
+def test_milestone_page_shows_words_window_precision_and_quotes(
+    seeded: None, client: Client
+) -> None:
+    milestone = Milestone.objects.get(key="plan-ficele")
+    html = client.get(reverse("initiatives:milestone", args=[milestone.pk])).content.decode()
+    assert "« d&#x27;ici le printemps »" in html
+    assert "20 mars 2014 – 20 juin 2014" in html and "saison" in html
+    assert "lue par rapport au 1 janvier 2014" in html
+    assert "en retard" in html
+    assert "« Le plan Cloud ficelé d&#x27;ici le printemps »" in html
+
+
+def test_source_page_highlights_every_quote_and_links_it_to_its_fact(
+    seeded: None, client: Client
+) -> None:
+    html = client.get(reverse("initiatives:source", args=["plan-cloud-nfi-2014"])).content.decode()
+    assert '<mark id="quote-' in html
+    marked = [part.split("</mark>")[0].split(">", 1)[1] for part in html.split("<mark ")[1:]]
+    assert "Le plan Cloud ficelé d&#x27;ici le printemps" in marked
+    milestone = Milestone.objects.get(key="plan-ficele")
+    assert reverse("initiatives:milestone", args=[milestone.pk]) in html
+
+
+def test_pages_escape_source_text_and_titles(seeded: None, client: Client) -> None:
+    from initiatives.models import Source
+
+    Source.objects.filter(key="plan-cloud-nfi-2014").update(title="<img src=x onerror=alert(1)>")
+    Milestone.objects.filter(key="plan-ficele").update(title="<b>gras</b>")
+    milestone = Milestone.objects.get(key="plan-ficele")
+    for url in (
+        reverse("initiatives:source", args=["plan-cloud-nfi-2014"]),
+        reverse("initiatives:milestone", args=[milestone.pk]),
+        reverse("initiatives:mission", args=["plan-cloud-nouvelle-france-industrielle"]),
+    ):
+        html = client.get(url).content.decode()
+        assert "<img src=x" not in html and "<b>gras</b>" not in html
+
+
+@pytest.mark.parametrize("extra", [0, 500])
+def test_mission_page_query_count_is_fixed(seeded: None, client: Client, extra: int) -> None:
+    mission = Mission.objects.get(key="mission-numerique-grands-groupes")
+    workstream = mission.workstreams.first()
+    today = timezone.localdate()
+    Milestone.objects.bulk_create(
+        Milestone(
+            mission=mission,
+            workstream=workstream,
+            key=f"extra-{i}",
+            title=f"Extra {i}",
+            due_text="fin 2030",
+            due_start=today,
+            due_end=today,
+            due_precision="day",
+            due_reference=today,
+        )
+        for i in range(extra)
+    )
+    url = reverse("initiatives:mission", args=[mission.key])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 7
