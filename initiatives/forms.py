@@ -142,3 +142,36 @@ class CitationAdminForm(forms.ModelForm):
         cleaned["quote"] = fold_whitespace(quote)
         self.instance.start_offset, self.instance.end_offset = offsets
         return cleaned
+
+
+class MissionFilterForm(forms.Form):
+    """The mission list's filters. A value that is not valid is dropped, not an error: a
+    stale shared link still shows missions."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    label = forms.ChoiceField(label=_("Label"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All"))] + list(Mission.Status.choices)
+    )
+    health = forms.ChoiceField(
+        label=_("Milestone health"),
+        required=False,
+        choices=[("", _("All"))] + list(Milestone.Health.choices),
+    )
+    actor = forms.ChoiceField(label=_("Actor"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
+
+    def __init__(
+        self,
+        *args: Any,
+        labels: list[tuple[str, str]],
+        actors: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [("", _("All"))] + labels
+        self.fields["actor"].choices = [("", _("All"))] + actors
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters only (call after is_valid())."""
+        return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}

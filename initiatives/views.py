@@ -7,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from . import selectors
+from .forms import MissionFilterForm
+from .models import Actor, Label
 
 
 @require_safe
@@ -33,6 +35,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"database": "unreachable"}, status=503)
     return JsonResponse({"database": "ok"})
+
+
+@require_safe
+def mission_list(request: HttpRequest) -> HttpResponse:
+    form = MissionFilterForm(
+        request.GET,
+        labels=list(Label.objects.order_by("name").values_list("key", "name")),
+        actors=list(Actor.objects.order_by("name").values_list("key", "name")),
+    )
+    form.is_valid()  # invalid values are dropped below; the form shows why
+    filters = selectors.MissionFilters(**form.filters())
+    page = selectors.mission_list(
+        filters,
+        timezone.localdate(),
+        after=selectors.parse_cursor(request.GET.get("after", "")),
+        before=selectors.parse_cursor(request.GET.get("before", "")),
+    )
+    query = request.GET.copy()
+    for name in ("after", "before"):
+        query.pop(name, None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if request.htmx:
+        return render(request, "initiatives/mission_list.html#results", context)
+    return render(request, "initiatives/mission_list.html", context)
 
 
 @require_safe

@@ -236,3 +236,118 @@ def test_mission_page_query_count_is_fixed(seeded: None, client: Client, extra: 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     assert len(queries) == 7
+
+
+# --- The mission list -----------------------------------------------------------------------
+
+
+def titles(html: str) -> list[str]:
+    return [
+        part.split("</a>")[0].split(">", 1)[1]
+        for part in html.split('<h3 class="fr-card__title">')[1:]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", 4),
+        ("?label=cloud", 2),
+        ("?label=cloud&status=launched", 1),
+        ("?status=announced", 2),
+        ("?health=overdue", 2),
+        ("?health=overdue&year=2014", 1),
+        ("?actor=anssi", 1),
+        ("?year=2024", 1),
+        ("?q=cloud&label=nouvelle-france-industrielle", 1),
+    ],
+)
+def test_mission_list_filters_combine(
+    seeded: None, client: Client, query: str, expected: int
+) -> None:
+    html = client.get("/missions/" + query).content.decode()
+    assert len(titles(html)) == expected, titles(html)
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("donnee", "Mission numérique des grands groupes"),  # accents ignored: « données »
+        ("paiements", "Mission numérique des grands groupes"),  # plural stemmed: « e-paiement »
+        (
+            "messageries instantanées",
+            "Déclaration franco-allemande pour une suite numérique souveraine",
+        ),
+        (
+            "espionnage OR espions",
+            "Déclaration franco-allemande pour une suite numérique souveraine",
+        ),
+        ("ficelé", "Plan Cloud de la Nouvelle France industrielle"),  # only in a quote
+    ],
+)
+def test_search_is_french_full_text(seeded: None, client: Client, q: str, expected: str) -> None:
+    found = titles(client.get("/missions/", {"q": q}).content.decode())
+    assert expected in found, found
+
+
+def test_mission_list_partial_for_htmx_and_full_page_without(seeded: None, client: Client) -> None:
+    partial = client.get("/missions/?label=cloud", **HTMX)
+    assert partial.content.decode().lstrip().startswith('<section id="results"')
+    assert len(partial.content) < 15_000
+    full = client.get("/missions/?label=cloud").content.decode()
+    assert 'hx-push-url="true"' in full and 'method="get"' in full
+    assert '<option value="cloud" selected>' in full
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?status=zzz",
+        "?year=abc",
+        "?year=99999",
+        "?label=<script>",
+        "?q=" + "x" * 500,
+        "?after=abc",
+        "?after=12:",
+        "?before=%00",
+        "?health=overdue&health=done",
+        "?q=%27%22%3B--",
+        "?q=!!!&%26",
+    ],
+)
+def test_mission_list_survives_bad_parameters(seeded: None, client: Client, query: str) -> None:
+    assert client.get("/missions/" + query).status_code == 200
+    assert client.get("/missions/" + query, **HTMX).status_code == 200
+
+
+def test_keyset_pages_walk_forward_and_back_with_fixed_queries(
+    seeded: None, client: Client
+) -> None:
+    Mission.objects.bulk_create(
+        Mission(key=f"m-{i:03}", title=f"Mission {i:03}") for i in range(95)
+    )
+    seen: list[str] = []
+    url = "/missions/?status=announced"
+    counts = []
+    for _ in range(10):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url).content.decode()
+        counts.append(len(queries))
+        seen += titles(html)
+        if "fr-pagination__link--next" not in html:
+            break
+        url = (
+            html.split('fr-pagination__link--next fr-pagination__link--lg-label" href="')[1]
+            .split('"')[0]
+            .replace("&amp;", "&")
+        )
+        url = "/missions/" + url
+    assert len(seen) == len(set(seen)) == 97  # 95 + the two announced seed missions
+    assert seen == sorted(seen)
+    assert len(set(counts)) == 1 and counts[0] <= 8  # the last page costs what the first does
+    back = (
+        html.split('fr-pagination__link--prev fr-pagination__link--lg-label" href="')[1]
+        .split('"')[0]
+        .replace("&amp;", "&")
+    )
+    assert titles(client.get("/missions/" + back).content.decode()) == seen[-37:-17]
