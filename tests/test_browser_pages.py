@@ -1,0 +1,96 @@
+"""The public pages in a real headless Chromium: accessibility (axe-core), HTMX behaviour,
+the language switch, and a screenshot of each page under var/screenshots/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from initiatives.models import Milestone
+
+from .test_browser import browser, page, shot, site  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page, options=WCAG_AA)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@pytest.fixture
+def pages(site: str) -> dict[str, str]:
+    milestone = Milestone.objects.get(key="plan-ficele")
+    return {
+        "dashboard": f"{site}/",
+        "missions": f"{site}/missions/",
+        "mission": f"{site}/missions/mission-numerique-grands-groupes/",
+        "milestone": f"{site}/jalons/{milestone.pk}/",
+        "source": f"{site}/sources/dge-mission-numerique-grands-groupes/",
+    }
+
+
+def test_every_page_passes_axe_in_french_and_english(pages: dict[str, str], page: Page) -> None:
+    for name, url in pages.items():
+        page.goto(url)
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        assert serious_violations(page) == [], name
+        shot(page, f"page-{name}")
+    # The switch in the header: English from then on, for every page.
+    page.goto(pages["dashboard"])
+    page.click("button[name=language][value=en]")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    for name, url in pages.items():
+        page.goto(url)
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        assert serious_violations(page) == [], name
+        shot(page, f"page-{name}-en")
+
+
+def test_label_filter_updates_list_and_url_without_reloading(
+    pages: dict[str, str], page: Page
+) -> None:
+    page.goto(pages["missions"])
+    expect(page.locator("#results-heading")).to_have_text("4 missions")
+    page.evaluate("window.notReloaded = true")
+
+    page.select_option("#id_label", "cloud")
+
+    expect(page.locator("#results-heading")).to_have_text("2 missions")
+    expect(page).to_have_url(re.compile(r"label=cloud"))
+    assert page.evaluate("window.notReloaded") is True  # htmx swapped the list, no page load
+    shot(page, "missions-filtered")
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"label=cloud"))
+    expect(page.locator("#results-heading")).to_have_text("4 missions")
+
+
+def test_deadline_panel_refreshes_in_place(pages: dict[str, str], page: Page) -> None:
+    page.goto(pages["dashboard"])
+    page.evaluate("window.notReloaded = true")
+    # What `every 60s` does, without waiting a minute: the panel's own request.
+    with page.expect_response(re.compile(r"panel=deadlines")) as response:
+        page.evaluate(
+            "htmx.ajax('GET', '/?panel=deadlines', {target: '#deadlines', swap: 'outerHTML'})"
+        )
+    assert response.value.status == 200
+    assert response.value.request.headers.get("x-csrftoken")  # CSRF rides along
+    expect(page.locator("#deadlines")).to_contain_text("en retard")
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_axe_really_runs(pages: dict[str, str], page: Page) -> None:
+    # A guard for the test above: the same check must catch an image with no alternative.
+    page.goto(pages["dashboard"])
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"x.png\">')"
+    )
+    assert any(v.startswith("image-alt (critical)") for v in serious_violations(page))
