@@ -2,74 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
-from initiatives import importing
-
-from .factories import user
+from .browser import shot
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-@pytest.fixture
-def site(live_server: object, transactional_db: None, settings: Any) -> str:
-    """The seed data behind a live server, with an administrator."""
-    # The live server serves static files from the finders, which know the files by their
-    # plain names, not by the hashed names of the production manifest.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    importing.import_paths([FIXTURES])
-    user("admin", staff=True, password="mot-de-passe-admin-42")
-    return str(live_server)
-
-
-@pytest.fixture
-def browser(site: str) -> Iterator[Browser]:
-    # Started after the data is in: Playwright's sync API runs an event loop in this thread,
-    # and Django refuses ORM calls while one runs.
-    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    assert executable, "Chromium is required for the browser tests (Debian package 'chromium')"
-    with sync_playwright() as playwright:
-        # Debian's Chromium, not a downloaded build; the background-networking flags keep it
-        # from calling out to Google at start-up (this machine has no network).
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def log_in(page: Page, site: str, then: str) -> None:

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from initiatives.models import Milestone
 
-from .test_browser import browser, page, shot, site  # noqa: F401  (fixtures)
+from .browser import shot
 
 pytestmark = pytest.mark.browser
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
