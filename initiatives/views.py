@@ -62,6 +62,32 @@ def mission_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def frise(request: HttpRequest) -> HttpResponse:
+    labels = list(Label.objects.order_by("name").values_list("key", "name"))
+    label = request.GET.get("label", "")
+    if label not in {key for key, _name in labels}:
+        label = ""  # an unknown label is ignored, like every bad parameter here
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+    today = timezone.localdate()
+    context = {
+        "frise": selectors.frise(
+            today,
+            label=label,
+            year=year,
+            after=selectors.parse_cursor(request.GET.get("after", "")),
+        ),
+        "labels": labels,
+        "label": label,
+        "year": year,
+        "years": range(selectors.FRISE_FIRST_YEAR, today.year + 3),
+    }
+    if request.htmx:
+        return render(request, "initiatives/frise.html#axis", context)
+    return render(request, "initiatives/frise.html", context)
+
+
+@require_safe
 def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
     page = selectors.mission_page(key, timezone.localdate())
     if page is None:

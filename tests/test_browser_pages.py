@@ -35,6 +35,7 @@ def pages(site: str) -> dict[str, str]:
         "mission": f"{site}/missions/mission-numerique-grands-groupes/",
         "milestone": f"{site}/jalons/{milestone.pk}/",
         "source": f"{site}/sources/dge-mission-numerique-grands-groupes/",
+        "frise": f"{site}/frise/",
     }
 
 
@@ -94,3 +95,15 @@ def test_axe_really_runs(pages: dict[str, str], page: Page) -> None:
         "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"x.png\">')"
     )
     assert any(v.startswith("image-alt (critical)") for v in serious_violations(page))
+
+
+def test_frise_zooms_on_a_year_without_reloading(pages: dict[str, str], page: Page) -> None:
+    page.goto(pages["frise"])
+    page.evaluate("window.notReloaded = true")
+
+    page.select_option("#frise-zoom", "2020")
+
+    expect(page.locator(".frise__ticks")).to_contain_text("T4")
+    expect(page).to_have_url(re.compile(r"year=2020"))
+    assert page.evaluate("window.notReloaded") is True
+    shot(page, "frise-2020")

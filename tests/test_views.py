@@ -351,3 +351,61 @@ def test_keyset_pages_walk_forward_and_back_with_fixed_queries(
         .replace("&amp;", "&")
     )
     assert titles(client.get("/missions/" + back).content.decode()) == seen[-37:-17]
+
+
+# --- The frise -------------------------------------------------------------------------------
+
+
+def test_frise_places_every_dated_milestone_with_its_precision(
+    seeded: None, client: Client
+) -> None:
+    html = client.get(reverse("initiatives:frise")).content.decode()
+    assert client.get(reverse("initiatives:frise")).status_code == 200
+    ticks = html.split('<div class="frise__ticks">')[1].split("</div>")[0]
+    assert ">2013<" in ticks and f">{timezone.localdate().year + 2}<" in ticks
+    assert 'class="frise__today"' in html
+    # A season is a band (with a width), a day is a dot (none).
+    spring = Milestone.objects.get(key="plan-ficele")
+    bar = html.split(f'href="/jalons/{spring.pk}/"')[1].split(">")[0]
+    assert 'class="bar bar--overdue"' in bar and "width:" in bar
+    meeting = Milestone.objects.get(key="entretien-ministre")
+    dot = html.split(f'href="/jalons/{meeting.pk}/"')[1].split(">")[0]
+    assert 'class="dot bar--done"' in dot and "width:" not in dot
+    # The accessible table says the same, in words.
+    assert "<caption>Les mêmes jalons sous forme de tableau</caption>" in html
+    assert html.count(f'href="/jalons/{spring.pk}/"') == 2
+
+
+def test_frise_zooms_on_a_year_by_quarter_and_filters_by_label(
+    seeded: None, client: Client
+) -> None:
+    html = client.get(
+        reverse("initiatives:frise"), {"year": 2014, "label": "cloud"}, **HTMX
+    ).content.decode()
+    assert html.lstrip().startswith('<section id="axis"')
+    ticks = html.split('<div class="frise__ticks">')[1].split("</div>")[0]
+    assert [t.split("<")[0] for t in ticks.split(">")[1::1] if t.startswith("T")] == [
+        "T1",
+        "T2",
+        "T3",
+        "T4",
+    ]
+    assert "Plan Cloud ficelé" in html
+    assert "Présentation de l&#x27;état d&#x27;avancement" not in html  # 2020, another label
+
+
+@pytest.mark.parametrize(
+    "query", ["?year=abc", "?year=1", "?year=99999", "?label=<x>", "?after=zz", "?year=2014&year=x"]
+)
+def test_frise_ignores_bad_parameters(seeded: None, client: Client, query: str) -> None:
+    assert client.get("/frise/" + query).status_code == 200
+    assert client.get("/frise/" + query, **HTMX).status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 300])
+def test_frise_query_count_is_fixed(seeded: None, client: Client, extra: int) -> None:
+    add_milestones(extra) if extra else None
+    client.get("/frise/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/frise/")
+    assert len(queries) == 5
