@@ -16,7 +16,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatoire
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test venv install install-test services-check browser-deps demo migrate clean messages
+.PHONY: run test bench venv install install-test services-check browser-deps demo migrate clean messages
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -88,6 +88,16 @@ TEST_ENV := DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' DE
 
 test: install-test browser-deps services-check
 	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest $(PYTEST_ARGS)
+
+# ---- make bench -------------------------------------------------------------------------
+# PostgreSQL with 100,000 synthetic milestones, gunicorn (2 workers), loaded by wrk.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatoire_bench
+
+bench: install-test
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; \
+		else sudo apt-get install -y -qq wrk >/dev/null; fi; }
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) -m tests.bench
 
 # ---- helpers ----------------------------------------------------------------------------
 migrate: install

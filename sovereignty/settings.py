@@ -200,6 +200,9 @@ SECURE_PROXY_SSL_HEADER = (
 )
 X_FRAME_OPTIONS = "DENY"
 
+# `make bench` only: serves a hello-world view at /bench/hello/ as the baseline.
+BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
+
 # --- Deadlines ------------------------------------------------------------------------------
 # A milestone is "due soon" when the end of its window falls within this many days.
 DEADLINE_HORIZON_DAYS = env.int("DEADLINE_HORIZON_DAYS", default=30)

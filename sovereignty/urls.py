@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 urlpatterns = [
@@ -6,3 +8,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("initiatives.urls")),
 ]
+
+if settings.BENCH_HELLO:
+    # `make bench`'s baseline: the cheapest page this stack can serve, same middleware.
+    def hello(request: HttpRequest) -> HttpResponse:
+        return HttpResponse("Bonjour")
+
+    urlpatterns.append(path("bench/hello/", hello))
