@@ -411,6 +411,12 @@ class Milestone(models.Model):
             models.Index(fields=["health", "due_end"], name="milestone_health_due_idx"),
             models.Index(fields=["status", "due_end"], name="milestone_status_due_idx"),
             models.Index(fields=["workstream", "due_end"], name="milestone_ws_due_idx"),
+            # Next deadlines and overdue lists: open milestones in window order, nothing else.
+            models.Index(
+                fields=["due_end"],
+                name="milestone_open_due_idx",
+                condition=~Q(status__in=["done", "cancelled"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,9 @@ PY = sys.executable
 PORT = int(os.environ.get("BENCH_PORT", "8899"))
 BASE = f"http://127.0.0.1:{PORT}"
 DURATION = os.environ.get("BENCH_DURATION", "8s")
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/observatoire_bench")
+DB_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/observatoire_bench"
+)
 ENV = {
     **os.environ,
     "DATABASE_URL": DB_URL,
@@ -86,7 +88,9 @@ print(json.dumps({"pages": pages, "queries": queries, "sizes": sizes, "session":
 
 
 def manage(*args: str) -> str:
-    done = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    done = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=ENV, capture_output=True, text=True
+    )
     if done.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr}")
     return done.stdout
@@ -100,7 +104,9 @@ def ensure_database() -> None:
     import psycopg
 
     name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True, connect_timeout=3) as conn:
+    with psycopg.connect(
+        DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True, connect_timeout=3
+    ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -137,9 +143,18 @@ def main() -> int:
     manage("seed_synthetic", "--missions", "1000", "--workstreams", "10", "--milestones", "10")
     large = probe()
     server = subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "sovereignty.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT, env=ENV,
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "sovereignty.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
     )
     try:
         for _ in range(100):
@@ -163,14 +178,23 @@ def main() -> int:
     admin = results["admin changelist (baseline)"]["rps"]
     report = {"milestones": large["milestones"], "duration": DURATION, "pages": {}}
     print(f"\n{large['milestones']} milestones; wrk -t2 -c16 -d{DURATION}; gunicorn 2 workers\n")
-    print(f"{'page':30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× admin':>8} {'% hello':>8} {'SQL 1x':>7} {'SQL 10x':>8} {'bytes':>8}")
+    print(
+        f"{'page':30} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'× admin':>8} {'% hello':>8} {'SQL 1x':>7} {'SQL 10x':>8} {'bytes':>8}"
+    )
     for name, r in results.items():
-        row = {**r, "vs_admin": r["rps"] / admin, "vs_hello": r["rps"] / hello,
-               "queries_1x": small["queries"].get(name), "queries_10x": large["queries"].get(name),
-               "bytes": large["sizes"].get(name)}
+        row = {
+            **r,
+            "vs_admin": r["rps"] / admin,
+            "vs_hello": r["rps"] / hello,
+            "queries_1x": small["queries"].get(name),
+            "queries_10x": large["queries"].get(name),
+            "bytes": large["sizes"].get(name),
+        }
         report["pages"][name] = row
-        print(f"{name:30} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {row['vs_admin']:8.1f} "
-              f"{row['vs_hello'] * 100:7.0f}% {row['queries_1x'] or '':>7} {row['queries_10x'] or '':>8} {row['bytes'] or '':>8}")
+        print(
+            f"{name:30} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} {row['vs_admin']:8.1f} "
+            f"{row['vs_hello'] * 100:7.0f}% {row['queries_1x'] or '':>7} {row['queries_10x'] or '':>8} {row['bytes'] or '':>8}"
+        )
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print("\nWritten: var/bench.json")
