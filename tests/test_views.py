@@ -19,18 +19,20 @@ pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def add_milestones(count: int) -> None:
-    """More data of every kind, to show the page's query count does not grow with it."""
-    mission = Mission.objects.create(
-        key="synthetique", title="Mission synthétique", status="launched"
-    )
-    workstream = Workstream.objects.create(mission=mission, key="axe", position=1, title="Axe")
+def add_milestones(count: int, workstream: Workstream | None = None) -> None:
+    """More data, to show a page's query count does not grow with it: `count` milestones in
+    `workstream`, or in a new synthetic mission; windows spread around today."""
+    if workstream is None:
+        mission = Mission.objects.create(
+            key="synthetique", title="Mission synthétique", status="launched"
+        )
+        workstream = Workstream.objects.create(mission=mission, key="axe", position=1, title="Axe")
     today = timezone.localdate()
     Milestone.objects.bulk_create(
         Milestone(
-            mission=mission,
+            mission_id=workstream.mission_id,
             workstream=workstream,
-            key=f"jalon-{i}",
+            key=f"extra-{i}",
             title=f"Jalon {i}",
             due_text="fin 2030",
             due_start=today + dt.timedelta(days=i - count // 2),
@@ -215,22 +217,7 @@ def test_pages_escape_source_text_and_titles(seeded: None, client: Client) -> No
 @pytest.mark.parametrize("extra", [0, 500])
 def test_mission_page_query_count_is_fixed(seeded: None, client: Client, extra: int) -> None:
     mission = Mission.objects.get(key="mission-numerique-grands-groupes")
-    workstream = mission.workstreams.first()
-    today = timezone.localdate()
-    Milestone.objects.bulk_create(
-        Milestone(
-            mission=mission,
-            workstream=workstream,
-            key=f"extra-{i}",
-            title=f"Extra {i}",
-            due_text="fin 2030",
-            due_start=today,
-            due_end=today,
-            due_precision="day",
-            due_reference=today,
-        )
-        for i in range(extra)
-    )
+    add_milestones(extra, mission.workstreams.first())
     url = reverse("initiatives:mission", args=[mission.key])
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
@@ -404,7 +391,7 @@ def test_frise_ignores_bad_parameters(seeded: None, client: Client, query: str) 
 
 @pytest.mark.parametrize("extra", [0, 300])
 def test_frise_query_count_is_fixed(seeded: None, client: Client, extra: int) -> None:
-    add_milestones(extra) if extra else None
+    add_milestones(extra)
     client.get("/frise/")
     with CaptureQueriesContext(connection) as queries:
         client.get("/frise/")
