@@ -411,10 +411,16 @@ class Milestone(models.Model):
             models.Index(fields=["health", "due_end"], name="milestone_health_due_idx"),
             models.Index(fields=["status", "due_end"], name="milestone_status_due_idx"),
             models.Index(fields=["workstream", "due_end"], name="milestone_ws_due_idx"),
-            # Next deadlines and overdue lists: open milestones in window order, nothing else.
+            # Next deadlines and overdue lists: open milestones in window order, nothing else;
+            # per mission too, for each mission's next deadline in the mission list.
             models.Index(
                 fields=["due_end"],
                 name="milestone_open_due_idx",
+                condition=~Q(status__in=["done", "cancelled"]),
+            ),
+            models.Index(
+                fields=["mission", "due_end"],
+                name="milestone_mission_open_due_idx",
                 condition=~Q(status__in=["done", "cancelled"]),
             ),
         ]
