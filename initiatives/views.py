@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from . import selectors
 from .forms import MissionFilterForm
@@ -12,6 +13,8 @@ from .models import Actor, Label
 
 
 @require_safe
+# The same URL answers a page or a region: caches must keep them apart.
+@vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
@@ -38,6 +41,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
+# The same URL answers a page or a region: caches must keep them apart.
+@vary_on_headers("HX-Request")
 def mission_list(request: HttpRequest) -> HttpResponse:
     form = MissionFilterForm(
         request.GET,
@@ -62,6 +67,8 @@ def mission_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+# The same URL answers a page or a region: caches must keep them apart.
+@vary_on_headers("HX-Request")
 def frise(request: HttpRequest) -> HttpResponse:
     labels = list(Label.objects.order_by("name").values_list("key", "name"))
     label = request.GET.get("label", "")

@@ -281,6 +281,7 @@ def test_mission_list_partial_for_htmx_and_full_page_without(seeded: None, clien
     partial = client.get("/missions/?label=cloud", **HTMX)
     assert partial.content.decode().lstrip().startswith('<section id="results"')
     assert len(partial.content) < 15_000
+    assert "HX-Request" in partial["Vary"]
     full = client.get("/missions/?label=cloud").content.decode()
     assert 'hx-push-url="true"' in full and 'method="get"' in full
     assert '<option value="cloud" selected>' in full
