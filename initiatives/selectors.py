@@ -32,8 +32,9 @@ _WORKSTREAM_PROGRESS = (
 # alone: no join, no scan of the other missions' milestones.
 _MISSION_PROGRESS = (
     f"SELECT AVG(wp.p) FROM (SELECT AVG({_EFFECTIVE}) AS p FROM {Milestone._meta.db_table} ms "
-    f"WHERE ms.mission_id = {Mission._meta.db_table}.id AND ms.workstream_id IS NOT NULL "
-    f"GROUP BY ms.workstream_id) wp"
+    f"WHERE ms.mission_id = {Mission._meta.db_table}.id "
+    # The milestones of the mission as a whole weigh as one more workstream.
+    f"GROUP BY COALESCE(ms.workstream_id, 0)) wp"
 )
 
 
@@ -159,7 +160,7 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
     """A mission with everything its page shows, in seven queries whatever its size."""
     from .models import Citation, Involvement
 
-    mission = missions_with_progress().prefetch_related("labels", "sources").filter(key=key).first()
+    mission = missions_with_progress().prefetch_related("labels").filter(key=key).first()
     if mission is None:
         return None
     involvements = list(
@@ -167,12 +168,7 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
         .select_related("actor__affiliation")
         .order_by("role", "actor__name")
     )
-    workstreams = list(
-        workstreams_with_progress()
-        .filter(mission=mission)
-        .select_related("lead")
-        .order_by("position")
-    )
+    workstreams = list(workstreams_with_progress().filter(mission=mission).order_by("position"))
     milestones = list(
         with_current_health(Milestone.objects.filter(mission=mission), today).order_by(
             F("due_end").asc(nulls_last=True), "due_start", "key"
@@ -224,6 +220,7 @@ def milestone_page(pk: int, today: dt.date) -> tuple[Milestone, Footnotes] | Non
 class Passage:
     text: str
     citations: list[Any]  # empty: plain text; else the quotes that cover this passage
+    starting: list[Any]  # the quotes that begin here: each gets its one anchor
 
 
 def source_page(key: str) -> tuple[Any, list[Passage]] | None:
@@ -253,7 +250,8 @@ def passages(text: str, citations: list[Any]) -> list[Passage]:
     result: list[Passage] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         covering = [c for c in citations if c.start_offset <= start and end <= c.end_offset]
-        result.append(Passage(text[start:end], covering))
+        starting = [c for c in covering if c.start_offset == start]
+        result.append(Passage(text[start:end], covering, starting))
     return result
 
 
@@ -313,13 +311,31 @@ def _search(missions: QuerySet[Mission], q: str) -> QuerySet[Mission]:
                 .values("milestone__mission_id")
             )
         )
+    # Same fields as on PostgreSQL, as subqueries: joining them all would multiply the rows.
     return missions.filter(
         Q(title__icontains=q)
         | Q(summary__icontains=q)
-        | Q(workstreams__title__icontains=q)
-        | Q(citations__quote__icontains=q)
-        | Q(milestones__citations__quote__icontains=q)
-    ).distinct()
+        | Q(
+            pk__in=Workstream.objects.filter(
+                Q(title__icontains=q) | Q(summary__icontains=q)
+            ).values("mission_id")
+        )
+        | Q(
+            pk__in=Citation.objects.filter(quote__icontains=q, mission__isnull=False).values(
+                "mission_id"
+            )
+        )
+        | Q(
+            pk__in=Citation.objects.filter(quote__icontains=q, workstream__isnull=False).values(
+                "workstream__mission_id"
+            )
+        )
+        | Q(
+            pk__in=Citation.objects.filter(quote__icontains=q, milestone__isnull=False).values(
+                "milestone__mission_id"
+            )
+        )
+    )
 
 
 def mission_list(
@@ -354,11 +370,12 @@ def mission_list(
             "mission_id"
         )
         missions = missions.filter(Q(launch_start__year=filters.year) | Q(pk__in=active))
-    total = missions.count()
+    total = missions.count()  # before the progress annotation: counting needs none of it
     next_deadline = Milestone.objects.filter(
         OPEN, mission=OuterRef("pk"), due_end__gte=today
-    ).order_by("due_end")
+    ).order_by("due_end", "pk")
     page = missions.annotate(
+        progress=RawSQL(_MISSION_PROGRESS, ()),
         next_due_text=Subquery(next_deadline.values("due_text")[:1]),
         next_due_end=Subquery(next_deadline.values("due_end")[:1]),
         next_due_title=Subquery(next_deadline.values("title")[:1]),
@@ -394,7 +411,8 @@ def _cursor(mission: Mission) -> str:
 def parse_cursor(raw: str) -> tuple[str, int] | None:
     """`pk:title` back into (title, pk); anything else is no cursor (the first page)."""
     pk, sep, title = raw.partition(":")
-    if not sep or not pk.isdigit() or len(raw) > 400:
+    # isascii: "²".isdigit() is true, int("²") fails; NUL: PostgreSQL refuses it in text.
+    if not sep or not (pk.isascii() and pk.isdigit()) or "\x00" in title or len(raw) > 400:
         return None
     return title, int(pk)
 
@@ -489,7 +507,6 @@ def frise(
     for mission in page:
         rows.append(FriseRow(mission, None, by_row.get((mission.pk, None), [])))
         for ws in (w for w in workstreams if w.mission_id == mission.pk):
-            ws.mission = mission
             rows.append(FriseRow(mission, ws, by_row.get((mission.pk, ws.pk), [])))
     return Frise(
         start=start,

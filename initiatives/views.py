@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -23,7 +25,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "horizon_days": settings.DEADLINE_HORIZON_DAYS,
     }
     # The deadline panel polls itself; any other parameter value is ignored, not an error.
-    if request.htmx and request.GET.get("panel") == "deadlines":
+    if _region_request(request) and request.GET.get("panel") == "deadlines":
         return render(request, "initiatives/dashboard.html#deadlines", context)
     return render(request, "initiatives/dashboard.html", context)
 
@@ -61,7 +63,7 @@ def mission_list(request: HttpRequest) -> HttpResponse:
     for name in ("after", "before"):
         query.pop(name, None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    if request.htmx:
+    if _region_request(request):
         return render(request, "initiatives/mission_list.html#results", context)
     return render(request, "initiatives/mission_list.html", context)
 
@@ -75,7 +77,9 @@ def frise(request: HttpRequest) -> HttpResponse:
     if label not in {key for key, _name in labels}:
         label = ""  # an unknown label is ignored, like every bad parameter here
     year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else None
+    year = int(year_text) if re.fullmatch(r"[0-9]{4}", year_text) else None
+    if year is not None and not 2000 <= year <= 2100:
+        year = None
     today = timezone.localdate()
     context = {
         "frise": selectors.frise(
@@ -89,7 +93,7 @@ def frise(request: HttpRequest) -> HttpResponse:
         "year": year,
         "years": range(selectors.FRISE_FIRST_YEAR, today.year + 3),
     }
-    if request.htmx:
+    if _region_request(request):
         return render(request, "initiatives/frise.html#axis", context)
     return render(request, "initiatives/frise.html", context)
 
@@ -124,3 +128,9 @@ def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request, "initiatives/source_detail.html", {"source": source, "passages": passages}
     )
+
+
+def _region_request(request: HttpRequest) -> bool:
+    """An HTMX request for a region, not htmx restoring a whole page from history (a cache
+    miss on the back button asks for the full page with HX-Request set)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request

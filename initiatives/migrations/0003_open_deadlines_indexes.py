@@ -4,18 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('initiatives', '0002_french_unaccent_search'),
+        ("initiatives", "0002_french_unaccent_search"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(condition=models.Q(('status__in', ['done', 'cancelled']), _negated=True), fields=['due_end'], name='milestone_open_due_idx'),
+            model_name="milestone",
+            index=models.Index(
+                condition=models.Q(("status__in", ["done", "cancelled"]), _negated=True),
+                fields=["due_end"],
+                name="milestone_open_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(condition=models.Q(('status__in', ['done', 'cancelled']), _negated=True), fields=['mission', 'due_end'], name='milestone_mission_open_due_idx'),
+            model_name="milestone",
+            index=models.Index(
+                condition=models.Q(("status__in", ["done", "cancelled"]), _negated=True),
+                fields=["mission", "due_end"],
+                name="milestone_mission_open_due_idx",
+            ),
         ),
     ]
