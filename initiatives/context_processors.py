@@ -11,13 +11,8 @@ class SiteConfig:
 
     site_title: str
     site_tagline: str
-    header_brand_html: str
     footer_brand_html: str
     footer_description: str
-    mourning: bool = False
-    beta_tag: bool = True
-    notice_title: str = ""
-    notice_description: str = ""
 
 
 SITE = SiteConfig(
@@ -25,7 +20,6 @@ SITE = SiteConfig(
     site_tagline=_(
         "French State digital-sovereignty initiatives, their deadlines and their sources"
     ),
-    header_brand_html="République<br>française",
     footer_brand_html="République<br>française",
     footer_description=_(
         "Every fact shown here comes from a public source text and links to the quote that supports it."

@@ -19,14 +19,13 @@ from .models import Actor, Label
 @vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    context = {
-        "board": selectors.dashboard(today),
-        "today": today,
-        "horizon_days": settings.DEADLINE_HORIZON_DAYS,
-    }
+    context: dict[str, object] = {"today": today, "horizon_days": settings.DEADLINE_HORIZON_DAYS}
     # The deadline panel polls itself; any other parameter value is ignored, not an error.
     if _region_request(request) and request.GET.get("panel") == "deadlines":
+        context["panel"] = selectors.deadline_panel(today)
         return render(request, "initiatives/dashboard.html#deadlines", context)
+    board = selectors.dashboard(today)
+    context.update(board=board, panel=board.deadlines)
     return render(request, "initiatives/dashboard.html", context)
 
 

@@ -455,3 +455,14 @@ def test_every_footnote_link_finds_its_anchor_on_the_source_page(
         if key not in pages:
             pages[key] = client.get(reverse("initiatives:source", args=[key])).content.decode()
         assert pages[key].count(f'id="quote-{cit.pk}"') == 1, cit.pk
+
+
+def test_deadline_panel_poll_recomputes_only_the_panel(seeded: None, client: Client) -> None:
+    client.get("/?panel=deadlines", **HTMX)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/?panel=deadlines", **HTMX)
+    assert len(queries) == 3  # health counts, next deadlines, overdue: no mission progress
+
+
+def test_frise_says_how_many_missions_it_pages_through(seeded: None, client: Client) -> None:
+    assert "— 4 missions</h2>" in client.get("/frise/").content.decode()
