@@ -589,6 +589,23 @@ class DeadlineAlert(models.Model):
         return f"{self.get_kind_display()} — {self.milestone} ({self.deadline})"
 
 
+class DataVersion(models.Model):
+    """A single row whose number changes with every committed write to the published data.
+
+    Database triggers bump it (see dataversion.py); the pages key their cache on it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.BigIntegerField(_("version"), default=1)
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data version")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="data_version_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.changed_at:%Y-%m-%d %H:%M})"
+
+
 def _period_of(obj: models.Model, prefix: str) -> periods.Period | None:
     start = getattr(obj, f"{prefix}_start")
     if start is None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from . import selectors
+from .pagecache import cached_page
 from .forms import MissionFilterForm
 from .models import Actor, Label
 
@@ -17,6 +18,7 @@ from .models import Actor, Label
 @require_safe
 # The same URL answers a page or a region: caches must keep them apart.
 @vary_on_headers("HX-Request")
+@cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, object] = {"today": today, "horizon_days": settings.DEADLINE_HORIZON_DAYS}
@@ -44,6 +46,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_safe
 # The same URL answers a page or a region: caches must keep them apart.
 @vary_on_headers("HX-Request")
+@cached_page
 def mission_list(request: HttpRequest) -> HttpResponse:
     form = MissionFilterForm(
         request.GET,
@@ -70,6 +73,7 @@ def mission_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 # The same URL answers a page or a region: caches must keep them apart.
 @vary_on_headers("HX-Request")
+@cached_page
 def frise(request: HttpRequest) -> HttpResponse:
     labels = list(Label.objects.order_by("name").values_list("key", "name"))
     label = request.GET.get("label", "")
@@ -98,6 +102,7 @@ def frise(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
     page = selectors.mission_page(key, timezone.localdate())
     if page is None:
@@ -106,6 +111,7 @@ def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.milestone_page(pk, timezone.localdate())
     if found is None:
@@ -119,6 +125,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     found = selectors.source_page(key)
     if found is None:

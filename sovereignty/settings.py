@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "initiatives.context_processors.site",
+                "initiatives.pagecache.csrf_context",
             ],
         },
     },
@@ -173,6 +174,32 @@ else:
         "control_folder": str(_broker_dir / "control"),
     }
     CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
+
+# --- Cache ----------------------------------------------------------------------------------
+# Pages are cached under the data version the database bumps at every write
+# (initiatives/pagecache.py): an edit shows on the next request, whatever the lifetime.
+# Redis when there is one, shared by every process; otherwise each process keeps its own.
+# PAGE_CACHE_SECONDS=0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+
+
+def _cache(name: str, max_entries: int) -> dict[str, object]:
+    if REDIS_URL:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"observatoire-{name}",
+            # A cache server that does not answer costs a second, not a hung request.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": name,
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
+CACHES = {"default": _cache("default", 1000), "pages": _cache("pages", 2000)}
 
 CELERY_TIMEZONE = TIME_ZONE
 # JSON only: pickle would let anyone who can write to the broker run code in the worker.

@@ -50,3 +50,41 @@ def seeded(db: None) -> None:
     from initiatives import importing
 
     importing.import_paths([FIXTURES])
+
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "seeded", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _data_version_per_test(request: pytest.FixtureRequest) -> None:
+    """Each test starts from a data version no other test had, so that pages cached by one
+    test are never served to another (their rolled-back data would share version numbers),
+    and writes bump the version statement by statement inside the never-committed test
+    transaction, as commits do outside tests."""
+    names = set(request.fixturenames)  # the whole closure: `seeded` brings `db`
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker or _DB_FIXTURES & names):
+        return
+    transactional = bool({"transactional_db", "live_server"} & names) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    import secrets
+
+    from django.db import connection
+
+    from initiatives import dataversion
+
+    dataversion.fire_immediately()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {dataversion.TABLE} (id, version, changed_at) VALUES (1, %s, now()) "
+            "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
+            [secrets.randbelow(2**62)],
+        )
+
+
+@pytest.fixture
+def uncached(settings: "pytest_django.fixtures.SettingsWrapper") -> None:  # noqa: F821
+    """Pages rendered every time: for tests of what rendering costs (query counts)."""
+    settings.PAGE_CACHE_SECONDS = 0

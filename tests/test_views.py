@@ -116,7 +116,8 @@ def test_dashboard_escapes_what_it_shows(seeded: None, client: Client) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_dashboard_query_count_does_not_grow_with_the_data(seeded: None, client: Client) -> None:
+def test_dashboard_query_count_does_not_grow_with_the_data(
+    seeded: None, uncached: None, client: Client) -> None:
     client.get("/")  # warm caches that are not per-request (content types, translations)
     with CaptureQueriesContext(connection) as small:
         client.get("/")
@@ -215,7 +216,8 @@ def test_pages_escape_source_text_and_titles(seeded: None, client: Client) -> No
 
 
 @pytest.mark.parametrize("extra", [0, 500])
-def test_mission_page_query_count_is_fixed(seeded: None, client: Client, extra: int) -> None:
+def test_mission_page_query_count_is_fixed(
+    seeded: None, uncached: None, client: Client, extra: int) -> None:
     mission = Mission.objects.get(key="mission-numerique-grands-groupes")
     add_milestones(extra, mission.workstreams.first())
     url = reverse("initiatives:mission", args=[mission.key])
@@ -309,7 +311,7 @@ def test_mission_list_survives_bad_parameters(seeded: None, client: Client, quer
 
 
 def test_keyset_pages_walk_forward_and_back_with_fixed_queries(
-    seeded: None, client: Client
+    seeded: None, uncached: None, client: Client
 ) -> None:
     Mission.objects.bulk_create(
         Mission(key=f"m-{i:03}", title=f"Mission {i:03}") for i in range(95)
@@ -391,7 +393,8 @@ def test_frise_ignores_bad_parameters(seeded: None, client: Client, query: str) 
 
 
 @pytest.mark.parametrize("extra", [0, 300])
-def test_frise_query_count_is_fixed(seeded: None, client: Client, extra: int) -> None:
+def test_frise_query_count_is_fixed(
+    seeded: None, uncached: None, client: Client, extra: int) -> None:
     add_milestones(extra)
     client.get("/frise/")
     with CaptureQueriesContext(connection) as queries:
@@ -457,7 +460,8 @@ def test_every_footnote_link_finds_its_anchor_on_the_source_page(
         assert pages[key].count(f'id="quote-{cit.pk}"') == 1, cit.pk
 
 
-def test_deadline_panel_poll_recomputes_only_the_panel(seeded: None, client: Client) -> None:
+def test_deadline_panel_poll_recomputes_only_the_panel(
+    seeded: None, uncached: None, client: Client) -> None:
     client.get("/?panel=deadlines", **HTMX)
     with CaptureQueriesContext(connection) as queries:
         client.get("/?panel=deadlines", **HTMX)

@@ -1,0 +1,119 @@
+"""One number that changes whenever the published data changes: the key of the page cache.
+
+The database bumps it itself, through triggers on every table the pages read, so that no
+write can forget to: ORM saves, `queryset.update()` (the compare-and-swap of optimistic
+locking), bulk imports, the Celery sweep, raw SQL typed in psql.
+
+PostgreSQL: a deferrable constraint trigger per row, fired at commit. The counter row is thus
+locked last in every writing transaction, after all the data rows it wrote, so two writers
+can never deadlock on it, and a reader can never see the new number before the new data
+(they commit together). A per-transaction mark makes a transaction of 100,000 inserts bump
+once, not 100,000 times. `SET CONSTRAINTS data_version_bump IMMEDIATE` makes the triggers
+fire after each statement instead, which is what tests inside a rolled-back transaction need.
+
+SQLite: plain row triggers. SQLite has one writer at a time, so neither deadlocks nor races
+arise there.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+TABLE = "initiatives_dataversion"
+TRIGGER = "data_version_bump"
+
+_PG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION initiatives_bump_data_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  -- Deferred triggers all fire during COMMIT, one statement: one bump per transaction.
+  mark text := txid_current()::text || '/' || statement_timestamp()::text;
+BEGIN
+  IF current_setting('initiatives.data_version_mark', true) IS DISTINCT FROM mark THEN
+    PERFORM set_config('initiatives.data_version_mark', mark, true);
+    INSERT INTO {TABLE} (id, version, changed_at) VALUES (1, 1, now())
+      ON CONFLICT (id) DO UPDATE
+      SET version = {TABLE}.version + 1, changed_at = now();
+  END IF;
+  RETURN NULL;
+END $$;
+"""
+
+_SQLITE_BUMP = (
+    f"INSERT INTO {TABLE} (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) "
+    "ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP;"
+)
+
+
+def install(schema_editor: BaseDatabaseSchemaEditor, tables: list[str]) -> None:
+    """Make every write to these tables bump the data version (for migrations)."""
+    quote = schema_editor.quote_name
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(_PG_FUNCTION)
+        for table in tables:
+            schema_editor.execute(
+                f"CREATE CONSTRAINT TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {quote(table)} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                "EXECUTE FUNCTION initiatives_bump_data_version()"
+            )
+            # Constraint triggers cannot watch TRUNCATE; a statement trigger can.
+            schema_editor.execute(
+                f"CREATE TRIGGER {TRIGGER}_truncate AFTER TRUNCATE ON {quote(table)} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION initiatives_bump_data_version()"
+            )
+    else:
+        for table in tables:
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {quote(f'{table}_{TRIGGER}_{event.lower()}')} "
+                    f"AFTER {event} ON {quote(table)} BEGIN {_SQLITE_BUMP} END"
+                )
+
+
+def uninstall(schema_editor: BaseDatabaseSchemaEditor, tables: list[str]) -> None:
+    quote = schema_editor.quote_name
+    if schema_editor.connection.vendor == "postgresql":
+        for table in tables:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_truncate ON {quote(table)}")
+    else:
+        for table in tables:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(
+                    f"DROP TRIGGER IF EXISTS {quote(f'{table}_{TRIGGER}_{event}')}"
+                )
+
+
+def watched_tables() -> set[str]:
+    """The tables whose writes bump the version, as the database reports them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = %s",
+                [TRIGGER],
+            )
+            return {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"%{TRIGGER}_insert"],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def current() -> int | None:
+    """The data version, or None when the counter row is missing (a flushed database): no
+    cache entry can then be trusted. One indexed single-row read."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def fire_immediately() -> None:
+    """Bump after each statement rather than at commit (PostgreSQL), for code that reads
+    its own writes inside one transaction that never commits: the tests."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {TRIGGER} IMMEDIATE")

@@ -1,0 +1,206 @@
+"""The page cache: a cached page costs one query, and no write of any kind is ever hidden by it.
+
+The write tests commit for real (transactional tests): the data version is bumped by database
+triggers at commit, the way it happens in production."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives import dataversion
+from initiatives.models import Label, Milestone, Mission
+
+from .conftest import FIXTURES
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+MISSION = "mission-numerique-grands-groupes"
+
+
+@pytest.fixture
+def committed(transactional_db: None) -> None:
+    from initiatives import importing
+
+    importing.import_paths([FIXTURES])
+
+
+def _pages() -> list[tuple[str, dict[str, str]]]:
+    milestone = Milestone.objects.filter(mission__key=MISSION).order_by("pk").first()
+    assert milestone is not None
+    return [
+        ("/", {}),
+        ("/?panel=deadlines", HTMX),
+        ("/missions/", {}),
+        ("/missions/?label=cloud-de-confiance&q=cloud", HTMX),
+        (f"/missions/{MISSION}/", {}),
+        ("/frise/", {}),
+        ("/frise/?year=2021", HTMX),
+        (f"/jalons/{milestone.pk}/", {}),
+        ("/sources/usine-digitale-2020-08-05/", {}),
+    ]
+
+
+def test_a_cached_page_costs_one_query_and_is_the_same_page(seeded: None, client: Client) -> None:
+    for url, headers in _pages():
+        first = client.get(url, **headers)
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(url, **headers)
+        assert again.status_code == first.status_code == 200, url
+        assert len(queries) == 1, (url, [q["sql"] for q in queries])
+        assert "initiatives_dataversion" in queries[0]["sql"]
+        assert _without_tokens(again) == _without_tokens(first), url
+        assert again["Content-Language"] == "fr"
+
+
+def _without_tokens(response: object) -> bytes:
+    import re
+
+    return re.sub(rb'value="[A-Za-z0-9]{64}"|"X-CSRFToken": "[A-Za-z0-9]{64}"', b"T", response.content)  # type: ignore[attr-defined]
+
+
+def test_an_orm_save_shows_on_the_next_request(committed: None, client: Client) -> None:
+    url = f"/missions/{MISSION}/"
+    assert "Titre corrigé" not in client.get(url).content.decode()
+    mission = Mission.objects.get(key=MISSION)
+    mission.title = "Titre corrigé"
+    mission.save()
+    assert "Titre corrigé" in client.get(url).content.decode()
+
+
+def test_a_queryset_update_shows_on_the_next_request(committed: None, client: Client) -> None:
+    """The compare-and-swap of optimistic locking is an update(): no signal is sent."""
+    milestone = Milestone.objects.filter(mission__key=MISSION).order_by("pk").first()
+    url = f"/jalons/{milestone.pk}/"
+    assert "Comptes rendus publiés" not in client.get(url).content.decode()
+    updated = Milestone.objects.filter(pk=milestone.pk, version=milestone.version).update(
+        comment="Comptes rendus publiés", version=milestone.version + 1
+    )
+    assert updated == 1
+    assert "Comptes rendus publiés" in client.get(url).content.decode()
+
+
+def test_raw_sql_and_bulk_writes_show_on_the_next_request(
+    committed: None, client: Client
+) -> None:
+    assert "Mission écrite en SQL" not in client.get("/missions/").content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE initiatives_mission SET title = 'Mission écrite en SQL' WHERE key = %s",
+            [MISSION],
+        )
+    assert "Mission écrite en SQL" in client.get("/missions/").content.decode()
+
+    Mission.objects.bulk_create([Mission(key="en-masse", title="Mission ajoutée en masse")])
+    assert "Mission ajoutée en masse" in client.get("/missions/").content.decode()
+
+    Mission.objects.filter(key="en-masse").delete()
+    assert "Mission ajoutée en masse" not in client.get("/missions/").content.decode()
+
+
+def test_a_label_added_to_a_mission_shows_in_the_filtered_list(
+    committed: None, client: Client
+) -> None:
+    """A many-to-many row is a write like any other."""
+    url = "/missions/?label=secnumcloud"
+    before = client.get(url, **HTMX).content.decode()
+    mission = Mission.objects.get(key="declaration-franco-allemande-suite-souveraine")
+    assert mission.title not in before
+    mission.labels.add(Label.objects.get(key="secnumcloud"))
+    assert mission.title in client.get(url, **HTMX).content.decode()
+
+
+def test_a_transaction_bumps_the_version_once_at_commit(committed: None) -> None:
+    before = dataversion.current()
+    with transaction.atomic():
+        for milestone in Milestone.objects.all()[:20]:
+            milestone.comment = "relu"
+            milestone.save(update_fields=["comment"])
+        assert dataversion.current() == before  # not before the data is visible
+    assert dataversion.current() == before + 1
+
+
+def test_a_rolled_back_write_leaves_the_version_alone(committed: None) -> None:
+    before = dataversion.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Mission.objects.filter(key=MISSION).update(title="Jamais publié")
+        raise RuntimeError
+    assert dataversion.current() == before
+
+
+def test_every_table_a_page_reads_bumps_the_version(db: None) -> None:
+    """A table added later without its trigger would be cached stale: this test says so."""
+    with connection.cursor() as cursor:
+        tables = set(connection.introspection.table_names(cursor))
+    ours = {t for t in tables if t.startswith("initiatives_")}
+    not_shown = {"initiatives_deadlinealert", dataversion.TABLE}
+    assert dataversion.watched_tables() == ours - not_shown
+
+
+def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(seeded: None) -> None:
+    """The switch is a POST form: with a token cached for someone else it would fail."""
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get("/missions/")
+    page = second.get("/missions/")
+    token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    assert "csrf-placeholder" not in page.content.decode()
+    switched = second.post(
+        reverse("set_language"),
+        {"language": "en", "csrfmiddlewaretoken": token},
+        HTTP_REFERER="/missions/",
+    )
+    assert switched.status_code == 302
+    assert "<h1>Missions</h1>" in second.get("/missions/").content.decode()
+    assert second.get("/").headers["Content-Language"] == "en"
+    assert first.get("/").headers["Content-Language"] == "fr"
+
+
+def test_what_depends_on_the_user_is_never_shared(seeded: None, client: Client) -> None:
+    assert "Administration" not in client.get("/").content.decode()
+    staff = get_user_model().objects.create_user("admin-test", password="x", is_staff=True)
+    other = Client()
+    other.force_login(staff)
+    assert "Administration" in other.get("/").content.decode()
+    assert "Administration" not in client.get("/").content.decode()
+
+
+def test_a_new_day_recomputes_health(
+    seeded: None, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing was written, but a deadline that was ahead yesterday is overdue today."""
+    milestone = Milestone.objects.exclude(status="done").filter(due_end__isnull=False).first()
+    url = f"/jalons/{milestone.pk}/"
+    day_before = milestone.due_end - dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day_before)
+    badge = '<p class="fr-badge fr-badge--sm fr-badge--error">en retard</p>'
+    assert badge not in client.get(url).content.decode()
+    day_after = milestone.due_end + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day_after)
+    assert badge in client.get(url).content.decode()
+
+
+def test_pages_are_served_when_the_cache_server_is_down(
+    seeded: None, client: Client, settings: object
+) -> None:
+    settings.CACHES = {  # type: ignore[attr-defined]
+        **settings.CACHES,  # type: ignore[attr-defined]
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
+    }
+    for url, headers in _pages():
+        assert client.get(url, **headers).status_code == 200, url
+
+
+def test_errors_are_not_cached(seeded: None, client: Client) -> None:
+    assert client.get("/missions/cle-inconnue/").status_code == 404
+    Mission.objects.create(key="cle-inconnue", title="Arrivée après coup")
+    assert client.get("/missions/cle-inconnue/").status_code == 200
