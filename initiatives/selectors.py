@@ -517,8 +517,11 @@ def frise(
     rows: list[FriseRow] = []
     for mission in page:
         rows.append(FriseRow(mission, None, by_row.get((mission.pk, None), [])))
+        # A workstream with nothing in the window would be an empty line: left out. The
+        # mission's own row stays, so that every mission of the page is named.
         for ws in (w for w in workstreams if w.mission_id == mission.pk):
-            rows.append(FriseRow(mission, ws, by_row.get((mission.pk, ws.pk), [])))
+            if (mission.pk, ws.pk) in by_row:
+                rows.append(FriseRow(mission, ws, by_row[(mission.pk, ws.pk)]))
     return Frise(
         start=start,
         end=end,

@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -83,8 +84,12 @@ def frise(request: HttpRequest) -> HttpResponse:
     year = int(year_text) if re.fullmatch(r"[0-9]{4}", year_text) else None
     if year is not None and not 2000 <= year <= 2100:
         year = None
+    view = "table" if request.GET.get("view") == "table" else "chart"
     today = timezone.localdate()
+    query = {"year": year or "", "label": label, "view": "table" if view == "table" else ""}
     context = {
+        "view": view,
+        "query": urlencode({k: v for k, v in query.items() if v}),
         "frise": selectors.frise(
             today,
             label=label,

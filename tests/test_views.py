@@ -233,7 +233,7 @@ def test_mission_page_query_count_is_fixed(
 def titles(html: str) -> list[str]:
     return [
         part.split("</a>")[0].split(">", 1)[1]
-        for part in html.split('<h3 class="fr-card__title">')[1:]
+        for part in html.split('<a class="mission-title"')[1:]
     ]
 
 
@@ -361,9 +361,24 @@ def test_frise_places_every_dated_milestone_with_its_precision(
     meeting = Milestone.objects.get(key="entretien-ministre")
     dot = html.split(f'href="/jalons/{meeting.pk}/"')[1].split(">")[0]
     assert 'class="dot bar--done"' in dot and "width:" not in dot
-    # The accessible table says the same, in words.
-    assert "<caption>Les mêmes jalons sous forme de tableau</caption>" in html
-    assert html.count(f'href="/jalons/{spring.pk}/"') == 2
+    assert html.count(f'href="/jalons/{spring.pk}/"') == 1
+    # The accessible table says the same, in words, one choice away (with the same filters).
+    assert 'name="view" value="table"' in html or 'value="table" type="radio"' in html
+    table = client.get(reverse("initiatives:frise"), {"view": "table"}).content.decode()
+    assert "<caption>Les mêmes jalons sous forme de tableau</caption>" in table
+    row = table.split(f'href="/jalons/{spring.pk}/"')[1].split("</tr>")[0]
+    assert "« d&#x27;ici le printemps »" in row and "en retard" in row
+    assert 'class="frise' not in table
+
+
+def test_frise_pages_keep_zoom_label_and_display(seeded: None, client: Client) -> None:
+    Mission.objects.bulk_create(
+        Mission(key=f"m-{i:02}", title=f"Mission {i:02}") for i in range(8)
+    )
+    html = client.get("/frise/", {"year": 2021, "view": "table"}, **HTMX).content.decode()
+    after = html.split('hx-get="?')[1].split('"')[0].replace("&amp;", "&")
+    assert after.startswith("year=2021&view=table&after=")
+    assert "<caption>" in client.get("/frise/?" + after).content.decode()
 
 
 def test_frise_zooms_on_a_year_by_quarter_and_filters_by_label(
