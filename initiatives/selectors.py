@@ -289,6 +289,16 @@ class MissionPageOfList:
     previous_cursor: str | None
 
 
+def search_matches(model: type[Any], fields: tuple[str, ...], q: str) -> QuerySet[Any]:
+    """Rows of `model` whose `fields` match the words of `q` (PostgreSQL). The expression is
+    the one migration 0005 indexes: change both together."""
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    query = SearchQuery(q, config="fr_unaccent", search_type="websearch")
+    vector = SearchVector(*fields, config="fr_unaccent")
+    return model.objects.annotate(v=vector).filter(v=query).values("pk")
+
+
 def _search(missions: QuerySet[Mission], q: str) -> QuerySet[Mission]:
     """Full-text search over titles, summaries, workstreams and quotes. On PostgreSQL: French
     stemming (plurals) on unaccented words (accents), through the `fr_unaccent` configuration
@@ -299,13 +309,9 @@ def _search(missions: QuerySet[Mission], q: str) -> QuerySet[Mission]:
     from .models import Citation
 
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        query = SearchQuery(q, config="fr_unaccent", search_type="websearch")
-
-        def matches(model: type[Any], *fields: str, **outer: Any) -> Any:
-            vector = SearchVector(*fields, config="fr_unaccent")
-            return model.objects.annotate(v=vector).filter(v=query, **outer).values("pk")
+        def matches(model: type[Any], *fields: str) -> QuerySet[Any]:
+            return search_matches(model, fields, q)
 
         return missions.filter(
             Q(pk__in=matches(Mission, "title", "summary"))
@@ -531,3 +537,9 @@ def frise(
         missions_total=total,
         next_cursor=_cursor(page[-1]) if more else None,
     )
+
+
+def sitemap_missions(limit: int = 100) -> tuple[list[Mission], bool]:
+    """The first missions by title for the sitemap, and whether there are more."""
+    missions = list(Mission.objects.order_by("title", "pk").only("key", "title")[: limit + 1])
+    return missions[:limit], len(missions) > limit

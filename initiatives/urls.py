@@ -11,5 +11,7 @@ urlpatterns = [
     path("missions/<slug:key>/", views.mission_detail, name="mission"),
     path("jalons/<int:pk>/", views.milestone_detail, name="milestone"),
     path("sources/<slug:key>/", views.source_detail, name="source"),
+    path("plan-du-site/", views.sitemap, name="sitemap"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -141,6 +141,20 @@ def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@require_safe
+@cached_page
+def sitemap(request: HttpRequest) -> HttpResponse:
+    missions, more = selectors.sitemap_missions()
+    return render(
+        request, "initiatives/sitemap.html", {"missions": missions, "more_missions": more}
+    )
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "initiatives/accessibility.html")
+
+
 def _region_request(request: HttpRequest) -> bool:
     """An HTMX request for a region, not htmx restoring a whole page from history (a cache
     miss on the back button asks for the full page with HX-Request set)."""

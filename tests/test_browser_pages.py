@@ -36,6 +36,9 @@ def pages(site: str) -> dict[str, str]:
         "milestone": f"{site}/jalons/{milestone.pk}/",
         "source": f"{site}/sources/dge-mission-numerique-grands-groupes/",
         "frise": f"{site}/frise/",
+        "frise-table": f"{site}/frise/?view=table",
+        "sitemap": f"{site}/plan-du-site/",
+        "accessibility": f"{site}/accessibilite/",
     }
 
 
@@ -74,18 +77,43 @@ def test_label_filter_updates_list_and_url_without_reloading(
     expect(page.locator("#results-heading")).to_have_text("4 missions")
 
 
-def test_deadline_panel_refreshes_in_place(pages: dict[str, str], page: Page) -> None:
+def test_deadline_panel_refreshes_every_minute_until_paused(
+    pages: dict[str, str], page: Page
+) -> None:
+    page.clock.install()  # htmx's `every 60s` timer runs on this clock
     page.goto(pages["dashboard"])
     page.evaluate("window.notReloaded = true")
-    # What `every 60s` does, without waiting a minute: the panel's own request.
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "panel=deadlines" in r.url else None)
+
     with page.expect_response(re.compile(r"panel=deadlines")) as response:
-        page.evaluate(
-            "htmx.ajax('GET', '/?panel=deadlines', {target: '#deadlines', swap: 'outerHTML'})"
-        )
+        page.clock.run_for("01:01")
     assert response.value.status == 200
     assert response.value.request.headers.get("x-csrftoken")  # CSRF rides along
     expect(page.locator("#deadlines")).to_contain_text("en retard")
     assert page.evaluate("window.notReloaded") is True
+
+    # WCAG 2.2.2: the reader can stop it (the switch is shown only where it works, with JS).
+    toggle = page.get_by_label("Actualiser les jalons chaque minute")
+    expect(toggle).to_be_checked()
+    page.locator("label[for=auto-refresh]").click()
+    expect(toggle).not_to_be_checked()
+    before = len(polls)
+    page.clock.run_for("03:00")
+    page.wait_for_timeout(300)
+    assert len(polls) == before
+    shot(page, "dashboard-paused")
+
+
+def test_results_count_is_announced_after_filtering(pages: dict[str, str], page: Page) -> None:
+    """The results region is replaced on each filter; the live region that announces the
+    count stays in place, as screen readers need."""
+    page.goto(pages["missions"])
+    status = page.locator("#results-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status).to_have_text("")
+    page.select_option("#id_label", "cloud")
+    expect(status).to_have_text("2 missions")
 
 
 def test_axe_really_runs(pages: dict[str, str], page: Page) -> None:

@@ -1,7 +1,13 @@
-"""Synthetic data for benchmarks: realistic French missions, workstreams and milestones."""
+"""Synthetic data for benchmarks: realistic French missions, workstreams and milestones.
+
+Like the curated data, each mission has a source text, actors with roles and labels, and each
+milestone carries the verbatim quote of its sentence in that text. One milestone in twenty is
+undated, and each mission's first milestone hangs on the mission itself, not a workstream."""
 
 import datetime as dt
+import hashlib
 import random
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +16,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from initiatives import periods
-from initiatives.models import Label, Milestone, Mission, Workstream
+from initiatives.models import (
+    Actor,
+    Citation,
+    Involvement,
+    Label,
+    Milestone,
+    Mission,
+    Source,
+    Workstream,
+)
 
 THEMES = [
     "cloud souverain",
@@ -100,8 +115,10 @@ class Command(BaseCommand):
     ) -> None:
         rng = random.Random(seed)
         today = timezone.localdate()
-        Mission.objects.filter(key__startswith="synth-").delete()
+        Mission.objects.filter(key__startswith="synth-").delete()  # cascades to quotes
+        Source.objects.filter(key__startswith="synth-").delete()
         labels = list(Label.objects.all())
+        actors = list(Actor.objects.all())
         new_missions = Mission.objects.bulk_create(
             Mission(
                 key=f"synth-{i:05}",
@@ -118,6 +135,12 @@ class Command(BaseCommand):
                 for m in new_missions
                 for label in rng.sample(labels, k=min(2, len(labels)))
             )
+        if actors:
+            Involvement.objects.bulk_create(
+                Involvement(mission=m, actor=actor, role=rng.choice(Involvement.Role.values))
+                for m in new_missions
+                for actor in rng.sample(actors, k=min(2, len(actors)))
+            )
         new_workstreams = Workstream.objects.bulk_create(
             Workstream(
                 mission=m,
@@ -129,40 +152,97 @@ class Command(BaseCommand):
             for j in range(workstreams)
         )
         horizon = settings.DEADLINE_HORIZON_DAYS
-        batch: list[Milestone] = []
-        created = 0
+        by_mission: dict[int, list[Milestone]] = {}
         for ws in new_workstreams:
             for k in range(milestones):
-                year = rng.randint(2013, today.year + 2)
-                text = rng.choice(FORMS).format(
-                    day=rng.randint(1, 28),
-                    month=rng.choice(MONTHS),
-                    year=year,
-                    quarter=rng.randint(1, 4),
-                )
-                period = periods.parse_period(text, dt.date(year, 1, 1))
-                status = rng.choice(["planned", "planned", "in_progress", "done", "missed"])
                 ms = Milestone(
                     mission_id=ws.mission_id,
-                    workstream=ws,
+                    # The mission's own first milestone, as "annonce" in the curated data.
+                    workstream=None if ws.position == 1 and k == 0 else ws,
                     key=f"{ws.key}-jalon-{k}",
                     title=rng.choice(STEPS),
-                    due_text=text,
-                    due_start=period.start,
-                    due_end=period.end,
-                    due_precision=period.precision.value,
-                    due_reference=period.reference,
-                    status=status,
-                    progress=100 if status == "done" else rng.randint(0, 90),
-                    completed_on=min(period.end, today) if status == "done" else None,
-                    comment="Échéance manquée." if status == "missed" else "",
+                    **self.due(rng, today),
                 )
                 ms.health = ms.health_on(today, horizon)
-                batch.append(ms)
-                if len(batch) >= 5000:
-                    created += len(Milestone.objects.bulk_create(batch))
-                    batch = []
-        created += len(Milestone.objects.bulk_create(batch))
+                by_mission.setdefault(ws.mission_id, []).append(ms)
+        created = 0
+        published = dt.date(today.year - 1, 6, 1)
+        for chunk in _chunks(new_missions, 200):
+            sources, quotes = [], []
+            for mission in chunk:
+                text, offsets = _source_text(mission, by_mission.get(mission.pk, []))
+                sources.append(
+                    Source(
+                        key=f"synth-{mission.key[6:]}",
+                        title=f"Communiqué : {mission.title}",
+                        publisher="Ministère (données synthétiques)",
+                        published_on=published,
+                        text=text,
+                        text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+                    )
+                )
+                quotes.append(offsets)
+            Source.objects.bulk_create(sources)
+            Mission.sources.through.objects.bulk_create(
+                Mission.sources.through(mission_id=m.pk, source_id=src.pk)
+                for m, src in zip(chunk, sources, strict=True)
+            )
+            batch = [ms for m in chunk for ms in by_mission.get(m.pk, [])]
+            created += len(Milestone.objects.bulk_create(batch))
+            Citation.objects.bulk_create(
+                Citation(
+                    source=src,
+                    milestone=ms,
+                    quote=src.text[start:end],
+                    start_offset=start,
+                    end_offset=end,
+                )
+                for m, src, offsets in zip(chunk, sources, quotes, strict=True)
+                for ms, (start, end) in zip(by_mission.get(m.pk, []), offsets, strict=True)
+            )
         self.stdout.write(
             f"Synthetic data: {len(new_missions)} missions, {len(new_workstreams)} workstreams, {created} milestones."
         )
+
+    @staticmethod
+    def due(rng: random.Random, today: dt.date) -> dict[str, Any]:
+        status = rng.choice(["planned", "planned", "in_progress", "done", "missed"])
+        fields: dict[str, Any] = {
+            "status": status,
+            "progress": 100 if status == "done" else rng.randint(0, 90),
+            "comment": "Échéance manquée." if status == "missed" else "",
+        }
+        if rng.random() < 0.05 and status != "done":
+            return {**fields, "due_text": ""}  # undated: no window at all
+        year = rng.randint(2013, today.year + 2)
+        text = rng.choice(FORMS).format(
+            day=rng.randint(1, 28), month=rng.choice(MONTHS), year=year, quarter=rng.randint(1, 4)
+        )
+        period = periods.parse_period(text, dt.date(year, 1, 1))
+        return {
+            **fields,
+            "due_text": text,
+            "due_start": period.start,
+            "due_end": period.end,
+            "due_precision": period.precision.value,
+            "due_reference": period.reference,
+            "completed_on": min(period.end, today) if status == "done" else None,
+        }
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _source_text(mission: Mission, milestones: list[Milestone]) -> tuple[str, list[tuple[int, int]]]:
+    """A press release naming each milestone in a sentence; the offsets of each sentence."""
+    text = f"{mission.title}.\n\n{mission.summary}\n\n"
+    offsets = []
+    for ms in milestones:
+        sentence = (
+            f"{ms.title} : {ms.due_text}." if ms.due_text else f"{ms.title}, à une date à fixer."
+        )
+        offsets.append((len(text), len(text) + len(sentence)))
+        text += sentence + " "
+    return text.rstrip() + "\n", offsets
