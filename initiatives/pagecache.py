@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from functools import cache, wraps
 from pathlib import Path
@@ -117,21 +118,62 @@ def cached_page(view: View) -> View:
         except Exception:  # the cache server is down: render, slower but right
             logger.warning("page cache unreachable on get", exc_info=True)
             entry = None
+        if entry is None and not _claim(store, key):
+            # Another request renders this very page (the first readers after a write all
+            # miss at once): wait for its result rather than render it again alongside.
+            entry = _wait_for(store, key)
         if entry is not None:
             return _respond(request, entry)
-        request._rendering_for_page_cache = True  # type: ignore[attr-defined]
-        response = view(request, *args, **kwargs)
-        if response.status_code != 200 or response.streaming:
-            return response
-        entry = {
-            "status": response.status_code,
-            "headers": {name: response[name] for name in KEPT_HEADERS if name in response},
-            "body": response.content,
-        }
         try:
-            store.set(key, entry, seconds)
-        except Exception:
-            logger.warning("page cache unreachable on set", exc_info=True)
-        return _respond(request, entry)
+            request._rendering_for_page_cache = True  # type: ignore[attr-defined]
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.streaming:
+                return response
+            entry = {
+                "status": response.status_code,
+                "headers": {name: response[name] for name in KEPT_HEADERS if name in response},
+                "body": response.content,
+            }
+            try:
+                store.set(key, entry, seconds)
+            except Exception:
+                logger.warning("page cache unreachable on set", exc_info=True)
+            return _respond(request, entry)
+        finally:
+            _release(store, key)
 
     return wrapped
+
+
+# How long a request waits for another to render the same page before rendering it itself.
+WAIT_SECONDS = 5.0
+POLL_SECONDS = 0.02
+
+
+def _claim(store: Any, key: str) -> bool:
+    try:
+        return bool(store.add(f"{key}:rendering", 1, timeout=int(WAIT_SECONDS) + 1))
+    except Exception:
+        return True  # no cache server: nothing to share, render
+
+
+def _release(store: Any, key: str) -> None:
+    try:
+        store.delete(f"{key}:rendering")
+    except Exception:
+        pass  # it expires on its own
+
+
+def _wait_for(store: Any, key: str) -> dict[str, Any] | None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    try:
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            entry = store.get(key)
+            if entry is not None:
+                return entry  # type: ignore[no-any-return]
+            if store.get(f"{key}:rendering") is None:
+                return None  # the other request failed or did not cache: render
+    except Exception:
+        logger.warning("page cache unreachable while waiting", exc_info=True)
+    return None

@@ -11,10 +11,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Lookup,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 
-from .models import Milestone, Mission, Precision, Workstream
+from .models import Involvement, Milestone, Mission, Precision, Workstream
 
 OPEN = ~Q(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
 
@@ -194,9 +206,9 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
     citations = list(
         Citation.objects.filter(
             Q(mission=mission)
-            | Q(involvement__mission=mission)
-            | Q(workstream__mission=mission)
-            | Q(milestone__mission=mission)
+            | _id_among("involvement", Involvement.objects.filter(mission=mission))
+            | _id_among("workstream", Workstream.objects.filter(mission=mission))
+            | _id_among("milestone", Milestone.objects.filter(mission=mission))
         )
         .select_related("source")
         # Reading order: the mission's own quotes, then actors', workstreams', milestones'.
@@ -209,6 +221,32 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
         )
     )
     return MissionPage(mission, involvements, workstreams, milestones, footnotes_for(citations))
+
+
+def _id_among(field: str, rows: QuerySet[Any]) -> Q:
+    """`field` points at one of `rows`. On PostgreSQL as `= ANY(ARRAY(subquery))`: each
+    branch of an OR of these reads its own index (a BitmapOr), where `IN (subquery)` makes
+    the planner filter every row of the table (30 ms instead of 0.4 ms at 100,000 quotes)."""
+    from django.db import connection
+
+    ids = rows.order_by().values("pk")
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return Q(_EqualsAny(F(f"{field}_id"), ArraySubquery(ids)))
+
+
+class _EqualsAny(Lookup):  # type: ignore[type-arg]
+    """`lhs = ANY(rhs)`, rhs an array (PostgreSQL)."""
+
+    lookup_name = "equals_any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
 def milestone_page(pk: int, today: dt.date) -> tuple[Milestone, Footnotes] | None:
@@ -365,8 +403,6 @@ def mission_list(
 ) -> MissionPageOfList:
     """One page of missions, ordered by title, in three queries whatever the page's depth:
     keyset pagination (title, pk) reads the same few index rows on page 1 and page 500."""
-    from .models import Involvement
-
     missions = Mission.objects.all()
     if filters.q:
         missions = _search(missions, filters.q)

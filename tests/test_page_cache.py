@@ -204,3 +204,41 @@ def test_errors_are_not_cached(seeded: None, client: Client) -> None:
     assert client.get("/missions/cle-inconnue/").status_code == 404
     Mission.objects.create(key="cle-inconnue", title="Arrivée après coup")
     assert client.get("/missions/cle-inconnue/").status_code == 200
+
+
+def test_readers_arriving_together_after_a_write_render_the_page_once(
+    committed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first readers after an edit all miss the cache at once; one renders, the others
+    wait for its page instead of each computing the whole dashboard again."""
+    import threading
+    import time
+
+    from django.db import connections
+
+    from initiatives import selectors
+
+    renders: list[int] = []
+    real = selectors.dashboard
+
+    def slow_dashboard(today: dt.date) -> object:
+        renders.append(1)
+        time.sleep(0.5)  # a dashboard over a large database: long enough to be overlapped
+        return real(today)
+
+    monkeypatch.setattr(selectors, "dashboard", slow_dashboard)
+    statuses: list[int] = []
+
+    def read() -> None:
+        try:
+            statuses.append(Client().get("/").status_code)
+        finally:
+            connections.close_all()
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert statuses == [200] * 6
+    assert len(renders) == 1
