@@ -168,7 +168,10 @@ def main() -> int:
                 f"{BASE}/admin/initiatives/milestone/", f"Cookie: sessionid={large['session']}"
             ),
         }
-        warm = {name: wrk(BASE + url, *htmx_header(name)) for name, url in large["pages"].items()}
+        warm = {}
+        for name, url in large["pages"].items():
+            prime(BASE + url, htmx_header(name))  # warm: the measured requests are cache hits
+            warm[name] = wrk(BASE + url, *htmx_header(name))
     print("Measuring (cold: page cache off, every request rendered)…", flush=True)
     with serving(PAGE_CACHE_SECONDS="0"):
         cold = {name: wrk(BASE + url, *htmx_header(name)) for name, url in large["pages"].items()}
@@ -217,19 +220,23 @@ def main() -> int:
                     failures.append(f"{name}: queries grow with the data")
                 if "HTMX" in name and row["bytes"] >= 15 * 1024:
                     failures.append(f"{name}: {row['bytes']} bytes (≥ 15 KB)")
-    for mode, measured in (("warm", warm), ("cold", cold)):
-        first, deep = measured["missions"]["rps"], measured["missions, deep page"]["rps"]
-        # "No slower": within wrk's run-to-run noise (5%).
-        if deep < first * 0.95:
-            failures.append(f"{mode}: deep page {deep:.0f} req/s, first page {first:.0f}")
+    # Where the page is computed: warm, both are the same cache hit and differ by noise only.
+    first, deep = cold["missions"]["rps"], cold["missions, deep page"]["rps"]
+    if deep < first * 0.95:  # "no slower": within wrk's run-to-run noise (5%)
+        failures.append(f"cold: deep page {deep:.0f} req/s, first page {first:.0f}")
     report["targets_missed"] = failures
-    print("\nTargets (warm): every page ≥ 20× admin and ≥ 20% of hello, ≤ 8 queries at 1x and 10x,")
-    print("HTMX partials < 15 KB, a deep page no slower than the first.")
+    print("\nTargets: every page (warm) ≥ 20× admin and ≥ 20% of hello, ≤ 8 queries at 1x and")
+    print("10x, HTMX partials < 15 KB; a deep page (cold: computed) no slower than the first.")
     print("  all met" if not failures else "\n".join(f"  MISSED: {f}" for f in failures))
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print("\nWritten: var/bench.json")
     return 1 if failures else 0
+
+
+def prime(url: str, headers: list[str]) -> None:
+    request = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))
+    urllib.request.urlopen(request, timeout=30).read()
 
 
 def htmx_header(name: str) -> list[str]:
