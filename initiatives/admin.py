@@ -15,10 +15,13 @@ from .models import (
     Actor,
     Citation,
     DeadlineAlert,
+    HistoryEntry,
     Involvement,
     Label,
     Milestone,
+    MilestoneSlip,
     Mission,
+    ProConnectIdentity,
     Source,
     Workstream,
 )
@@ -295,6 +298,43 @@ class DeadlineAlertAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Alerts are facts recorded by the sweep, never typed in.
         return False
+
+
+@admin.register(HistoryEntry)
+class HistoryEntryAdmin(admin.ModelAdmin):
+    """What the triggers recorded: read-only, as a record must be."""
+
+    list_display = ("at", "table_name", "row_id", "action", "actor", "via")
+    list_filter = ("table_name", "action", "via")
+    list_select_related = ("actor",)
+    search_fields = ("=row_id",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MilestoneSlip)
+class MilestoneSlipAdmin(admin.ModelAdmin):
+    list_display = ("milestone", "old_text", "new_text", "recorded_at", "recorded_by")
+    list_select_related = ("milestone", "recorded_by")
+    readonly_fields = [f.name for f in MilestoneSlip._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # recorded by services.milestone_update
+
+
+@admin.register(ProConnectIdentity)
+class ProConnectIdentityAdmin(admin.ModelAdmin):
+    list_display = ("user", "uid", "siret", "updated_at")
+    search_fields = ("user__email", "uid", "siret")
+    readonly_fields = ("user", "uid", "siret", "updated_at")
 
 
 def _prepare_milestone(obj: Milestone, change: bool) -> None:

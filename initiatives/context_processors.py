@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -28,4 +29,4 @@ SITE = SiteConfig(
 
 
 def site(request: HttpRequest) -> dict[str, object]:
-    return {"SITE_CONFIG": SITE}
+    return {"SITE_CONFIG": SITE, "OIDC_ENABLED": settings.OIDC_ENABLED}

@@ -175,3 +175,39 @@ class MissionFilterForm(forms.Form):
     def filters(self) -> dict[str, Any]:
         """The valid filters only (call after is_valid())."""
         return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
+
+
+class MilestoneEditForm(forms.Form):
+    """A coordinator's edit of one milestone. The rules live in services.milestone_update;
+    this form only reads the fields (and keeps what was typed when the service refuses)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=Milestone.Status.choices)
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    completed_on = forms.DateField(
+        label=_("Completed on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    due_text = forms.CharField(
+        label=_("Due, as written"),
+        required=False,
+        max_length=200,
+        help_text=_("In words, as a source would say it: “T3 2026”, “à l'automne 2026”, “avant fin 2027”."),
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @classmethod
+    def for_milestone(cls, milestone: Milestone) -> "MilestoneEditForm":
+        return cls(
+            initial={
+                "status": milestone.status,
+                "progress": milestone.progress,
+                "completed_on": milestone.completed_on,
+                "due_text": milestone.due_text,
+                "comment": milestone.comment,
+                "version": milestone.version,
+            }
+        )

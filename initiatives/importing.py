@@ -33,7 +33,6 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +45,7 @@ from pydantic import (
     ValidationError,
 )
 
-from . import periods
+from . import history, periods
 from .models import (
     KEY_PATTERN,
     Actor,
@@ -1214,13 +1213,17 @@ def _citation_mission(key: NaturalKey) -> str:
 
 
 def plan_apply(
-    documents: Sequence[Document], plan: ImportPlan, *, today: dt.date | None = None
+    documents: Sequence[Document],
+    plan: ImportPlan,
+    *,
+    today: dt.date | None = None,
+    user: Any = None,
 ) -> ImportPlan:
     """Write the plan in one transaction. The plan is built again inside the transaction: if
     the database moved since `plan` was shown, nothing is written and StalePlanError carries
     the new plan."""
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with history.acting_as(user, "import"):
         current = plan_build(documents, today=today)
         if current.signature() != plan.signature():
             raise StalePlanError(current)
@@ -1419,7 +1422,7 @@ def import_paths(
     today = today or timezone.localdate()
     if dry_run:
         return plan_build(documents, today=today)
-    with transaction.atomic():
+    with history.acting_as(None, "import"):
         plan = plan_build(documents, today=today)
         _Writer(plan, today).write()
     return plan

@@ -27,3 +27,44 @@ class FrenchFirstLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", code)
         return response
+
+
+class PublicReadMiddleware:
+    """PUBLIC_READ off: a visitor who is not logged in is sent to the login page, except for
+    what logging in itself needs."""
+
+    OPEN_PREFIXES = ("/connexion/", "/oidc/", "/i18n/", "/static/", "/healthz", "/admin/login/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            not settings.PUBLIC_READ
+            and not request.user.is_authenticated
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class AdminHistoryMiddleware:
+    """Writes made through the admin are signed by the administrator who made them: each
+    unsafe request to it runs in one transaction attributed to them (see history.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method in ("GET", "HEAD", "OPTIONS")
+            or not request.path.startswith("/admin/")
+            or not request.user.is_authenticated
+        ):
+            return self.get_response(request)
+        from . import history
+
+        with history.acting_as(request.user, "admin"):
+            return self.get_response(request)

@@ -589,6 +589,110 @@ class DeadlineAlert(models.Model):
         return f"{self.get_kind_display()} — {self.milestone} ({self.deadline})"
 
 
+class MilestoneSlip(models.Model):
+    """A deadline moved later by an edit: the period before and after."""
+
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="slips"
+    )
+    old_text = models.CharField(_("former due, as written"), max_length=200)
+    old_start = models.DateField(_("former window start"))
+    old_end = models.DateField(_("former window end"))
+    new_text = models.CharField(_("new due, as written"), max_length=200)
+    new_start = models.DateField(_("new window start"))
+    new_end = models.DateField(_("new window end"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("deadline slip")
+        verbose_name_plural = _("deadline slips")
+        ordering = ["milestone", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_end__gt=models.F("old_end")), name="slip_moves_later"
+            )
+        ]
+
+    @property
+    def delay(self) -> dt.timedelta:
+        return self.new_end - self.old_end
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: « {self.old_text} » → « {self.new_text} »"
+
+
+class HistoryEntry(models.Model):
+    """One committed write to a mission, workstream or milestone, recorded by a database
+    trigger (history.py): the whole row before and after, who, and through what."""
+
+    class Action(models.TextChoices):
+        INSERT = "insert", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+
+    table_name = models.CharField(_("table"), max_length=63)
+    row_id = models.BigIntegerField(_("row"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        # The trigger writes raw ids; a deleted account leaves its changes, unsigned.
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+    )
+    via = models.CharField(_("through"), max_length=20)
+    old = models.JSONField(_("before"), null=True, blank=True)
+    new = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["table_name", "row_id", "-id"], name="history_row_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.table_name} {self.row_id} {self.action} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class WriteContext(models.Model):
+    """SQLite only: who writes in the current transaction, for the history triggers
+    (PostgreSQL keeps it in transaction-local settings). Written and cleared inside it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    actor_id = models.BigIntegerField(null=True)
+    via = models.CharField(max_length=20)
+
+
+class ProConnectIdentity(models.Model):
+    """What ProConnect says of an agent who logged in through it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proconnect"
+    )
+    uid = models.CharField(_("ProConnect identifier"), max_length=255)
+    siret = models.CharField(_("SIRET of the organisation"), max_length=14, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ProConnect identity")
+        verbose_name_plural = _("ProConnect identities")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.siret or '—'})"
+
+
 class DataVersion(models.Model):
     """A single row whose number changes with every committed write to the published data.
 

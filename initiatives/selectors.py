@@ -7,7 +7,7 @@ milestone whose window closed this morning."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +25,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
+from django.utils.formats import date_format
 
 from .models import Involvement, Milestone, Mission, Precision, Workstream
 
@@ -579,3 +581,133 @@ def sitemap_missions(limit: int = 100) -> tuple[list[Mission], bool]:
     """The first missions by title for the sitemap, and whether there are more."""
     missions = list(Mission.objects.order_by("title", "pk").only("key", "title")[: limit + 1])
     return missions[:limit], len(missions) > limit
+
+
+def milestone_row(pk: int, today: dt.date) -> Milestone | None:
+    """One milestone as the mission page lists it, with its health as of today."""
+    return (
+        with_current_health(Milestone.objects.select_related("mission", "workstream"), today)
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def editable_milestone_ids(user: Any, milestones: list[Milestone]) -> set[int]:
+    """Which of these milestones `user` may edit, in one query (none for visitors)."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    if user.is_staff:
+        return {m.pk for m in milestones}
+    mine = set(user.coordinated_workstreams.values_list("pk", flat=True))
+    return {m.pk for m in milestones if m.workstream_id in mine}
+
+
+# --------------------------------------------------------------------------------------------
+# History: what changed, for people
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    entry: Any  # HistoryEntry
+    title: str  # what the entry is about (a mission, workstream or milestone title)
+    changes: list[Change]
+    link: str = ""  # where to read more
+
+
+# Columns that carry what a reader follows; the others are bookkeeping or derived.
+SHOWN = {
+    "initiatives_milestone": ["title", "status", "progress", "completed_on", "due_text", "comment", "health"],
+    "initiatives_workstream": ["title", "summary", "position"],
+    "initiatives_mission": ["title", "summary", "status", "launch_text", "budget_text"],
+}
+
+
+def history_lines(entries: list[Any]) -> list[HistoryLine]:
+    from . import history
+    from .models import Milestone as MilestoneModel
+
+    models = {
+        "initiatives_milestone": MilestoneModel,
+        "initiatives_workstream": Workstream,
+        "initiatives_mission": Mission,
+    }
+    lines = []
+    for entry in entries:
+        model = models[entry.table_name]
+        shown = SHOWN[entry.table_name]
+        differences = history.changes(entry.old, entry.new)
+        changes = [
+            Change(str(model._meta.get_field(column).verbose_name), *(
+                _shown_value(model, column, value) for value in differences[column]
+            ))
+            for column in shown
+            if column in differences
+        ]
+        row = entry.new or entry.old or {}
+        if entry.action == "update" and not changes:
+            continue  # bookkeeping only (version, derived dates)
+        lines.append(HistoryLine(entry, str(row.get("title", "")), changes))
+    return lines
+
+
+def _shown_value(model: Any, column: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    field = model._meta.get_field(column)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if column == "progress":
+        return f"{value} %"
+    if field.get_internal_type() == "DateField":
+        try:
+            return date_format(dt.date.fromisoformat(str(value)[:10]), "j F Y")
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def milestone_history(milestone: Milestone) -> tuple[list[HistoryLine], list[Any]]:
+    """The changes of one milestone, newest first, and its slips (2 queries)."""
+    from .models import HistoryEntry, MilestoneSlip
+
+    entries = list(
+        HistoryEntry.objects.filter(table_name=Milestone._meta.db_table, row_id=milestone.pk)
+        .select_related("actor")
+        .order_by("-pk")[:100]
+    )
+    slips = list(MilestoneSlip.objects.filter(milestone=milestone).select_related("recorded_by"))
+    return history_lines(entries), slips
+
+
+def mission_history(mission: Mission, limit: int = 50) -> list[HistoryLine]:
+    """The latest changes of a mission, its workstreams and its milestones (3 queries)."""
+    from .models import HistoryEntry
+
+    workstream_ids = list(mission.workstreams.values_list("pk", flat=True))
+    milestone_ids = list(mission.milestones.values_list("pk", flat=True))
+    entries = list(
+        HistoryEntry.objects.filter(
+            Q(table_name=Mission._meta.db_table, row_id=mission.pk)
+            | Q(table_name=Workstream._meta.db_table, row_id__in=workstream_ids)
+            | Q(table_name=Milestone._meta.db_table, row_id__in=milestone_ids)
+        )
+        .select_related("actor")
+        .order_by("-pk")[:limit]
+    )
+    mission_url = reverse("initiatives:mission", args=[mission.key])
+    return [
+        replace(
+            line,
+            link=reverse("initiatives:milestone", args=[line.entry.row_id])
+            if line.entry.table_name == Milestone._meta.db_table and line.entry.action != "delete"
+            else mission_url,
+        )
+        for line in history_lines(entries)
+    ]

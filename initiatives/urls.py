@@ -1,6 +1,8 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import edit_views, views
+from .feeds import MissionHistoryFeed
 
 app_name = "initiatives"
 
@@ -11,6 +13,16 @@ urlpatterns = [
     path("missions/<slug:key>/", views.mission_detail, name="mission"),
     path("jalons/<int:pk>/", views.milestone_detail, name="milestone"),
     path("sources/<slug:key>/", views.source_detail, name="source"),
+    path("jalons/<int:pk>/modifier/", edit_views.milestone_edit, name="milestone_edit"),
+    path("jalons/<int:pk>/ligne/", edit_views.milestone_row, name="milestone_row"),
+    path("jalons/apercu-echeance/", edit_views.due_preview, name="due_preview"),
+    path("missions/<slug:key>/historique.atom", MissionHistoryFeed(), name="mission_feed"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 from urllib.parse import urlencode
 
@@ -112,7 +113,10 @@ def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
     page = selectors.mission_page(key, timezone.localdate())
     if page is None:
         raise Http404
-    return render(request, "initiatives/mission_detail.html", {"page": page})
+    editable = selectors.editable_milestone_ids(request.user, page.milestones)
+    return render(
+        request, "initiatives/mission_detail.html", {"page": page, "editable": editable}
+    )
 
 
 @require_safe
@@ -122,10 +126,18 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if found is None:
         raise Http404
     milestone, footnotes = found
+    changes, slips = selectors.milestone_history(milestone)
     return render(
         request,
         "initiatives/milestone_detail.html",
-        {"milestone": milestone, "footnotes": footnotes},
+        {
+            "milestone": milestone,
+            "footnotes": footnotes,
+            "editable": selectors.editable_milestone_ids(request.user, [milestone]),
+            "changes": changes,
+            "slips": slips,
+            "total_delay": sum((slip.delay for slip in slips), dt.timedelta()),
+        },
     )
 
 

@@ -5,6 +5,7 @@ With no DATABASE_URL and no REDIS_URL the app runs embedded: SQLite and Kombu's 
 broker under var/, so `make run` needs no server.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "dsfr",
     "django_htmx",
     "template_partials",
+    "axes",
+    "mozilla_django_oidc",
     "initiatives",
 ]
 
@@ -64,6 +67,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "initiatives.middleware.PublicReadMiddleware",
+    "initiatives.middleware.AdminHistoryMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # django-dsfr renders its form widgets from templates.
@@ -122,6 +129,48 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Accounts -----------------------------------------------------------------------------
+# Lecteur reads, coordinateur edits the milestones of the workstreams they are assigned to (in
+# the admin), administrateur is staff. PUBLIC_READ off: visitors must log in to read.
+PUBLIC_READ = env.bool("PUBLIC_READ", default=True)
+LOGIN_URL = "initiatives:login"
+LOGIN_REDIRECT_URL = "initiatives:dashboard"
+LOGOUT_REDIRECT_URL = "initiatives:dashboard"
+
+# ProConnect (OpenID Connect), on when its endpoints and client are configured.
+OIDC_ENABLED = bool(env.str("OIDC_RP_CLIENT_ID", default=""))
+AUTHENTICATION_BACKENDS = [
+    # First: refuses, without checking the password, a login that is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("initiatives.auth.ProConnectBackend")
+    OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+    # ProConnect signs its tokens with RS256 and returns the userinfo as a signed JWT.
+    OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email given_name usual_name uid siret")
+    OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
+    OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=True)
+    OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+    LOGIN_REDIRECT_URL_FAILURE = "initiatives:login"
+
+# django-axes: after AXES_FAILURE_LIMIT failed logins for one account from one address, that
+# pair waits AXES_COOLOFF_MINUTES; a success resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "initiatives.auth.locked_out"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

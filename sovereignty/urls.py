@@ -9,6 +9,10 @@ urlpatterns = [
     path("", include("initiatives.urls")),
 ]
 
+if settings.OIDC_ENABLED:
+    # ProConnect: /oidc/authenticate/ starts the login, /oidc/callback/ ends it.
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
+
 if settings.BENCH_HELLO:
     # `make bench`'s baseline: the cheapest page this stack can serve, same middleware.
     def hello(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,156 @@
+"""Writes with rules: what a coordinator may change on a milestone, and how.
+
+Permissions are checked here as well as in the views: a crafted request that reaches the
+service for another workstream's milestone is refused, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import history, periods
+from .models import HistoryEntry, Milestone, MilestoneSlip, period_error_message
+
+
+@dataclass(frozen=True)
+class MilestoneChange:
+    """What the edit form sends: the words of the deadline, not its dates."""
+
+    status: str
+    progress: int
+    completed_on: dt.date | None
+    due_text: str
+    comment: str
+
+
+class EditConflict(Exception):
+    """The milestone changed since the form was opened: nothing was written."""
+
+    def __init__(self, current: Milestone, last_change: HistoryEntry | None) -> None:
+        super().__init__(f"milestone {current.pk} is at version {current.version}")
+        self.current = current
+        self.last_change = last_change
+
+
+def can_edit_milestone(user: Any, milestone: Milestone) -> bool:
+    """Administrators edit every milestone; a coordinator, those of the workstreams they are
+    assigned to. A milestone of the mission itself (no workstream) is the administrators'."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff:
+        return True
+    return milestone.workstream_id is not None and milestone.workstream.coordinators.filter(
+        pk=user.pk
+    ).exists()
+
+
+def milestone_update(
+    user: Any,
+    milestone_id: int,
+    change: MilestoneChange,
+    *,
+    base_version: int,
+    today: dt.date | None = None,
+) -> Milestone:
+    """Apply `change` to a milestone as `user`, if it is still at `base_version`.
+
+    Raises PermissionDenied, ValidationError (field -> messages; nothing written) or
+    EditConflict (someone saved first; nothing written)."""
+    today = today or timezone.localdate()
+    milestone = Milestone.objects.select_related("workstream").filter(pk=milestone_id).first()
+    if milestone is None or not can_edit_milestone(user, milestone):
+        raise PermissionDenied
+    values = _checked_values(milestone, change, today)
+    with history.acting_as(user, "edit"):
+        # The compare-and-swap: written only if nobody saved since the form was opened.
+        written = Milestone.objects.filter(pk=milestone.pk, version=base_version).update(
+            **values, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not written:
+            current = Milestone.objects.select_related("workstream").get(pk=milestone.pk)
+            raise EditConflict(current, last_change_of(current))
+        if values["due_end"] and milestone.due_end and values["due_end"] > milestone.due_end:
+            MilestoneSlip.objects.create(
+                milestone=milestone,
+                old_text=milestone.due_text,
+                old_start=milestone.due_start,
+                old_end=milestone.due_end,
+                new_text=values["due_text"],
+                new_start=values["due_start"],
+                new_end=values["due_end"],
+                recorded_by=user,
+            )
+    return Milestone.objects.select_related("workstream", "mission").get(pk=milestone.pk)
+
+
+def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.date) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    progress = change.progress
+    if not 0 <= progress <= 100:
+        errors["progress"] = [_("progress is a percentage, from 0 to 100")]
+    if change.status == Milestone.Status.DONE:
+        progress = 100  # done is done: the bar is full
+    rule_errors = Milestone.rule_errors(
+        status=change.status,
+        progress=None if change.status == Milestone.Status.DONE else progress,
+        completed_on=change.completed_on,
+        comment=change.comment,
+        today=today,
+    )
+    for field, message in rule_errors.items():
+        errors.setdefault(field, []).append(message)
+    if change.status not in Milestone.Status.values:
+        errors["status"] = [_("unknown status")]
+    due: dict[str, Any] = {
+        "due_text": milestone.due_text,
+        "due_start": milestone.due_start,
+        "due_end": milestone.due_end,
+        "due_precision": milestone.due_precision,
+        "due_reference": milestone.due_reference,
+    }
+    text = change.due_text.strip()
+    if text != milestone.due_text.strip():
+        if not text:
+            due = dict.fromkeys(due, None) | {"due_text": "", "due_precision": ""}
+        else:
+            try:
+                period = periods.parse_period(text, today)  # new words: read against today
+            except periods.PeriodParseError as error:
+                errors["due_text"] = [period_error_message(error)]
+            else:
+                due = {
+                    "due_text": text,
+                    "due_start": period.start,
+                    "due_end": period.end,
+                    "due_precision": period.precision.value,
+                    "due_reference": period.reference,
+                }
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "status": change.status,
+        "progress": progress,
+        "completed_on": change.completed_on,
+        "comment": change.comment,
+        **due,
+    }
+    candidate = Milestone(**values)
+    values["health"] = candidate.health_on(today, settings.DEADLINE_HORIZON_DAYS)
+    return values
+
+
+def last_change_of(milestone: Milestone) -> HistoryEntry | None:
+    return (
+        HistoryEntry.objects.filter(table_name=Milestone._meta.db_table, row_id=milestone.pk)
+        .select_related("actor")
+        .order_by("-pk")
+        .first()
+    )
