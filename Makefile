@@ -83,8 +83,16 @@ services-check: install-test
 	@DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' $(PY) -m tests.services_check
 
 # The tests set their own DEBUG and SECRET_KEY: a developer's .env must not change them.
+# ProConnect is on in the tests, pointed at the small OIDC provider they start on this port.
+OIDC_TEST_PORT ?= 8765
+OIDC_TEST_BASE := http://127.0.0.1:$(OIDC_TEST_PORT)
 TEST_ENV := DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' DEBUG=0 \
-	SECRET_KEY=test-only-secret-key-not-used-anywhere-else SECURE_COOKIES=0
+	SECRET_KEY=test-only-secret-key-not-used-anywhere-else SECURE_COOKIES=0 \
+	OIDC_TEST_PORT=$(OIDC_TEST_PORT) OIDC_RP_CLIENT_ID=observatoire-test \
+	OIDC_RP_CLIENT_SECRET=observatoire-test-secret-0123456789 \
+	OIDC_OP_AUTHORIZATION_ENDPOINT=$(OIDC_TEST_BASE)/authorize \
+	OIDC_OP_TOKEN_ENDPOINT=$(OIDC_TEST_BASE)/token OIDC_OP_USER_ENDPOINT=$(OIDC_TEST_BASE)/userinfo \
+	OIDC_OP_JWKS_ENDPOINT=$(OIDC_TEST_BASE)/jwks
 
 test: install-test browser-deps services-check
 	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest $(PYTEST_ARGS)

@@ -22,6 +22,12 @@ def pytest_configure(config: pytest.Config) -> None:
         pytest.exit(
             "The tests need Redis: use `make test`, or set REDIS_URL=redis://…", returncode=2
         )
+    if not settings.OIDC_ENABLED:
+        pytest.exit(
+            "The tests log in through a local ProConnect-like provider: use `make test`, which "
+            "sets the OIDC_* variables (see the Makefile).",
+            returncode=2,
+        )
     # The tests run with DEBUG off, as production does: pages need the hashed static manifest.
     from django.core.management import call_command
 
