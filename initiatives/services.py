@@ -39,6 +39,14 @@ class EditConflict(Exception):
         self.current = current
         self.last_change = last_change
 
+    @property
+    def changed_by(self) -> str:
+        """Who saved first, for the person whose save was refused."""
+        entry = self.last_change
+        if entry is None or entry.actor is None:
+            return _("an import or the system") if entry is None or entry.via != "admin" else _("an administrator")
+        return entry.actor.get_full_name() or entry.actor.username
+
 
 def can_edit_milestone(user: Any, milestone: Milestone) -> bool:
     """Administrators edit every milestone; a coordinator, those of the workstreams they are

@@ -3,6 +3,10 @@ Playwright. Loaded by conftest.py for every browser test."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,6 +21,7 @@ from initiatives import importing
 from .factories import user
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+T = TypeVar("T")
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
@@ -70,3 +75,18 @@ def page(browser: Browser) -> Iterator[Page]:
 def shot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def orm(call: Callable[[], T]) -> T:
+    """Run ORM code while Playwright's event loop runs in this thread: in a thread of its
+    own, with its own connection (the browser tests commit, so it sees their data)."""
+    from django.db import connections
+
+    def run() -> T:
+        try:
+            return call()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()

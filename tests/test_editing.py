@@ -376,3 +376,20 @@ def test_each_mission_has_an_atom_feed_of_its_changes(people: dict[str, Any]) ->
     assert response["Content-Type"].startswith("application/atom+xml")
     assert "<feed" in body and "88 %" in body and "Claire Dupont" in body
     assert Client().get("/missions/inconnue/historique.atom").status_code == 404
+
+
+def test_a_conflict_with_a_write_by_no_one_says_so(people: dict[str, Any]) -> None:
+    """The first save came from an import or raw SQL: there is no one to name."""
+    milestone = people["mine"]
+    Milestone.objects.filter(pk=milestone.pk).update(progress=9, version=milestone.version + 1)
+    response = post_stale(people, milestone, progress=50)
+    assert response.status_code == 409
+    assert "un import ou le système" in response.content.decode()
+
+
+def post_stale(people: dict[str, Any], milestone: Milestone, **changes: Any) -> Any:
+    return client_for(people["coordinator"]).post(
+        reverse("initiatives:milestone_edit", args=[milestone.pk]),
+        edit_data(milestone, **changes),
+        **HTMX,
+    )

@@ -168,3 +168,46 @@ def test_make_run_starts_web_worker_and_beat_together() -> None:
     assert processes["beat"].startswith("celery -A sovereignty beat")
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "honcho -f Procfile.dev start" in makefile
+
+
+SQLITE_HISTORY_PROBE = r"""
+import json
+from django.contrib.auth import get_user_model
+from django.db import connection
+from initiatives import dataversion, history, services
+from initiatives.models import HistoryEntry, Milestone
+
+user = get_user_model().objects.create_user("claire-sqlite", is_staff=True)
+milestone = Milestone.objects.exclude(due_end=None).order_by("pk").first()
+version_before = dataversion.current()
+services.milestone_update(
+    user, milestone.pk,
+    services.MilestoneChange("in_progress", 45, None, milestone.due_text, "relu sous SQLite"),
+    base_version=milestone.version,
+)
+Milestone.objects.filter(pk=milestone.pk).update(progress=46)
+with connection.cursor() as cursor:
+    cursor.execute("UPDATE initiatives_milestone SET progress = 47 WHERE id = %s", [milestone.pk])
+entries = list(HistoryEntry.objects.filter(table_name="initiatives_milestone", row_id=milestone.pk).order_by("pk"))
+print(json.dumps({
+    "vendor": connection.vendor,
+    "entries": [[e.action, e.via, e.actor_id == user.pk, history.changes(e.old, e.new).get("progress")] for e in entries],
+    "bumped": dataversion.current() - version_before,
+}))
+"""
+
+
+def test_history_and_data_version_triggers_work_on_the_embedded_sqlite(
+    embedded_env: dict[str, str],
+) -> None:
+    """The embedded default records every write too: the same triggers, SQLite's dialect."""
+    import json
+
+    manage(embedded_env, "migrate", "--noinput")
+    manage(embedded_env, "import_initiatives", "fixtures/")
+    result = json.loads(manage(embedded_env, "shell", "-c", SQLITE_HISTORY_PROBE).strip().splitlines()[-1])
+    assert result["vendor"] == "sqlite"
+    edits = [entry for entry in result["entries"] if entry[0] == "update"]
+    assert [entry[1:3] for entry in edits] == [["edit", True], ["sql", False], ["sql", False]]
+    assert [entry[3][1] for entry in edits] == [45, 46, 47]
+    assert result["bumped"] >= 3
