@@ -711,3 +711,39 @@ def mission_history(mission: Mission, limit: int = 50) -> list[HistoryLine]:
         )
         for line in history_lines(entries)
     ]
+
+
+@dataclass(frozen=True)
+class WorkstreamPage:
+    workstream: Workstream  # with .progress, .mission, .coordinator_list
+    milestones: list[Milestone]
+    footnotes: Any
+
+
+def workstream_page(mission_key: str, key: str, today: dt.date) -> WorkstreamPage | None:
+    """A workstream, its coordinators, its milestones and their quotes (4 queries)."""
+    from .models import Citation
+
+    workstream = (
+        workstreams_with_progress()
+        .select_related("mission")
+        .prefetch_related("coordinators")
+        .filter(mission__key=mission_key, key=key)
+        .first()
+    )
+    if workstream is None:
+        return None
+    milestones = list(
+        with_current_health(Milestone.objects.filter(workstream=workstream), today).order_by(
+            F("due_end").asc(nulls_last=True), "due_start", "key"
+        )
+    )
+    citations = list(
+        Citation.objects.filter(
+            Q(workstream=workstream)
+            | _id_among("milestone", Milestone.objects.filter(workstream=workstream))
+        )
+        .select_related("source")
+        .order_by(F("workstream_id").asc(nulls_last=True), "milestone_id", "start_offset")
+    )
+    return WorkstreamPage(workstream, milestones, footnotes_for(citations))

@@ -11,6 +11,11 @@ urlpatterns = [
     path("missions/", views.mission_list, name="missions"),
     path("frise/", views.frise, name="frise"),
     path("missions/<slug:key>/", views.mission_detail, name="mission"),
+    path(
+        "missions/<slug:mission_key>/chantiers/<slug:key>/",
+        views.workstream_detail,
+        name="workstream",
+    ),
     path("jalons/<int:pk>/", views.milestone_detail, name="milestone"),
     path("sources/<slug:key>/", views.source_detail, name="source"),
     path("jalons/<int:pk>/modifier/", edit_views.milestone_edit, name="milestone_edit"),

@@ -121,6 +121,18 @@ def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_safe
 @cached_page
+def workstream_detail(request: HttpRequest, mission_key: str, key: str) -> HttpResponse:
+    page = selectors.workstream_page(mission_key, key, timezone.localdate())
+    if page is None:
+        raise Http404
+    editable = selectors.editable_milestone_ids(request.user, page.milestones)
+    return render(
+        request, "initiatives/workstream_detail.html", {"page": page, "editable": editable}
+    )
+
+
+@require_safe
+@cached_page
 def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.milestone_page(pk, timezone.localdate())
     if found is None:

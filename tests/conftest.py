@@ -94,3 +94,14 @@ def _data_version_per_test(request: pytest.FixtureRequest) -> None:
 def uncached(settings: "pytest_django.fixtures.SettingsWrapper") -> None:  # noqa: F821
     """Pages rendered every time: for tests of what rendering costs (query counts)."""
     settings.PAGE_CACHE_SECONDS = 0
+
+
+# Figures a test measures and the run reports at the end (`make test` prints them).
+REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    if REPORT:
+        terminalreporter.section("figures")  # type: ignore[attr-defined]
+        for line in REPORT:
+            terminalreporter.write_line(line)  # type: ignore[attr-defined]

@@ -67,6 +67,13 @@ def test_inline_edit_saves_and_refreshes_progress_without_reload(
     saved = orm(lambda: Milestone.objects.get(pk=milestone.pk))
     assert (saved.due_text, saved.progress, saved.status) == ("T3 2027", 100, "in_progress")
     shot(page, "edit-saved")
+    # The change is in the milestone's history, signed.
+    page.goto(f"{site}/jalons/{milestone.pk}/")
+    history = page.locator("ol.timeline").first
+    expect(history).to_contain_text("Claire Dupont")
+    expect(history).to_contain_text("→ T3 2027")
+    expect(history).to_contain_text("→ 100 %")
+    shot(page, "milestone-history")
 
 
 def test_an_invalid_edit_keeps_the_form_and_what_was_typed(
@@ -102,3 +109,19 @@ def test_a_conflict_shows_their_values_and_keeps_mine(
     page.get_by_role("button", name="Enregistrer mes valeurs quand même").click()
     expect(page.locator(f"#milestone-{milestone.pk}")).to_contain_text("70 %")
     assert orm(lambda: Milestone.objects.get(pk=milestone.pk).progress) == 70
+
+
+def test_the_milestone_page_edits_in_place_too(
+    site: str, coordinator: dict[str, Any], page: Page
+) -> None:
+    milestone: Milestone = coordinator["milestone"]
+    log_in(page, site)
+    page.goto(f"{site}/jalons/{milestone.pk}/")
+    page.evaluate("window.notReloaded = true")
+    page.get_by_role("link", name="Modifier").click()
+    page.fill(f"#comment-{milestone.pk}", "Point fait en comité")
+    page.locator(f"#milestone-{milestone.pk} form").get_by_role("button", name="Enregistrer").click()
+    expect(page.locator(f"#milestone-{milestone.pk}")).to_contain_text("Point fait en comité")
+    expect(page.locator("#milestone-history")).to_contain_text("Point fait en comité")
+    expect(page.locator(f"#milestone-{milestone.pk} dl.facts")).to_be_visible()
+    assert page.evaluate("window.notReloaded") is True

@@ -35,6 +35,8 @@ def pages(site: str) -> dict[str, str]:
         "mission": f"{site}/missions/mission-numerique-grands-groupes/",
         "milestone": f"{site}/jalons/{milestone.pk}/",
         "source": f"{site}/sources/dge-mission-numerique-grands-groupes/",
+        "workstream": f"{site}/missions/mission-numerique-grands-groupes/chantiers/competences-formations/",
+        "login": f"{site}/connexion/",
         "frise": f"{site}/frise/",
         "frise-table": f"{site}/frise/?view=table",
         "sitemap": f"{site}/plan-du-site/",

@@ -393,3 +393,32 @@ def post_stale(people: dict[str, Any], milestone: Milestone, **changes: Any) -> 
         edit_data(milestone, **changes),
         **HTMX,
     )
+
+
+def test_the_workstream_page_lists_its_milestones_and_coordinators(people: dict[str, Any]) -> None:
+    workstream = people["mine"].workstream
+    url = reverse("initiatives:workstream", args=[MISSION, workstream.key])
+    html = client_for(people["coordinator"]).get(url).content.decode()
+    assert f"<h1>{workstream.title}" in html.replace("&#x27;", "'")
+    assert "Claire Dupont" in html
+    assert reverse("initiatives:milestone_edit", args=[people["mine"].pk]) in html
+    assert "/modifier/" not in Client().get(url).content.decode()
+    assert Client().get(reverse("initiatives:workstream", args=[MISSION, "inconnu"])).status_code == 404
+    assert Client().get(reverse("initiatives:workstream", args=["inconnue", workstream.key])).status_code == 404
+
+
+@pytest.mark.parametrize("extra", [0, 300])
+def test_the_workstream_page_query_count_is_fixed(
+    people: dict[str, Any], uncached: None, extra: int
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_views import add_milestones
+
+    workstream = people["mine"].workstream
+    add_milestones(extra, workstream)
+    url = reverse("initiatives:workstream", args=[MISSION, workstream.key])
+    Client().get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(url).status_code == 200
+    assert len(queries) == 4  # workstream, its coordinators, milestones, quotes

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from initiatives.models import Milestone
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, REPORT
 from .test_editing import HTMX, edit_data, snapshot
 
 MISSION = "mission-numerique-grands-groupes"
@@ -42,6 +42,7 @@ def test_100_races_each_have_exactly_one_winner(two_coordinators: tuple[Mileston
         client = Client()
         client.force_login(user)
         clients.append(client)
+    one_winner = 0
     for trial in range(100):
         base = Milestone.objects.get(pk=milestone.pk)
         barrier = threading.Barrier(2)
@@ -65,6 +66,8 @@ def test_100_races_each_have_exactly_one_winner(two_coordinators: tuple[Mileston
         saved = Milestone.objects.get(pk=milestone.pk)
         assert saved.comment == f"essai {trial} par {winner}"
         assert saved.version == base.version + 1
+        one_winner += 1
+    REPORT.append(f"concurrent edits on PostgreSQL: {one_winner}/100 races had exactly one winner (200) and one 409")
 
 
 text = st.text(max_size=60)
