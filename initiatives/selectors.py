@@ -644,11 +644,11 @@ def history_lines(entries: list[Any]) -> list[HistoryLine]:
         shown = SHOWN[entry.table_name]
         differences = history.changes(entry.old, entry.new)
         changes = [
-            Change(str(model._meta.get_field(column).verbose_name), *(
-                _shown_value(model, column, value) for value in differences[column]
-            ))
+            Change(str(model._meta.get_field(column).verbose_name), old, new)
             for column in shown
             if column in differences
+            for old, new in [(_shown_value(model, column, v) for v in differences[column])]
+            if old != new  # None and "" read the same: no change for a reader
         ]
         row = entry.new or entry.old or {}
         if entry.action == "update" and not changes:
