@@ -87,18 +87,23 @@ def uninstall(schema_editor: BaseDatabaseSchemaEditor, tables: list[str]) -> Non
 
 def watched_tables() -> set[str]:
     """The tables whose writes bump the version, as the database reports them."""
+    return tables_with_trigger(TRIGGER)
+
+
+def tables_with_trigger(name: str) -> set[str]:
+    """The tables that carry the trigger `name` (on SQLite: its `…_insert` member)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "WHERE t.tgname = %s",
-                [TRIGGER],
+                [name],
             )
-            return {row[0] for row in cursor.fetchall()}
-        cursor.execute(
-            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-            [f"%{TRIGGER}_insert"],
-        )
+        else:
+            cursor.execute(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"%{name}_insert"],
+            )
         return {row[0] for row in cursor.fetchall()}
 
 

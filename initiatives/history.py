@@ -118,19 +118,9 @@ def columns_of(schema_editor: BaseDatabaseSchemaEditor, table: str) -> list[str]
 
 
 def recorded_tables() -> set[str]:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE t.tgname = %s",
-                [TRIGGER],
-            )
-        else:
-            cursor.execute(
-                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [f"%{TRIGGER}_insert"],
-            )
-        return {row[0] for row in cursor.fetchall()}
+    from . import dataversion
+
+    return dataversion.tables_with_trigger(TRIGGER)
 
 
 @contextmanager

@@ -39,6 +39,17 @@ def log_in(page: Page, site: str) -> None:
     expect(page.locator("h1")).to_contain_text("Mission numérique des grands groupes")
 
 
+def open_edit(page: Page, site: str, milestone: Milestone) -> None:
+    """Log in as the coordinator and open the milestone's inline form on the mission page."""
+    log_in(page, site)
+    page.locator(f"#milestone-{milestone.pk}").get_by_role("link", name="Modifier").click()
+    expect(page.locator(f"#milestone-{milestone.pk} form")).to_be_visible()
+
+
+def save(page: Page, milestone: Milestone) -> None:
+    page.locator(f"#milestone-{milestone.pk} form").get_by_role("button", name="Enregistrer").click()
+
+
 def test_inline_edit_saves_and_refreshes_progress_without_reload(
     site: str, coordinator: dict[str, Any], page: Page
 ) -> None:
@@ -80,12 +91,11 @@ def test_an_invalid_edit_keeps_the_form_and_what_was_typed(
     site: str, coordinator: dict[str, Any], page: Page
 ) -> None:
     milestone: Milestone = coordinator["milestone"]
-    log_in(page, site)
-    page.locator(f"#milestone-{milestone.pk}").get_by_role("link", name="Modifier").click()
+    open_edit(page, site, milestone)
     page.select_option(f"#status-{milestone.pk}", "missed")
     page.fill(f"#comment-{milestone.pk}", "")
     page.fill(f"#progress-{milestone.pk}", "40")
-    page.locator(f"#milestone-{milestone.pk} form").get_by_role("button", name="Enregistrer").click()
+    save(page, milestone)
     expect(page.locator(f"#comment-{milestone.pk}-error")).to_contain_text("commentaire")
     expect(page.locator(f"#progress-{milestone.pk}")).to_have_value("40")
     assert serious_violations(page) == []
@@ -96,13 +106,12 @@ def test_a_conflict_shows_their_values_and_keeps_mine(
     site: str, coordinator: dict[str, Any], page: Page
 ) -> None:
     milestone: Milestone = coordinator["milestone"]
-    log_in(page, site)
-    page.locator(f"#milestone-{milestone.pk}").get_by_role("link", name="Modifier").click()
+    open_edit(page, site, milestone)
     page.fill(f"#progress-{milestone.pk}", "70")
 
     # Meanwhile, someone else saves.
     orm(lambda: Milestone.objects.filter(pk=milestone.pk).update(progress=15, version=milestone.version + 1))
-    page.locator(f"#milestone-{milestone.pk} form").get_by_role("button", name="Enregistrer").click()
+    save(page, milestone)
     expect(page.locator(".fr-alert--warning")).to_contain_text("15 %")
     expect(page.locator(f"#progress-{milestone.pk}")).to_have_value("70")
     shot(page, "edit-conflict")
@@ -120,7 +129,7 @@ def test_the_milestone_page_edits_in_place_too(
     page.evaluate("window.notReloaded = true")
     page.get_by_role("link", name="Modifier").click()
     page.fill(f"#comment-{milestone.pk}", "Point fait en comité")
-    page.locator(f"#milestone-{milestone.pk} form").get_by_role("button", name="Enregistrer").click()
+    save(page, milestone)
     expect(page.locator(f"#milestone-{milestone.pk}")).to_contain_text("Point fait en comité")
     expect(page.locator("#milestone-history")).to_contain_text("Point fait en comité")
     expect(page.locator(f"#milestone-{milestone.pk} dl.facts")).to_be_visible()
