@@ -73,10 +73,15 @@ def health_filters(today: dt.date) -> dict[str, Q]:
     }
 
 
+def health_expression(today: dt.date) -> Case:
+    """A milestone's health as of `today`, as one SQL expression (pages and the sweep)."""
+    whens = [When(q, then=Value(health)) for health, q in health_filters(today).items()]
+    return Case(*whens, output_field=CharField())
+
+
 def with_current_health(milestones: QuerySet[Milestone], today: dt.date) -> QuerySet[Milestone]:
     """Annotate `current_health`: the health as of today, computed by the database."""
-    whens = [When(q, then=Value(health)) for health, q in health_filters(today).items()]
-    return milestones.annotate(current_health=Case(*whens, output_field=CharField()))
+    return milestones.annotate(current_health=health_expression(today))
 
 
 @dataclass(frozen=True)

@@ -162,3 +162,44 @@ def last_change_of(milestone: Milestone) -> HistoryEntry | None:
         .order_by("-pk")
         .first()
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The deadline sweep
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    today: dt.date
+    health_changed: int  # milestones whose stored health moved
+    new_alerts: list[int]  # ids of the DeadlineAlerts this sweep created
+
+
+def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
+    """Recompute every milestone's health and record each entry into due soon or overdue.
+
+    Two statements whatever the number of milestones, no loop over rows in Python:
+    an UPDATE of the rows whose health changed, then an INSERT … SELECT … ON CONFLICT DO
+    NOTHING of the alerts, unique per (milestone, kind, deadline). Running it twice, or two
+    at once, never duplicates an alert; a slipped deadline is a new deadline, so it may alert
+    again."""
+    from django.db import connection
+
+    from .models import DeadlineAlert
+    from .selectors import health_expression
+
+    today = today or timezone.localdate()
+    health = health_expression(today)
+    with history.acting_as(None, "sweep"):
+        changed = Milestone.objects.exclude(health=health).update(health=health)
+        alert = DeadlineAlert._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {alert} (milestone_id, kind, deadline, created_at) "
+                f"SELECT id, health, due_end, %s FROM {Milestone._meta.db_table} "
+                "WHERE health IN (%s, %s) AND due_end IS NOT NULL "
+                "ON CONFLICT (milestone_id, kind, deadline) DO NOTHING RETURNING id",
+                [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE],
+            )
+            new_alerts = sorted(row[0] for row in cursor.fetchall())
+    return SweepResult(today, changed, new_alerts)

@@ -16,3 +16,15 @@ def heartbeat() -> str:
         cursor.execute("SELECT 1")
     logger.info("heartbeat: worker alive, database reachable")
     return "ok"
+
+
+@shared_task(name="initiatives.sweep_deadlines")
+def sweep_deadlines() -> dict[str, int]:
+    """Beat's deadline sweep (every SWEEP_MINUTES): services.deadlines_sweep, as of today."""
+    from . import services
+
+    result = services.deadlines_sweep()
+    logger.info(
+        "sweep: %s health changes, %s new alerts", result.health_changed, len(result.new_alerts)
+    )
+    return {"health_changed": result.health_changed, "new_alerts": len(result.new_alerts)}

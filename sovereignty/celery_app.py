@@ -19,3 +19,9 @@ def _schedule(sender: Celery, **_: object) -> None:
     sender.add_periodic_task(
         settings.HEARTBEAT_SECONDS, sender.signature("initiatives.heartbeat"), name="heartbeat"
     )
+    # The deadline sweep; harmless if two beats ever ran (alerts are unique in the database).
+    sender.add_periodic_task(
+        settings.SWEEP_MINUTES * 60,
+        sender.signature("initiatives.sweep_deadlines"),
+        name="sweep-deadlines",
+    )

@@ -257,6 +257,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)
+# How often beat runs the deadline sweep.
+SWEEP_MINUTES = env.float("SWEEP_MINUTES", default=15.0)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,150 @@
+"""The deadline sweep: set-based, idempotent, safe when two run at once, right on the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from initiatives import periods, services
+from initiatives.models import DeadlineAlert, Milestone, Mission, Workstream
+from initiatives.tasks import sweep_deadlines
+from sovereignty import celery_app
+
+from .conftest import FIXTURES
+from .test_views import add_milestones
+
+pytestmark = pytest.mark.django_db
+
+
+def milestone_due(text: str, reference: dt.date) -> Milestone:
+    mission, _ = Mission.objects.get_or_create(key="balayage", defaults={"title": "Balayage"})
+    workstream, _ = Workstream.objects.get_or_create(
+        mission=mission, key="axe", defaults={"position": 1, "title": "Axe"}
+    )
+    period = periods.parse_period(text, reference)
+    return Milestone.objects.create(
+        mission=mission,
+        workstream=workstream,
+        key=f"jalon-{Milestone.objects.count()}",
+        title=f"Jalon « {text} »",
+        due_text=text,
+        due_start=period.start,
+        due_end=period.end,
+        due_precision=period.precision.value,
+        due_reference=period.reference,
+    )
+
+
+def test_the_sweep_takes_the_same_few_statements_at_any_size(seeded: None) -> None:
+    today = dt.date(2026, 11, 23)
+    with CaptureQueriesContext(connection) as small:
+        services.deadlines_sweep(today)
+    add_milestones(3000)
+    with CaptureQueriesContext(connection) as large:
+        services.deadlines_sweep(today)
+    assert len(small) == len(large) <= 6
+    assert not any("SELECT" in q["sql"][:10] and "initiatives_milestone" in q["sql"] and "UPDATE" not in q["sql"] and "INSERT" not in q["sql"] for q in large)
+
+
+def test_a_second_sweep_creates_nothing(seeded: None) -> None:
+    first = services.deadlines_sweep(dt.date(2026, 11, 23))
+    assert first.new_alerts  # the seed data has overdue milestones
+    again = services.deadlines_sweep(dt.date(2026, 11, 23))
+    assert (again.health_changed, again.new_alerts) == (0, [])
+    assert DeadlineAlert.objects.count() == len(first.new_alerts)
+
+
+PRECISIONS = {
+    "day": "le 5 mars 2027",
+    "month": "mars 2027",
+    "season": "au printemps 2027",
+    "quarter": "T1 2027",
+    "half": "premier semestre 2027",
+    "year": "en 2027",
+}
+
+
+@pytest.mark.parametrize("precision", PRECISIONS)
+def test_the_day_before_the_day_of_and_the_day_after_due_end(seeded: None, precision: str) -> None:
+    milestone = milestone_due(PRECISIONS[precision], dt.date(2026, 1, 1))
+    assert milestone.due_precision == precision
+    end = milestone.due_end
+
+    def health_on(day: dt.date) -> str:
+        services.deadlines_sweep(day)
+        return Milestone.objects.get(pk=milestone.pk).health
+
+    assert health_on(end - dt.timedelta(days=31)) == "on_track"
+    assert health_on(end - dt.timedelta(days=1)) == "due_soon"
+    assert health_on(end) == "due_soon"  # due today is not late yet
+    assert health_on(end + dt.timedelta(days=1)) == "overdue"
+    alerts = DeadlineAlert.objects.filter(milestone=milestone).order_by("kind")
+    assert [(a.kind, a.deadline) for a in alerts] == [("due_soon", end), ("overdue", end)]
+
+
+def test_a_slipped_deadline_may_alert_again_and_done_stops_alerting(seeded: None) -> None:
+    milestone = milestone_due("mars 2027", dt.date(2026, 1, 1))
+    services.deadlines_sweep(dt.date(2027, 4, 2))
+    Milestone.objects.filter(pk=milestone.pk).update(due_end=dt.date(2027, 6, 30))
+    services.deadlines_sweep(dt.date(2027, 7, 2))
+    assert sorted(
+        DeadlineAlert.objects.filter(milestone=milestone, kind="overdue").values_list("deadline", flat=True)
+    ) == [dt.date(2027, 3, 31), dt.date(2027, 6, 30)]
+    Milestone.objects.filter(pk=milestone.pk).update(status="done", progress=100, completed_on=dt.date(2027, 7, 1))
+    result = services.deadlines_sweep(dt.date(2027, 7, 3))
+    assert Milestone.objects.get(pk=milestone.pk).health == "done"
+    assert result.new_alerts == []
+
+
+def test_two_sweeps_at_once_create_each_alert_once(transactional_db: None) -> None:
+    from initiatives import importing
+
+    importing.import_paths([FIXTURES])
+    results: list[services.SweepResult] = []
+    barrier = threading.Barrier(2)
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            results.append(services.deadlines_sweep(dt.date(2026, 11, 23)))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    created = [pk for result in results for pk in result.new_alerts]
+    assert len(created) == len(set(created)) == DeadlineAlert.objects.count() > 0
+
+
+def test_check_deadlines_prints_what_changed(seeded: None) -> None:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("check_deadlines", "--today", "2026-11-23", stdout=out)
+    assert "new alert(s)" in out.getvalue() and "en retard" in out.getvalue()
+    out = StringIO()
+    call_command("check_deadlines", "--today", "2026-11-23", stdout=out)
+    assert "0 new alert(s)" in out.getvalue()
+
+
+def test_beat_schedules_the_sweep_and_a_real_worker_runs_it(transactional_db: None) -> None:
+    from django.conf import settings
+
+    from initiatives import importing
+
+    celery_app.finalize()
+    entry = celery_app.conf.beat_schedule["sweep-deadlines"]
+    assert (entry["task"], entry["schedule"]) == ("initiatives.sweep_deadlines", settings.SWEEP_MINUTES * 60)
+    importing.import_paths([FIXTURES])
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        result = sweep_deadlines.delay().get(timeout=30)
+    assert result["new_alerts"] == DeadlineAlert.objects.count() > 0
