@@ -202,4 +202,81 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
                 [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE],
             )
             new_alerts = sorted(row[0] for row in cursor.fetchall())
+        # Alerts a broker outage left unsent go again with the new ones.
+        unsent = list(
+            DeadlineAlert.objects.filter(notified_at__isnull=True)
+            .exclude(pk__in=new_alerts)
+            .values_list("pk", flat=True)[:1000]
+        )
+        enqueue_notifications(new_alerts + unsent)
     return SweepResult(today, changed, new_alerts)
+
+
+def notify_alert(alert_id: int) -> int:
+    """Email an alert to the coordinators of its milestone's workstream, once.
+
+    The alert is claimed by a compare-and-swap (notified_at: null → now) in the transaction
+    that sends the mail: a task delivered twice finds it claimed and sends nothing; a send
+    that fails rolls the claim back, so the retry sends it. Returns the number of recipients."""
+    from django.core.mail import send_mail
+    from django.db import transaction
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from .models import DeadlineAlert
+
+    with transaction.atomic():
+        claimed = DeadlineAlert.objects.filter(pk=alert_id, notified_at__isnull=True).update(
+            notified_at=timezone.now()
+        )
+        if not claimed:
+            return 0
+        alert = DeadlineAlert.objects.select_related(
+            "milestone__mission", "milestone__workstream"
+        ).get(pk=alert_id)
+        milestone = alert.milestone
+        recipients = sorted(
+            {
+                user.email
+                for user in (
+                    milestone.workstream.coordinators.filter(is_active=True)
+                    if milestone.workstream_id
+                    else []
+                )
+                if user.email
+            }
+        )
+        if not recipients:
+            return 0
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = (
+                _("Overdue: %(title)s") if alert.kind == "overdue" else _("Due soon: %(title)s")
+            ) % {"title": milestone.title}
+            body = render_to_string(
+                "emails/deadline_alert.txt",
+                {"alert": alert, "milestone": milestone, "site_url": settings.SITE_URL},
+            )
+        send_mail(subject[:200], body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(recipients)
+
+
+def enqueue_notifications(alert_ids: list[int]) -> None:
+    """After commit, one notify task per new alert. A broker that is away is logged, never
+    raised: the alerts stay unnotified in the database and a later sweep sends them."""
+    import logging
+
+    from django.db import transaction
+
+    def send() -> None:
+        from .tasks import notify_alert as task
+
+        for alert_id in alert_ids:
+            try:
+                task.delay(alert_id)
+            except Exception:
+                logging.getLogger(__name__).warning(
+                    "could not enqueue the notification of alert %s", alert_id, exc_info=True
+                )
+
+    if alert_ids:
+        transaction.on_commit(send)

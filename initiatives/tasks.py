@@ -1,6 +1,7 @@
 """Celery tasks: a few lines each; the rules they run live in services.py."""
 
 import logging
+import smtplib
 
 from celery import shared_task
 from django.db import connection
@@ -28,3 +29,18 @@ def sweep_deadlines() -> dict[str, int]:
         "sweep: %s health changes, %s new alerts", result.health_changed, len(result.new_alerts)
     )
     return {"health_changed": result.health_changed, "new_alerts": len(result.new_alerts)}
+
+
+@shared_task(
+    name="initiatives.notify_alert",
+    # Transient failures only: the mail server or the network. Anything else is a bug.
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def notify_alert(alert_id: int) -> int:
+    """Email one deadline alert to its coordinators, once (see services.notify_alert)."""
+    from . import services
+
+    return services.notify_alert(alert_id)

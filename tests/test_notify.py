@@ -1,0 +1,85 @@
+"""Alerts reach the coordinators by email, once, through a real worker on Redis."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.contrib.auth import get_user_model
+from django.core import mail
+
+from initiatives import services
+from initiatives.models import DeadlineAlert, Milestone, Workstream
+from initiatives.tasks import notify_alert
+from sovereignty import celery_app
+
+from .conftest import FIXTURES
+
+MISSION = "mission-numerique-grands-groupes"
+
+
+def coordinate_everything() -> list[str]:
+    """Two coordinators on every workstream of the mission; their emails."""
+    User = get_user_model()
+    people = [
+        User.objects.create_user("claire", email="claire@numerique.gouv.fr", first_name="Claire"),
+        User.objects.create_user("paul", email="paul@numerique.gouv.fr"),
+    ]
+    for workstream in Workstream.objects.filter(mission__key=MISSION):
+        workstream.coordinators.add(*people)
+    return [p.email for p in people]
+
+
+@pytest.mark.django_db
+def test_a_notify_delivered_twice_sends_one_email(seeded: None) -> None:
+    emails = coordinate_everything()
+    services.deadlines_sweep(dt.date(2026, 11, 23))
+    alert = DeadlineAlert.objects.filter(milestone__workstream__mission__key=MISSION).first()
+    assert services.notify_alert(alert.pk) == 2
+    assert services.notify_alert(alert.pk) == 0  # redelivered: claimed already
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert sorted(message.to) == emails
+    assert message.subject.startswith(("En retard", "Échéance proche"))
+    assert alert.milestone.title in message.body and "/modifier/" in message.body
+    assert DeadlineAlert.objects.get(pk=alert.pk).notified_at is not None
+
+
+@pytest.mark.django_db
+def test_a_failed_send_leaves_the_alert_to_send_again(seeded: None, settings: object) -> None:
+    coordinate_everything()
+    services.deadlines_sweep(dt.date(2026, 11, 23))
+    alert = DeadlineAlert.objects.filter(milestone__workstream__mission__key=MISSION).first()
+    # A mail server that refuses connections (nothing listens on port 1).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # type: ignore[attr-defined]
+    with pytest.raises(OSError):
+        services.notify_alert(alert.pk)
+    assert DeadlineAlert.objects.get(pk=alert.pk).notified_at is None
+
+
+def test_the_sweep_enqueues_notifications_that_a_real_worker_sends(transactional_db: None) -> None:
+    from initiatives import importing
+
+    importing.import_paths([FIXTURES])
+    emails = coordinate_everything()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        result = services.deadlines_sweep(dt.date(2026, 11, 23))  # commits: tasks go on commit
+        ours = DeadlineAlert.objects.filter(milestone__workstream__mission__key=MISSION).count()
+        deadline = time.monotonic() + 30
+        while len(mail.outbox) < ours and time.monotonic() < deadline:
+            time.sleep(0.2)
+        # A second sweep, and the same task delivered again: nothing more.
+        again = services.deadlines_sweep(dt.date(2026, 11, 23))
+        notify_alert.delay(result.new_alerts[0]).get(timeout=30)
+        time.sleep(1)
+    assert again.new_alerts == []
+    assert len(mail.outbox) == ours > 0
+    assert all(sorted(m.to) == emails for m in mail.outbox)
+    assert not DeadlineAlert.objects.filter(
+        milestone__workstream__mission__key=MISSION, notified_at__isnull=True
+    ).exists()
+    # Milestones nobody coordinates are claimed too, with no one to write to.
+    assert Milestone.objects.exists()
