@@ -125,3 +125,28 @@ def user(
         is_superuser=staff,
         email=f"{username}@example.org",
     )
+
+
+def at_once(call: Any, count: int) -> list[Any]:
+    """Run `call()` in `count` threads released together; their results (each thread closes
+    its own database connection)."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(count)
+    results: list[Any] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(call())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

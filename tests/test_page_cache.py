@@ -219,12 +219,11 @@ def test_readers_arriving_together_after_a_write_render_the_page_once(
 ) -> None:
     """The first readers after an edit all miss the cache at once; one renders, the others
     wait for its page instead of each computing the whole dashboard again."""
-    import threading
     import time
 
-    from django.db import connections
-
     from initiatives import selectors
+
+    from .factories import at_once
 
     renders: list[int] = []
     real = selectors.dashboard
@@ -235,18 +234,6 @@ def test_readers_arriving_together_after_a_write_render_the_page_once(
         return real(today)
 
     monkeypatch.setattr(selectors, "dashboard", slow_dashboard)
-    statuses: list[int] = []
-
-    def read() -> None:
-        try:
-            statuses.append(Client().get("/").status_code)
-        finally:
-            connections.close_all()
-
-    readers = [threading.Thread(target=read) for _ in range(6)]
-    for reader in readers:
-        reader.start()
-    for reader in readers:
-        reader.join()
+    statuses = at_once(lambda: Client().get("/").status_code, 6)
     assert statuses == [200] * 6
     assert len(renders) == 1

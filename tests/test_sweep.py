@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from initiatives import periods, services
@@ -17,6 +16,7 @@ from initiatives.tasks import sweep_deadlines
 from sovereignty import celery_app
 
 from .conftest import FIXTURES
+from .factories import at_once
 from .test_views import add_milestones
 
 pytestmark = pytest.mark.django_db
@@ -106,21 +106,7 @@ def test_two_sweeps_at_once_create_each_alert_once(transactional_db: None) -> No
     from initiatives import importing
 
     importing.import_paths([FIXTURES])
-    results: list[services.SweepResult] = []
-    barrier = threading.Barrier(2)
-
-    def sweep() -> None:
-        try:
-            barrier.wait()
-            results.append(services.deadlines_sweep(dt.date(2026, 11, 23)))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(lambda: services.deadlines_sweep(dt.date(2026, 11, 23)), 2)
     created = [pk for result in results for pk in result.new_alerts]
     assert len(created) == len(set(created)) == DeadlineAlert.objects.count() > 0
 
