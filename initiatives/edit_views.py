@@ -62,8 +62,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if not inline:
         return redirect(_next_url(request) or reverse("initiatives:milestone", args=[saved.pk]))
-    row = selectors.milestone_row(saved.pk, timezone.localdate())
-    response = render(request, ROW, _row_context(request, row))
+    response = render(request, ROW, _row_context(request, saved))
     # The progress bars of the workstream and the mission listen for this event.
     response["HX-Trigger"] = json.dumps(
         {"milestone-saved": {"milestone": saved.pk, "mission": saved.mission.key}}

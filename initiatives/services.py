@@ -96,7 +96,11 @@ def milestone_update(
                 new_end=values["due_end"],
                 recorded_by=user,
             )
-    return Milestone.objects.select_related("workstream", "mission").get(pk=milestone.pk)
+    from .selectors import milestone_row
+
+    saved = milestone_row(milestone.pk, today)  # as pages show it, health as of today
+    assert saved is not None  # written above, in this very request
+    return saved
 
 
 def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.date) -> dict[str, Any]:
