@@ -15,6 +15,7 @@ from .models import (
     Actor,
     Citation,
     DeadlineAlert,
+    DigestDelivery,
     HistoryEntry,
     Involvement,
     Label,
@@ -195,7 +196,7 @@ class MissionAdmin(SavesMilestonesAdmin):
     filter_horizontal = ("labels", "sources")
     readonly_fields = tuple(f"launch_{f}" for f in PERIOD_READONLY) + ("created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("key", "title", "summary", "status", "labels", "sources")}),
+        (None, {"fields": ("key", "title", "summary", "status", "labels", "sources", "rhythm_days")}),
         (_("Launch"), {"fields": ("launch_text", *(f"launch_{f}" for f in PERIOD_READONLY))}),
         (_("Budget"), {"fields": ("budget_eur", "budget_qualifier", "budget_text")}),
         (_("Provenance"), {"fields": ("editorial", "created_at", "updated_at")}),
@@ -297,6 +298,19 @@ class DeadlineAlertAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Alerts are facts recorded by the sweep, never typed in.
+        return False
+
+
+@admin.register(DigestDelivery)
+class DigestDeliveryAdmin(admin.ModelAdmin):
+    """Which daily digests went out: read-only, sent by the worker."""
+
+    list_display = ("day", "user", "overdue", "due_soon", "sent_at")
+    list_filter = ("day",)
+    search_fields = ("user__username", "user__email")
+    readonly_fields = ("user", "day", "overdue", "due_soon", "sent_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

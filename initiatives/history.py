@@ -117,6 +117,35 @@ def columns_of(schema_editor: BaseDatabaseSchemaEditor, table: str) -> list[str]
         ]
 
 
+def columns_for(apps: Any, model_names: list[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """What install() needs for these models of `apps` (a migration's historical models):
+    each table with its columns and those of them holding JSON, as of that migration."""
+    found = {}
+    for name in model_names:
+        meta = apps.get_model("initiatives", name)._meta
+        fields = meta.concrete_fields
+        found[meta.db_table] = (
+            [f.column for f in fields],
+            [f.column for f in fields if f.get_internal_type() == "JSONField"],
+        )
+    return found
+
+
+def reinstall_on_sqlite(schema_editor: BaseDatabaseSchemaEditor, apps: Any, model_names: list[str]) -> None:
+    """After a migration changed these tables' columns. SQLite rebuilds a table to add a
+    NOT NULL column, which drops its triggers, and its history triggers name every column:
+    both triggers are made again. PostgreSQL keeps its triggers, which read whole rows."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    from . import dataversion
+
+    tables = columns_for(apps, model_names)
+    uninstall(schema_editor, list(tables))
+    install(schema_editor, tables)
+    dataversion.uninstall(schema_editor, list(tables))
+    dataversion.install(schema_editor, list(tables))
+
+
 def recorded_tables() -> set[str]:
     from . import dataversion
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -215,6 +215,15 @@ class Mission(models.Model):
     sources = models.ManyToManyField(
         Source, verbose_name=_("sources"), related_name="missions", blank=True
     )
+    rhythm_days = models.PositiveSmallIntegerField(
+        _("expected rhythm (days)"),
+        default=180,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "The mission is flagged “no news” when it goes longer than this without a new "
+            "source, an update or a milestone change."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -228,6 +237,7 @@ class Mission(models.Model):
                 condition=Q(budget_eur__isnull=True) | Q(budget_eur__gte=0),
                 name="mission_budget_non_negative",
             ),
+            models.CheckConstraint(condition=Q(rhythm_days__gte=1), name="mission_rhythm_positive"),
             models.CheckConstraint(
                 condition=Q(budget_eur__isnull=True, budget_qualifier="")
                 | Q(budget_eur__isnull=False) & ~Q(budget_qualifier=""),
@@ -589,6 +599,72 @@ class DeadlineAlert(models.Model):
         return f"{self.get_kind_display()} — {self.milestone} ({self.deadline})"
 
 
+class Notification(models.Model):
+    """A deadline alert under a user's bell: one per (user, alert), read or not.
+
+    Its words are rendered when it is shown, in the reader's language, from the alert."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    alert = models.ForeignKey(
+        DeadlineAlert,
+        verbose_name=_("alert"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "alert"], name="notification_once_per_alert")
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_user_idx"),
+            # The bell counts these, every minute, for every signed-in page.
+            models.Index(
+                fields=["user"], name="notification_unread_idx", condition=Q(read_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.alert}"
+
+
+class DigestDelivery(models.Model):
+    """The daily digest sent to one user for one day: claimed before sending, so a day's
+    digest goes out once whatever beats or redeliveries happen."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="digests",
+    )
+    day = models.DateField(_("day"))
+    overdue = models.PositiveIntegerField(_("overdue milestones"))
+    due_soon = models.PositiveIntegerField(_("milestones due soon"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        ordering = ["-day", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.day}"
+
+
 class MilestoneSlip(models.Model):
     """A deadline moved later by an edit: the period before and after."""
 
@@ -629,6 +705,11 @@ class MilestoneSlip(models.Model):
         return f"{self.milestone}: « {self.old_text} » → « {self.new_text} »"
 
 
+# The writes made by people (an edit page, the admin): news of a mission. Imports and the
+# sweep write too, but they are bookkeeping.
+NEWS_VIA = ("edit", "admin")
+
+
 class HistoryEntry(models.Model):
     """One committed write to a mission, workstream or milestone, recorded by a database
     trigger (history.py): the whole row before and after, who, and through what."""
@@ -660,7 +741,16 @@ class HistoryEntry(models.Model):
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["table_name", "row_id", "-id"], name="history_row_idx")]
+        indexes = [
+            models.Index(fields=["table_name", "row_id", "-id"], name="history_row_idx"),
+            # A mission's last news: the changes people made (selectors.with_news), a small
+            # part of the history next to what imports and the sweep write.
+            models.Index(
+                fields=["table_name", "row_id", "at"],
+                name="history_news_idx",
+                condition=Q(via__in=NEWS_VIA),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.table_name} {self.row_id} {self.action} ({self.at:%Y-%m-%d %H:%M})"

@@ -12,10 +12,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
     F,
+    Func,
     Lookup,
     OuterRef,
     Q,
@@ -23,12 +29,13 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from .models import Involvement, Milestone, Mission, Precision, Workstream
+from .models import NEWS_VIA, Involvement, Milestone, Mission, Precision, Workstream
 
 OPEN = ~Q(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
 
@@ -97,6 +104,8 @@ class Dashboard:
     missions_by_status: list[tuple[str, str, int]]  # (status, label, count)
     deadlines: DeadlinePanel
     missions: list[Mission]
+    no_news: list[Mission]  # "sans nouvelles", silent longest first
+    no_news_total: int
 
 
 def deadline_panel(today: dt.date, *, deadlines: int = 10, overdue: int = 20) -> DeadlinePanel:
@@ -134,7 +143,7 @@ def deadline_panel(today: dt.date, *, deadlines: int = 10, overdue: int = 20) ->
 
 
 def dashboard(today: dt.date, *, missions: int = 20) -> Dashboard:
-    """Everything the dashboard shows, in five queries whatever the data size."""
+    """Everything the dashboard shows, in six queries whatever the data size."""
     by_status = dict(
         Mission.objects.order_by()
         .values_list("status")
@@ -147,6 +156,7 @@ def dashboard(today: dt.date, *, missions: int = 20) -> Dashboard:
         missions=list(
             missions_with_progress().only("key", "title", "status").order_by("title")[:missions]
         ),
+        **dict(zip(("no_news", "no_news_total"), missions_without_news(today))),
     )
 
 
@@ -190,7 +200,9 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
     """A mission with everything its page shows, in seven queries whatever its size."""
     from .models import Citation, Involvement
 
-    mission = missions_with_progress().prefetch_related("labels").filter(key=key).first()
+    mission = (
+        with_news(missions_with_progress(), today).prefetch_related("labels").filter(key=key).first()
+    )
     if mission is None:
         return None
     involvements = list(
@@ -752,3 +764,147 @@ def workstream_page(mission_key: str, key: str, today: dt.date) -> WorkstreamPag
         .order_by(F("workstream_id").asc(nulls_last=True), "milestone_id", "start_offset")
     )
     return WorkstreamPage(workstream, milestones, footnotes_for(citations))
+
+
+# --------------------------------------------------------------------------------------------
+# Dormancy: missions the Observatoire has heard nothing of for longer than their rhythm
+
+class DaysBefore(Func):
+    """`day` minus a number of days read from a column, as a date, on both databases."""
+
+    output_field = DateField()
+
+    def __init__(self, day: dt.date, days: Any) -> None:
+        super().__init__(Value(day, output_field=DateField()), days)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # date - integer is a date.
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner="::date - ", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite stores dates as ISO text and shifts them with date()'s modifiers.
+        return self.as_sql(
+            compiler, connection, template="date(%(expressions)s || ' days')", arg_joiner=", '-' || ", **extra
+        )
+
+
+def with_news(missions: QuerySet[Mission], today: dt.date) -> QuerySet[Mission]:
+    """Annotate `last_news_on` and `no_news` ("sans nouvelles").
+
+    The last news of a mission is the later of its latest source's publication date and the
+    latest change a person made to it, its workstreams or its milestones (the history, via an
+    edit or the admin). A mission has no news when that day is more than `rhythm_days` ago."""
+    from django.db.models.functions import Coalesce, Greatest, TruncDate
+
+    from .models import HistoryEntry, Source
+
+    latest_source = (
+        Source.objects.filter(missions=OuterRef("pk")).order_by("-published_on").values("published_on")[:1]
+    )
+    mine = OuterRef(OuterRef("pk"))
+    latest_change = (
+        HistoryEntry.objects.filter(via__in=NEWS_VIA)
+        .filter(
+            Q(table_name=Mission._meta.db_table, row_id=OuterRef("pk"))
+            | Q(table_name=Workstream._meta.db_table, row_id__in=Workstream.objects.filter(mission=mine).values("pk"))
+            | Q(table_name=Milestone._meta.db_table, row_id__in=Milestone.objects.filter(mission=mine).values("pk"))
+        )
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return missions.annotate(
+        last_news_on=Greatest(
+            # A mission with no source yet counts from its creation.
+            Coalesce(Subquery(latest_source), TruncDate("created_at")),
+            Coalesce(
+                TruncDate(Subquery(latest_change, output_field=DateTimeField())),
+                Value(dt.date.min, output_field=DateField()),
+            ),
+            output_field=DateField(),
+        )
+    ).annotate(
+        no_news=ExpressionWrapper(
+            Q(last_news_on__lt=DaysBefore(today, F("rhythm_days"))), output_field=BooleanField()
+        )
+    )
+
+
+def missions_without_news(today: dt.date, limit: int = 10) -> tuple[list[Mission], int]:
+    """The missions with no news, those silent longest first, and how many there are (one
+    query: the total rides on each row)."""
+    rows = list(
+        with_news(Mission.objects.only("key", "title", "rhythm_days", "created_at"), today)
+        .filter(no_news=True)
+        .annotate(total=Window(Count("id")))
+        .order_by("last_news_on", "title")[:limit]
+    )
+    return rows, (rows[0].total if rows else 0)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------------------------
+# Notifications and digests
+
+
+def unread_notifications(user: Any) -> int:
+    """The bell's count: one indexed count."""
+    from .models import Notification
+
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_of(user: Any) -> QuerySet[Any]:
+    """A user's own notifications, newest first, with what they are about."""
+    from .models import Notification
+
+    return Notification.objects.filter(user=user).select_related(
+        "alert__milestone__mission", "alert__milestone__workstream"
+    )
+
+
+@dataclass(frozen=True)
+class Digest:
+    overdue: list[Milestone]
+    due_soon: list[Milestone]
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.due_soon)
+
+
+def digest_for(user: Any, today: dt.date) -> Digest:
+    """What is overdue and what is due soon, as of `today`, among the milestones of the
+    workstreams `user` coordinates (one query)."""
+    filters = health_filters(today)
+    rows = list(
+        with_current_health(
+            Milestone.objects.filter(workstream__coordinators=user).select_related(
+                "mission", "workstream"
+            ),
+            today,
+        )
+        .filter(filters[Milestone.Health.OVERDUE] | filters[Milestone.Health.DUE_SOON])
+        .order_by("due_end", "mission__title", "pk")
+    )
+    return Digest(
+        overdue=[m for m in rows if m.current_health == Milestone.Health.OVERDUE],  # type: ignore[attr-defined]
+        due_soon=[m for m in rows if m.current_health == Milestone.Health.DUE_SOON],  # type: ignore[attr-defined]
+    )
+
+
+def digest_recipients(today: dt.date) -> list[int]:
+    """The active coordinators with an email and at least one milestone overdue or due soon."""
+    from django.contrib.auth import get_user_model
+
+    filters = health_filters(today)
+    late = Milestone.objects.filter(
+        filters[Milestone.Health.OVERDUE] | filters[Milestone.Health.DUE_SOON],
+        workstream__coordinators=OuterRef("pk"),
+    )
+    return list(
+        get_user_model()
+        .objects.filter(Exists(late), is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import history, periods
 from .models import HistoryEntry, Milestone, MilestoneSlip, period_error_message
@@ -96,6 +97,8 @@ def milestone_update(
                 new_end=values["due_end"],
                 recorded_by=user,
             )
+        # An edit that makes the milestone late or due soon alerts now, not at the next sweep.
+        enqueue_notifications(record_alerts(milestone.pk))
     from .selectors import milestone_row
 
     saved = milestone_row(milestone.pk, today)  # as pages show it, health as of today
@@ -186,9 +189,7 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     an UPDATE of the rows whose health changed, then an INSERT … SELECT … ON CONFLICT DO
     NOTHING of the alerts, unique per (milestone, kind, deadline). Running it twice, or two
     at once, never duplicates an alert; a slipped deadline is a new deadline, so it may alert
-    again."""
-    from django.db import connection
-
+    again. Alerts left unsent (a broker that was away) are enqueued again."""
     from .models import DeadlineAlert
     from .selectors import health_expression
 
@@ -196,17 +197,7 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     health = health_expression(today)
     with history.acting_as(None, "sweep"):
         changed = Milestone.objects.exclude(health=health).update(health=health)
-        alert = DeadlineAlert._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {alert} (milestone_id, kind, deadline, created_at) "
-                f"SELECT id, health, due_end, %s FROM {Milestone._meta.db_table} "
-                "WHERE health IN (%s, %s) AND due_end IS NOT NULL "
-                "ON CONFLICT (milestone_id, kind, deadline) DO NOTHING RETURNING id",
-                [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE],
-            )
-            new_alerts = sorted(row[0] for row in cursor.fetchall())
-        # Alerts a broker outage left unsent go again with the new ones.
+        new_alerts = record_alerts()
         unsent = list(
             DeadlineAlert.objects.filter(notified_at__isnull=True)
             .exclude(pk__in=new_alerts)
@@ -216,18 +207,38 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     return SweepResult(today, changed, new_alerts)
 
 
-def notify_alert(alert_id: int) -> int:
-    """Email an alert to the coordinators of its milestone's workstream, once.
-
-    The alert is claimed by a compare-and-swap (notified_at: null → now) in the transaction
-    that sends the mail: a task delivered twice finds it claimed and sends nothing; a send
-    that fails rolls the claim back, so the retry sends it. Returns the number of recipients."""
-    from django.core.mail import send_mail
-    from django.db import transaction
-    from django.template.loader import render_to_string
-    from django.utils import translation
+def record_alerts(milestone_id: int | None = None) -> list[int]:
+    """Record an alert for each milestone (or the one given) whose stored health is due soon
+    or overdue and that has none yet for that deadline: one INSERT … SELECT … ON CONFLICT
+    DO NOTHING. Returns the ids of the new alerts."""
+    from django.db import connection
 
     from .models import DeadlineAlert
+
+    only_one = "AND id = %s " if milestone_id is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DeadlineAlert._meta.db_table} (milestone_id, kind, deadline, created_at) "
+            f"SELECT id, health, due_end, %s FROM {Milestone._meta.db_table} "
+            f"WHERE health IN (%s, %s) AND due_end IS NOT NULL {only_one}"
+            "ON CONFLICT (milestone_id, kind, deadline) DO NOTHING RETURNING id",
+            [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE]
+            + ([milestone_id] if milestone_id is not None else []),
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def notify_alert(alert_id: int) -> int:
+    """Tell the coordinators of an alert's workstream, once: a notification under each one's
+    bell, and an email to those with an address.
+
+    The alert is claimed by a compare-and-swap (notified_at: null → now) in the transaction
+    that writes the notifications and sends the mail: a task delivered twice finds it claimed
+    and does nothing; a send that fails rolls everything back, so the retry does it all.
+    Returns the number of emails sent."""
+    from django.db import transaction
+
+    from .models import DeadlineAlert, Notification
 
     with transaction.atomic():
         claimed = DeadlineAlert.objects.filter(pk=alert_id, notified_at__isnull=True).update(
@@ -239,48 +250,138 @@ def notify_alert(alert_id: int) -> int:
             "milestone__mission", "milestone__workstream"
         ).get(pk=alert_id)
         milestone = alert.milestone
-        recipients = sorted(
-            {
-                user.email
-                for user in (
-                    milestone.workstream.coordinators.filter(is_active=True)
-                    if milestone.workstream_id
-                    else []
-                )
-                if user.email
-            }
+        coordinators = (
+            list(milestone.workstream.coordinators.filter(is_active=True).order_by("pk"))
+            if milestone.workstream_id
+            else []
         )
-        if not recipients:
-            return 0
-        with translation.override(settings.LANGUAGE_CODE):
+        Notification.objects.bulk_create(
+            [Notification(user=user, alert=alert) for user in coordinators], ignore_conflicts=True
+        )
+        recipients = sorted({user.email for user in coordinators if user.email})
+        if recipients:
             subject = (
-                _("Overdue: %(title)s") if alert.kind == "overdue" else _("Due soon: %(title)s")
-            ) % {"title": milestone.title}
-            body = render_to_string(
-                "emails/deadline_alert.txt",
-                {"alert": alert, "milestone": milestone, "site_url": settings.SITE_URL},
+                gettext_noop("Overdue: %(title)s")
+                if alert.kind == "overdue"
+                else gettext_noop("Due soon: %(title)s")
             )
-        send_mail(subject[:200], body, settings.DEFAULT_FROM_EMAIL, recipients)
+            send_french_mail(
+                subject,
+                {"title": milestone.title},
+                "emails/deadline_alert.txt",
+                {"alert": alert, "milestone": milestone},
+                recipients,
+            )
     return len(recipients)
 
 
+def send_french_mail(
+    subject: str,
+    subject_values: dict[str, Any],
+    template: str,
+    context: dict[str, Any],
+    recipients: list[str],
+) -> None:
+    """Render a mail in the site's language (French) and send it; errors are the caller's.
+    `subject` is a msgid, translated here with its %-values."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _(subject) % subject_values
+        body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+    send_mail(" ".join(subject.split())[:200], body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
 def enqueue_notifications(alert_ids: list[int]) -> None:
-    """After commit, one notify task per new alert. A broker that is away is logged, never
-    raised: the alerts stay unnotified in the database and a later sweep sends them."""
+    """After commit, one notify task per alert (see enqueue_on_commit)."""
+    from .tasks import notify_alert as task
+
+    enqueue_on_commit(task, [(alert_id,) for alert_id in alert_ids])
+
+
+def enqueue_on_commit(task: Any, calls: list[tuple[Any, ...]]) -> None:
+    """After the transaction commits, one `task` per tuple of arguments: a rolled-back
+    transaction enqueues nothing. A broker that is away costs the bounded publish retry of
+    the settings, then is logged, never raised: what was to be sent stays recorded in the
+    database, and the next sweep or digest run sends it."""
     import logging
 
     from django.db import transaction
 
     def send() -> None:
-        from .tasks import notify_alert as task
-
-        for alert_id in alert_ids:
+        for args in calls:
             try:
-                task.delay(alert_id)
+                task.delay(*args)
             except Exception:
                 logging.getLogger(__name__).warning(
-                    "could not enqueue the notification of alert %s", alert_id, exc_info=True
+                    "could not enqueue %s%s: the broker is unreachable", task.name, args, exc_info=True
                 )
+                return  # the others would wait for the same broker: the sweep catches up
 
-    if alert_ids:
+    if calls:
         transaction.on_commit(send)
+
+
+# --------------------------------------------------------------------------------------------
+# The daily digest
+
+
+def send_digests(today: dt.date | None = None) -> int:
+    """Enqueue, on commit, one digest per coordinator who has something overdue or due
+    soon. Returns how many."""
+    from . import selectors
+    from .tasks import send_digest
+
+    today = today or timezone.localdate()
+    users = selectors.digest_recipients(today)
+    enqueue_on_commit(send_digest, [(user_id, today.isoformat()) for user_id in users])
+    return len(users)
+
+
+def send_digest(user_id: int, day: dt.date) -> int:
+    """Email `user_id` the day's digest: what is overdue and due soon in the workstreams they
+    coordinate. Once per user and day: the delivery row is claimed (a unique insert) in the
+    transaction that sends, so a second run finds it and a failed send leaves nothing.
+    Returns the number of milestones listed (0: nothing sent)."""
+    from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
+
+    from . import selectors
+    from .models import DigestDelivery
+
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
+    if user is None:
+        return 0
+    digest = selectors.digest_for(user, day)
+    if not digest:
+        return 0
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                DigestDelivery.objects.create(
+                    user=user, day=day, overdue=len(digest.overdue), due_soon=len(digest.due_soon)
+                )
+        except IntegrityError:
+            return 0  # already sent today
+        send_french_mail(
+            gettext_noop("Your deadlines on %(day)s: %(overdue)s overdue, %(due_soon)s due soon"),
+            {"day": day.strftime("%d/%m/%Y"), "overdue": len(digest.overdue), "due_soon": len(digest.due_soon)},
+            "emails/digest.txt",
+            {"user": user, "day": day, "sections": _digest_sections(digest)},
+            [user.email],
+        )
+    return len(digest.overdue) + len(digest.due_soon)
+
+
+# A digest lists this many milestones per section, then says how many more there are.
+DIGEST_LINES = 30
+
+
+def _digest_sections(digest: Any) -> list[dict[str, Any]]:
+    """Each part of a digest: its kind, the milestones listed, how many more, in all."""
+    return [
+        {"kind": kind, "listed": rows[:DIGEST_LINES], "more": max(0, len(rows) - DIGEST_LINES), "total": len(rows)}
+        for kind, rows in (("overdue", digest.overdue), ("due_soon", digest.due_soon))
+    ]

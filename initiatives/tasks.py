@@ -1,5 +1,9 @@
-"""Celery tasks: a few lines each; the rules they run live in services.py."""
+"""Celery tasks: a few lines each; the rules they run live in services.py.
 
+No task keeps a result (ignore_result): nothing reads them, and a result backend that is
+away must not slow down the request that enqueues."""
+
+import datetime as dt
 import logging
 import smtplib
 
@@ -8,18 +12,30 @@ from django.db import connection
 
 logger = logging.getLogger(__name__)
 
+# Transient failures only, retried with backoff: the mail server or the network. Anything
+# else is a bug, and retrying it would only repeat it. The broker's visibility timeout must
+# stay longer than the longest backoff (tests/test_settings.py checks it).
+TRANSIENT = (OSError, smtplib.SMTPException)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
 
 @shared_task(name="initiatives.heartbeat")
 def heartbeat() -> str:
-    """Beat's pulse until the deadline sweep lands: proves beat, broker and worker are wired,
-    and that the worker reaches the database."""
+    """Beat's pulse: proves beat, broker and worker are wired, and that the worker reaches
+    the database."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     logger.info("heartbeat: worker alive, database reachable")
     return "ok"
 
 
-@shared_task(name="initiatives.sweep_deadlines")
+@shared_task(name="initiatives.sweep_deadlines", ignore_result=True)
 def sweep_deadlines() -> dict[str, int]:
     """Beat's deadline sweep (every SWEEP_MINUTES): services.deadlines_sweep, as of today."""
     from . import services
@@ -31,16 +47,27 @@ def sweep_deadlines() -> dict[str, int]:
     return {"health_changed": result.health_changed, "new_alerts": len(result.new_alerts)}
 
 
-@shared_task(
-    name="initiatives.notify_alert",
-    # Transient failures only: the mail server or the network. Anything else is a bug.
-    autoretry_for=(OSError, smtplib.SMTPException),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=5,
-)
+@shared_task(name="initiatives.notify_alert", ignore_result=True, **RETRY)
 def notify_alert(alert_id: int) -> int:
-    """Email one deadline alert to its coordinators, once (see services.notify_alert)."""
+    """Tell the coordinators of one deadline alert, once (see services.notify_alert)."""
     from . import services
 
     return services.notify_alert(alert_id)
+
+
+@shared_task(name="initiatives.send_digests", ignore_result=True)
+def send_digests() -> int:
+    """Beat's daily digest (DIGEST_TIME, Europe/Paris): one task per coordinator."""
+    from . import services
+
+    count = services.send_digests()
+    logger.info("digest: %s coordinators to write to", count)
+    return count
+
+
+@shared_task(name="initiatives.send_digest", ignore_result=True, **RETRY)
+def send_digest(user_id: int, day: str) -> int:
+    """One coordinator's digest for one day, once (see services.send_digest)."""
+    from . import services
+
+    return services.send_digest(user_id, dt.date.fromisoformat(day))

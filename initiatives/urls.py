@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import edit_views, views
+from . import edit_views, notification_views, views
 from .feeds import MissionHistoryFeed
 
 app_name = "initiatives"
@@ -28,6 +28,8 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path("notifications/cloche/", notification_views.bell, name="notification_bell"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),

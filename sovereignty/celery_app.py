@@ -1,8 +1,15 @@
-"""The Celery application: configured from Django settings (CELERY_* names)."""
+"""The Celery application: configured from Django settings (CELERY_* names).
+
+The schedule lives here, in code, read from the environment (SWEEP_MINUTES, DIGEST_TIME)
+rather than in the database with django-celery-beat: it is operations' configuration, set
+per deployment like the rest, and both jobs stay harmless if run twice (alerts are unique in
+the database, a digest is claimed per user and day). Run exactly one beat process anyway:
+two beats send every tick twice."""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sovereignty.settings")
 
@@ -19,9 +26,15 @@ def _schedule(sender: Celery, **_: object) -> None:
     sender.add_periodic_task(
         settings.HEARTBEAT_SECONDS, sender.signature("initiatives.heartbeat"), name="heartbeat"
     )
-    # The deadline sweep; harmless if two beats ever ran (alerts are unique in the database).
     sender.add_periodic_task(
         settings.SWEEP_MINUTES * 60,
         sender.signature("initiatives.sweep_deadlines"),
         name="sweep-deadlines",
+    )
+    hour, minute = settings.DIGEST_TIME
+    # In CELERY_TIMEZONE (Europe/Paris): 08:00 stays 08:00 across daylight saving.
+    sender.add_periodic_task(
+        crontab(hour=hour, minute=minute),
+        sender.signature("initiatives.send_digests"),
+        name="daily-digest",
     )

@@ -5,6 +5,7 @@ With no DATABASE_URL and no REDIS_URL the app runs embedded: SQLite and Kombu's 
 broker under var/, so `make run` needs no server.
 """
 
+from datetime import time as dt_time
 from datetime import timedelta
 from pathlib import Path
 
@@ -205,10 +206,33 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # REDIS_URL=redis://… switches broker and results to Redis; without it Kombu's filesystem
 # transport under var/ lets worker and beat run with no server at all.
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# The longest a task may run: the worker kills it after this (the soft limit raises first).
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        # A message taken but not acknowledged goes back to the queue after this long. It
+        # must outlast every task's hard time limit, countdown and longest retry backoff,
+        # or a slow task runs again while it still runs (a 15 s task under a 5 s timeout was
+        # seen to run three times). tests/test_settings.py holds this.
+        "visibility_timeout": 3600,
+        # Fail fast when Redis is away: a Redis that accepts connections but never answers
+        # (paused) otherwise blocks .delay() for minutes. Half a second is ample on a LAN.
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.5,
+        # Kombu's own reconnection when publishing: bounded.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+    # The result backend too (results are ignored, but the backend still connects).
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.5
+    CELERY_REDIS_SOCKET_TIMEOUT = 0.5
 else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "results", "control"):
@@ -224,6 +248,32 @@ else:
         "control_folder": str(_broker_dir / "control"),
     }
     CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
+
+# --- Celery: delivery, at least once; effects, exactly once ---------------------------------
+# Acknowledge a message after its task ran, not before: a worker that dies mid-task leaves
+# the message to be delivered again. The tasks make that safe (compare-and-swap claims).
+CELERY_TASK_ACKS_LATE = True
+# Without this, a task whose worker child is killed (SIGKILL, out of memory) is acknowledged
+# as failed, and lost; with it, the message is requeued.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Each worker process reserves one message at a time: fewer messages stuck behind a slow task
+# or in a dying worker.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task still running when the broker connection drops is cancelled: its message is
+# delivered again anyway (acks_late), and two copies must not run side by side.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# A worker started before the broker waits for it instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing (.delay()) retries a lost connection once, quickly, then raises: the caller logs
+# it and the next sweep catches up (services.enqueue_on_commit). Default: 3 tries over ~1 s
+# each, on top of timeouts.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 
 # --- Cache ----------------------------------------------------------------------------------
 # Pages are cached under the data version the database bumps at every write
@@ -259,8 +309,19 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)
-# How often beat runs the deadline sweep.
+# How often beat runs the deadline sweep, and when it sends the daily digest (Europe/Paris).
 SWEEP_MINUTES = env.float("SWEEP_MINUTES", default=15.0)
+
+
+def _clock(value: str) -> tuple[int, int]:
+    try:
+        parsed = dt_time.fromisoformat(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DIGEST_TIME must read HH:MM, not {value!r}.") from exc
+    return parsed.hour, parsed.minute
+
+
+DIGEST_TIME = _clock(env.str("DIGEST_TIME", default="08:00"))
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -281,6 +342,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # `make bench` only: serves a hello-world view at /bench/hello/ as the baseline.
 BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
+
+# --- Notifications --------------------------------------------------------------------------
+# How often an open page asks for the bell's unread count.
+BELL_POLL_SECONDS = env.int("BELL_POLL_SECONDS", default=60)
 
 # --- Deadlines ------------------------------------------------------------------------------
 # A milestone is "due soon" when the end of its window falls within this many days.

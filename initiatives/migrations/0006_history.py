@@ -11,14 +11,7 @@ RECORDED = ["Mission", "Workstream", "Milestone"]
 
 def tables(apps):  # type: ignore[no-untyped-def]
     """Each recorded table with its columns and its JSON columns, as of this migration."""
-    found = {}
-    for name in RECORDED:
-        fields = apps.get_model("initiatives", name)._meta.concrete_fields
-        found[apps.get_model("initiatives", name)._meta.db_table] = (
-            [f.column for f in fields],
-            [f.column for f in fields if f.get_internal_type() == "JSONField"],
-        )
-    return found
+    return history.columns_for(apps, RECORDED)
 
 
 def install(apps, schema_editor):  # type: ignore[no-untyped-def]

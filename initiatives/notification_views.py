@@ -1,0 +1,67 @@
+"""The bell and the notifications page: each user sees and marks only their own."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from . import selectors
+
+PAGE = "initiatives/notifications.html"
+PER_PAGE = 30
+
+
+@never_cache
+@require_safe
+def bell(request: HttpRequest) -> HttpResponse:
+    """The header's bell with the unread count, polled by htmx. Never cached: one indexed
+    count. A visitor who is not logged in gets nothing to swap (204)."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    return render(
+        request,
+        f"{PAGE}#bell",
+        {"unread": selectors.unread_notifications(request.user), "poll": settings.BELL_POLL_SECONDS},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@vary_on_headers("HX-Request")
+def notifications(request: HttpRequest) -> HttpResponse:
+    """GET: the user's notifications, newest first. POST `read=<id>` or `read=all`: mark
+    them read. With htmx the marked item comes back alone, and the bell is told to refresh."""
+    mine = selectors.notifications_of(request.user)
+    if request.method == "POST":
+        target = request.POST.get("read", "")
+        unread = mine.filter(read_at__isnull=True)
+        if target == "all":
+            unread.update(read_at=timezone.now())
+        elif target.isdigit() and len(target) < 19:
+            notification = mine.filter(pk=int(target)).first()
+            if notification is None:
+                raise Http404  # someone else's, or gone: the same answer
+            unread.filter(pk=notification.pk).update(read_at=timezone.now())
+            if request.htmx:
+                notification.refresh_from_db(fields=["read_at"])
+                response = render(request, f"{PAGE}#item", {"n": notification})
+                response["HX-Trigger"] = "notifications-changed"
+                return response
+        else:
+            return HttpResponseBadRequest(_("Unknown notification."))
+        return redirect(request.get_full_path())
+    page = Paginator(mine, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        PAGE,
+        {"page": page, "unread": selectors.unread_notifications(request.user)},
+    )
