@@ -1,0 +1,172 @@
+"""Faults, with real processes: a worker killed mid-task, Redis stopped or paused under a
+coordinator's edit, PostgreSQL restarted under the web server. Nothing is lost, nothing is
+sent twice, no request fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+
+from initiatives import importing, services
+from initiatives.models import DeadlineAlert, Milestone, Notification, Workstream
+
+from . import factories
+from .conftest import FIXTURES, REPORT
+from .processes import RedisServer, celery_worker, environment, gunicorn, manage, sent_mails, wait_for
+
+MISSION = "mission-numerique-grands-groupes"
+MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+
+
+@pytest.fixture
+def redis_server() -> RedisServer:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def coordinator(transactional_db: None) -> object:
+    importing.import_paths([FIXTURES])
+    person = factories.user("claire")
+    for workstream in Workstream.objects.filter(mission__key=MISSION):
+        workstream.coordinators.add(person)
+    return person
+
+
+def mail_env(redis: RedisServer, outbox: Path, **extra: str) -> dict[str, str]:
+    return environment(
+        redis.url,
+        # Four slashes: django-environ drops the first of an absolute path.
+        EMAIL_URL=f"filemail:///{outbox}",
+        EMAIL_BACKEND="tests.gated_mail.EmailBackend",
+        **extra,
+    )
+
+
+def test_a_worker_killed_mid_notification_sends_it_once_when_delivered_again(
+    coordinator: object, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    outbox, gate = tmp_path / "outbox", tmp_path / "gate"
+    outbox.mkdir()
+    gate.touch()  # the first send stops inside the mail backend
+    env = mail_env(redis_server, outbox, MAIL_GATE=str(gate))
+    alert = DeadlineAlert.objects.create(
+        milestone=Milestone.objects.filter(workstream__mission__key=MISSION).first(),
+        kind="overdue",
+        deadline=dt.date(2021, 12, 31),
+    )
+    with celery_worker(env, log=tmp_path / "worker.log") as worker:
+        manage(env, "shell", "-c", f"from initiatives.tasks import notify_alert; notify_alert.delay({alert.pk})")
+        reached = Path(f"{gate}.reached")
+        wait_for(reached.exists, 60, "the task to reach the mail server")
+        child = int(reached.read_text())
+        assert child != worker.pid  # the pool's child, mid-transaction, alert claimed
+        os.kill(child, signal.SIGKILL)
+        reached.unlink()
+        gate.unlink()  # the mail server answers again
+        # The parent requeues the message (task_reject_on_worker_lost); a new child runs it.
+        wait_for(lambda: sent_mails(outbox), 60, "the redelivered task to send")
+        time.sleep(3)  # room for a duplicate, were there one
+    mails = sent_mails(outbox)
+    assert len(mails) == 1 and mails[0].count("Subject:") == 1
+    assert DeadlineAlert.objects.get(pk=alert.pk).notified_at is not None
+    assert Notification.objects.filter(alert=alert).count() == 1
+
+
+def in_ten_days() -> str:
+    day = dt.date.today() + dt.timedelta(days=10)
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+@pytest.mark.parametrize("fault", ["stopped", "paused"])
+def test_an_edit_is_answered_while_redis_is_away_and_the_next_sweep_sends_once(
+    coordinator: object, redis_server: RedisServer, tmp_path: Path, fault: str
+) -> None:
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    env = mail_env(redis_server, outbox)
+    # Far off, then brought within the horizon by the edit: due soon, an alert to send.
+    milestone = Milestone.objects.filter(workstream__mission__key=MISSION, status="planned").first()
+    Milestone.objects.filter(pk=milestone.pk).update(
+        due_text="2030", due_start=dt.date(2030, 1, 1), due_end=dt.date(2030, 12, 31),
+        due_precision="year", due_reference=dt.date.today(), health="on_track",
+    )
+    milestone.refresh_from_db()
+    django_client = Client()
+    django_client.force_login(coordinator)
+    with gunicorn(env) as base:
+        browser = requests.Session()
+        browser.cookies.set("sessionid", django_client.cookies["sessionid"].value)
+        form = browser.get(f"{base}/jalons/{milestone.pk}/modifier/", timeout=10)
+        assert form.status_code == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+
+        redis_server.stop() if fault == "stopped" else redis_server.pause()
+        started = time.monotonic()
+        answer = browser.post(
+            f"{base}/jalons/{milestone.pk}/modifier/",
+            data={
+                "csrfmiddlewaretoken": token, "status": "in_progress", "progress": "60",
+                "completed_on": "", "due_text": in_ten_days(), "comment": "", "version": milestone.version,
+            },
+            headers={"HX-Request": "true", "Referer": form.url},
+            timeout=30,
+        )
+        elapsed = time.monotonic() - started
+    REPORT.append(f"edit with Redis {fault}: answered {answer.status_code} in {elapsed:.2f} s")
+    assert answer.status_code == 200, answer.text[:500]
+    assert elapsed < 3
+    milestone.refresh_from_db()
+    assert (milestone.progress, milestone.health) == (60, "due_soon")  # committed
+    alert = DeadlineAlert.objects.get(milestone=milestone, kind="due_soon")
+    assert alert.notified_at is None  # recorded, not yet sent
+
+    redis_server.start() if fault == "stopped" else redis_server.resume()
+    with celery_worker(env):
+        manage(env, "check_deadlines")  # the next sweep
+        wait_for(lambda: DeadlineAlert.objects.filter(pk=alert.pk, notified_at__isnull=False).exists(), 60, "the alert to be sent")
+        manage(env, "check_deadlines")  # and the one after: nothing more
+        time.sleep(3)
+    about = [m for m in sent_mails(outbox) if f"/jalons/{milestone.pk}/modifier/" in m]
+    assert len(about) == 1
+
+
+def test_no_request_fails_after_postgresql_restarts(coordinator: object, redis_server: RedisServer) -> None:
+    restart = os.environ.get("PG_RESTART_COMMAND") or _local_restart_command()
+    env = environment(redis_server.url)
+    pages = ["/healthz", "/", "/missions/", f"/missions/{MISSION}/"]
+    with gunicorn(env) as base:
+        session = requests.Session()
+        for page in pages:  # persistent connections are open now
+            assert session.get(base + page, timeout=10).status_code == 200
+        connection.close()  # this test's own connection goes down with the server
+        subprocess.run(restart, shell=True, check=True, capture_output=True, timeout=120)
+        wait_for(lambda: subprocess.run(["pg_isready", "-h", "127.0.0.1", "-q"]).returncode == 0, 60, "PostgreSQL")
+        statuses = [session.get(base + pages[i % len(pages)], timeout=10).status_code for i in range(100)]
+    failed = [s for s in statuses if s != 200]
+    REPORT.append(f"after a PostgreSQL restart: {100 - len(failed)}/100 requests answered 200")
+    assert failed == []
+
+
+def _local_restart_command() -> str:
+    versions = sorted(Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").exists() else []
+    if not versions or not shutil.which("pg_ctlcluster"):
+        pytest.fail(
+            "This test restarts PostgreSQL: run it on the machine that hosts the server "
+            "(pg_ctlcluster), or set PG_RESTART_COMMAND."
+        )
+    return f"pg_ctlcluster --skip-systemctl-redirect {versions[-1].name} main restart"
