@@ -54,6 +54,9 @@ demo: install .env
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py import_initiatives fixtures/
 	@$(RUN_ENV) $(PY) manage.py seed_demo_users
+	@# One sweep now rather than at beat's first tick (15 min): the worker sends its alerts
+	@# as soon as it starts. Running it again on the next `make run` sends nothing twice.
+	@$(RUN_ENV) $(PY) manage.py check_deadlines | head -1
 
 run: demo
 	@echo
@@ -61,7 +64,7 @@ run: demo
 	@echo "  http://$(HOST):$(PORT)/   (administration: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Web server, Celery worker and beat are starting; Ctrl-C stops all three."
 	@echo
-	@$(RUN_ENV) HOST=$(HOST) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start --port $(PORT)
+	@$(RUN_ENV) HOST=$(HOST) SITE_URL=http://$(HOST):$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start --port $(PORT)
 
 # ---- make test --------------------------------------------------------------------------
 browser-deps:

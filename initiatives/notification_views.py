@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -53,7 +54,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
             unread.filter(pk=notification.pk).update(read_at=timezone.now())
             if request.htmx:
                 notification.refresh_from_db(fields=["read_at"])
-                response = render(request, f"{PAGE}#item", {"n": notification})
+                context = {"n": notification, "unread": selectors.unread_notifications(request.user), "oob": True}
+                # The item, and the page's count out of band; the bell refreshes on the event.
+                response = HttpResponse(
+                    render_to_string(f"{PAGE}#item", context, request)
+                    + render_to_string(f"{PAGE}#count", context, request)
+                )
                 response["HX-Trigger"] = "notifications-changed"
                 return response
         else:
