@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .forms import CitationAdminForm, MilestoneAdminForm, MissionAdminForm
 from .models import (
     Actor,
@@ -267,6 +268,7 @@ class MilestoneAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
         _prepare_milestone(obj, change)
         super().save_model(request, obj, form, change)
+        _alert_if_late(obj)
 
 
 @admin.register(Citation)
@@ -359,6 +361,11 @@ def _prepare_milestone(obj: Milestone, change: bool) -> None:
     obj.health = obj.health_on(timezone.localdate(), settings.DEADLINE_HORIZON_DAYS)
 
 
+def _alert_if_late(obj: Milestone) -> None:
+    # The health was stored here, so the sweep will see no change to alert on: alert now.
+    services.enqueue_notifications(services.record_alerts(obj.pk))
+
+
 def _save_milestone_formset(formset: Any, *, mission_id: int) -> None:
     instances = formset.save(commit=False)
     for obj in formset.deleted_objects:
@@ -367,4 +374,5 @@ def _save_milestone_formset(formset: Any, *, mission_id: int) -> None:
         instance.mission_id = mission_id
         _prepare_milestone(instance, instance.pk is not None)
         instance.save()
+        _alert_if_late(instance)
     formset.save_m2m()

@@ -1373,6 +1373,11 @@ class _Writer:
             ms.save()
             existing[key] = ms
         self.pks["Milestone"] = {k: ms.pk for k, ms in existing.items()}
+        # Health was stored here, so the sweep will see no change to alert on: alert now,
+        # sent once the import commits (none if it fails).
+        from . import services
+
+        services.enqueue_notifications(services.record_alerts())
 
     def citations(self) -> None:
         ids = self.plan.citation_ids

@@ -183,28 +183,64 @@ class SweepResult:
 
 
 def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
-    """Recompute every milestone's health and record each entry into due soon or overdue.
+    """Recompute every milestone's health; record an alert for each change into due soon or
+    overdue; enqueue the oldest unsent alerts.
 
-    Two statements whatever the number of milestones, no loop over rows in Python:
-    an UPDATE of the rows whose health changed, then an INSERT … SELECT … ON CONFLICT DO
-    NOTHING of the alerts, unique per (milestone, kind, deadline). Running it twice, or two
-    at once, never duplicates an alert; a slipped deadline is a new deadline, so it may alert
-    again. Alerts left unsent (a broker that was away) are enqueued again."""
+    Set-based, no loop over rows in Python. On PostgreSQL one statement: an UPDATE of the
+    rows whose health changed, whose RETURNING feeds an INSERT … ON CONFLICT DO NOTHING of
+    the alerts, unique per (milestone, kind, deadline); so a sweep reads the table once and
+    touches only what changed. (SQLite has no writing CTE: the UPDATE, then every late
+    milestone's INSERT … ON CONFLICT.) Running it twice, or two at once, never duplicates an
+    alert; a slipped deadline is a new deadline, so it may alert again. Writers that store a
+    health themselves (edits, admin, imports) record their alerts with record_alerts()."""
+    from django.db import connection
+
     from .models import DeadlineAlert
     from .selectors import health_expression
 
     today = today or timezone.localdate()
     health = health_expression(today)
     with history.acting_as(None, "sweep"):
-        changed = Milestone.objects.exclude(health=health).update(health=health)
-        new_alerts = record_alerts()
-        unsent = list(
-            DeadlineAlert.objects.filter(notified_at__isnull=True)
-            .exclude(pk__in=new_alerts)
-            .values_list("pk", flat=True)[:1000]
+        if connection.vendor == "postgresql":
+            changed, new_alerts = _sweep_in_one_statement(health)
+        else:
+            changed = Milestone.objects.exclude(health=health).update(health=health)
+            new_alerts = record_alerts()
+        # The outbox: the oldest unsent alerts, new ones included, a batch per sweep (a
+        # broker that was away, or a first sweep over years of deadlines, catches up).
+        enqueue_notifications(
+            list(
+                DeadlineAlert.objects.filter(notified_at__isnull=True)
+                .order_by("created_at", "pk")
+                .values_list("pk", flat=True)[: settings.NOTIFY_PER_SWEEP]
+            )
         )
-        enqueue_notifications(new_alerts + unsent)
     return SweepResult(today, changed, new_alerts)
+
+
+def _sweep_in_one_statement(health: Any) -> tuple[int, list[int]]:
+    from django.db import connection
+
+    from .models import DeadlineAlert
+
+    query = Milestone.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    case_sql, case_params = compiler.compile(health.resolve_expression(query))
+    milestone, alert = Milestone._meta.db_table, DeadlineAlert._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH changed AS (UPDATE {milestone} SET health = {case_sql} "
+            f"WHERE health <> {case_sql} RETURNING id, health, due_end), "
+            f"alerted AS (INSERT INTO {alert} (milestone_id, kind, deadline, created_at) "
+            "SELECT id, health, due_end, %s FROM changed "
+            "WHERE health IN (%s, %s) AND due_end IS NOT NULL "
+            "ON CONFLICT (milestone_id, kind, deadline) DO NOTHING RETURNING id) "
+            "SELECT (SELECT count(*) FROM changed), "
+            "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM alerted)",
+            [*case_params, *case_params, timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE],
+        )
+        changed, new_alerts = cursor.fetchone()
+    return changed, list(new_alerts)
 
 
 def record_alerts(milestone_id: int | None = None) -> list[int]:

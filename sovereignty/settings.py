@@ -346,6 +346,8 @@ X_FRAME_OPTIONS = "DENY"
 BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
 
 # --- Notifications --------------------------------------------------------------------------
+# Each sweep enqueues at most this many unsent alerts, oldest first; the next sweep goes on.
+NOTIFY_PER_SWEEP = env.int("NOTIFY_PER_SWEEP", default=500)
 # How often an open page asks for the bell's unread count.
 BELL_POLL_SECONDS = env.int("BELL_POLL_SECONDS", default=60)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -16,6 +17,7 @@ from initiatives.tasks import sweep_deadlines
 from sovereignty import celery_app
 
 from .conftest import FIXTURES
+from . import factories
 from .factories import at_once
 from .test_views import add_milestones
 
@@ -53,11 +55,21 @@ def test_the_sweep_takes_the_same_few_statements_at_any_size(seeded: None) -> No
 
 
 def test_a_second_sweep_creates_nothing(seeded: None) -> None:
-    first = services.deadlines_sweep(dt.date(2026, 11, 23))
-    assert first.new_alerts  # the seed data has overdue milestones
-    again = services.deadlines_sweep(dt.date(2026, 11, 23))
+    late = [milestone_due("mars 2027", dt.date(2026, 1, 1)) for _ in range(3)]
+    first = services.deadlines_sweep(dt.date(2027, 4, 2))
+    assert len(first.new_alerts) == 3 and first.health_changed >= 3
+    again = services.deadlines_sweep(dt.date(2027, 4, 2))
     assert (again.health_changed, again.new_alerts) == (0, [])
-    assert DeadlineAlert.objects.count() == len(first.new_alerts)
+    assert DeadlineAlert.objects.filter(milestone__in=late).count() == 3
+
+
+def test_an_import_records_the_alerts_of_what_it_brings_late(seeded: None) -> None:
+    # The importer stores each health itself, so the sweep sees no change there: the import
+    # records the alerts (sent once it commits), and a sweep the same day adds nothing.
+    recorded = DeadlineAlert.objects.count()
+    assert recorded > 0
+    assert services.deadlines_sweep().new_alerts == []
+    assert DeadlineAlert.objects.count() == recorded
 
 
 PRECISIONS = {
@@ -91,7 +103,16 @@ def test_the_day_before_the_day_of_and_the_day_after_due_end(seeded: None, preci
 def test_a_slipped_deadline_may_alert_again_and_done_stops_alerting(seeded: None) -> None:
     milestone = milestone_due("mars 2027", dt.date(2026, 1, 1))
     services.deadlines_sweep(dt.date(2027, 4, 2))
-    Milestone.objects.filter(pk=milestone.pk).update(due_end=dt.date(2027, 6, 30))
+    coordinator = factories.user("claire")
+    milestone.workstream.coordinators.add(coordinator)
+    milestone.refresh_from_db()
+    services.milestone_update(
+        coordinator,
+        milestone.pk,
+        services.MilestoneChange(status="in_progress", progress=50, completed_on=None, due_text="juin 2027", comment=""),
+        base_version=milestone.version,
+        today=dt.date(2027, 4, 2),
+    )
     services.deadlines_sweep(dt.date(2027, 7, 2))
     assert sorted(
         DeadlineAlert.objects.filter(milestone=milestone, kind="overdue").values_list("deadline", flat=True)
@@ -103,22 +124,21 @@ def test_a_slipped_deadline_may_alert_again_and_done_stops_alerting(seeded: None
 
 
 def test_two_sweeps_at_once_create_each_alert_once(transactional_db: None) -> None:
-    from initiatives import importing
-
-    importing.import_paths([FIXTURES])
-    results = at_once(lambda: services.deadlines_sweep(dt.date(2026, 11, 23)), 2)
+    late = [milestone_due("mars 2027", dt.date(2026, 1, 1)) for _ in range(40)]
+    results = at_once(lambda: services.deadlines_sweep(dt.date(2027, 4, 2)), 2)
     created = [pk for result in results for pk in result.new_alerts]
-    assert len(created) == len(set(created)) == DeadlineAlert.objects.count() > 0
+    assert len(created) == len(set(created)) == DeadlineAlert.objects.filter(milestone__in=late).count() == 40
 
 
 def test_check_deadlines_prints_what_changed(seeded: None) -> None:
     from io import StringIO
 
+    milestone_due("mars 2027", dt.date(2026, 1, 1))
     out = StringIO()
-    call_command("check_deadlines", "--today", "2026-11-23", stdout=out)
-    assert "new alert(s)" in out.getvalue() and "en retard" in out.getvalue()
+    call_command("check_deadlines", "--today", "2027-04-02", stdout=out)
+    assert "1 new alert(s)" in out.getvalue() and "en retard" in out.getvalue()
     out = StringIO()
-    call_command("check_deadlines", "--today", "2026-11-23", stdout=out)
+    call_command("check_deadlines", "--today", "2027-04-02", stdout=out)
     assert "0 new alert(s)" in out.getvalue()
 
 
@@ -131,6 +151,12 @@ def test_beat_schedules_the_sweep_and_a_real_worker_runs_it(transactional_db: No
     entry = celery_app.conf.beat_schedule["sweep-deadlines"]
     assert (entry["task"], entry["schedule"]) == ("initiatives.sweep_deadlines", settings.SWEEP_MINUTES * 60)
     importing.import_paths([FIXTURES])
+    late = milestone_due("2020", dt.date(2020, 1, 1))  # stored as undated: the sweep moves it
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        result = sweep_deadlines.delay().get(timeout=30)
-    assert result["new_alerts"] == DeadlineAlert.objects.count() > 0
+        # The sweep keeps no result: the worker's work is read from the database.
+        sweep_deadlines.delay()
+        wait = time.monotonic() + 30
+        while not DeadlineAlert.objects.filter(milestone=late).exists() and time.monotonic() < wait:
+            time.sleep(0.2)
+    assert Milestone.objects.get(pk=late.pk).health == "overdue"
+    assert DeadlineAlert.objects.filter(milestone=late, kind="overdue").count() == 1
