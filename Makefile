@@ -101,7 +101,8 @@ test: install-test browser-deps services-check
 	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest $(PYTEST_ARGS)
 
 # ---- make bench -------------------------------------------------------------------------
-# PostgreSQL with 100,000 synthetic milestones, gunicorn (2 workers), loaded by wrk.
+# PostgreSQL with 100,000 synthetic milestones, gunicorn (2 workers), loaded by wrk; then the
+# deadline sweep over 1,000,000 milestones against SELECT count(*).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatoire_bench
 
 bench: install-test
@@ -109,6 +110,7 @@ bench: install-test
 		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; \
 		else sudo apt-get install -y -qq wrk >/dev/null; fi; }
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) -m tests.bench
+	$(PY) -m tests.bench_sweep
 
 # ---- helpers ----------------------------------------------------------------------------
 migrate: install

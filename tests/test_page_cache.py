@@ -144,6 +144,9 @@ def test_every_table_a_page_reads_bumps_the_version(db: None) -> None:
         dataversion.TABLE,
         "initiatives_writecontext",  # bookkeeping of the history triggers
         "initiatives_proconnectidentity",  # on no page
+        # Shown only on pages that are never cached (the bell, /notifications/).
+        "initiatives_notification",
+        "initiatives_digestdelivery",  # on no page
         # Every history row is written by a trigger on a watched table, in the same
         # transaction: the bump comes with it.
         "initiatives_historyentry",
