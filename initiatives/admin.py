@@ -363,7 +363,7 @@ def _prepare_milestone(obj: Milestone, change: bool) -> None:
 
 def _alert_if_late(obj: Milestone) -> None:
     # The health was stored here, so the sweep will see no change to alert on: alert now.
-    services.enqueue_notifications(services.record_alerts(obj.pk))
+    services.enqueue_notifications(services.record_alerts([obj.pk]))
 
 
 def _save_milestone_formset(formset: Any, *, mission_id: int) -> None:

@@ -1373,11 +1373,11 @@ class _Writer:
             ms.save()
             existing[key] = ms
         self.pks["Milestone"] = {k: ms.pk for k, ms in existing.items()}
-        # Health was stored here, so the sweep will see no change to alert on: alert now,
-        # sent once the import commits (none if it fails).
+        # Health was stored here, so the sweep will see no change to alert on: alert now for
+        # the milestones of these documents, sent once the import commits (none if it fails).
         from . import services
 
-        services.enqueue_notifications(services.record_alerts())
+        services.enqueue_notifications(services.record_alerts(self.pks["Milestone"].values()))
 
     def citations(self) -> None:
         ids = self.plan.citation_ids

@@ -7,18 +7,34 @@ service for another workstream's milestone is refused, and nothing changes.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from . import history, periods
-from .models import HistoryEntry, Milestone, MilestoneSlip, period_error_message
+from . import history, periods, selectors
+from .models import (
+    DeadlineAlert,
+    DigestDelivery,
+    HistoryEntry,
+    Milestone,
+    MilestoneSlip,
+    Notification,
+    period_error_message,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,10 +114,8 @@ def milestone_update(
                 recorded_by=user,
             )
         # An edit that makes the milestone late or due soon alerts now, not at the next sweep.
-        enqueue_notifications(record_alerts(milestone.pk))
-    from .selectors import milestone_row
-
-    saved = milestone_row(milestone.pk, today)  # as pages show it, health as of today
+        enqueue_notifications(record_alerts([milestone.pk]))
+    saved = selectors.milestone_row(milestone.pk, today)  # as pages show it, health as of today
     assert saved is not None  # written above, in this very request
     return saved
 
@@ -193,13 +207,8 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     milestone's INSERT … ON CONFLICT.) Running it twice, or two at once, never duplicates an
     alert; a slipped deadline is a new deadline, so it may alert again. Writers that store a
     health themselves (edits, admin, imports) record their alerts with record_alerts()."""
-    from django.db import connection
-
-    from .models import DeadlineAlert
-    from .selectors import health_expression
-
     today = today or timezone.localdate()
-    health = health_expression(today)
+    health = selectors.health_expression(today)
     with history.acting_as(None, "sweep"):
         if connection.vendor == "postgresql":
             changed, new_alerts = _sweep_in_one_statement(health)
@@ -219,47 +228,48 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
 
 
 def _sweep_in_one_statement(health: Any) -> tuple[int, list[int]]:
-    from django.db import connection
-
-    from .models import DeadlineAlert
-
     query = Milestone.objects.all().query
     compiler = query.get_compiler(connection=connection)
     case_sql, case_params = compiler.compile(health.resolve_expression(query))
-    milestone, alert = Milestone._meta.db_table, DeadlineAlert._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH changed AS (UPDATE {milestone} SET health = {case_sql} "
+            f"WITH changed AS (UPDATE {Milestone._meta.db_table} SET health = {case_sql} "
             f"WHERE health <> {case_sql} RETURNING id, health, due_end), "
-            f"alerted AS (INSERT INTO {alert} (milestone_id, kind, deadline, created_at) "
-            "SELECT id, health, due_end, %s FROM changed "
-            "WHERE health IN (%s, %s) AND due_end IS NOT NULL "
-            "ON CONFLICT (milestone_id, kind, deadline) DO NOTHING RETURNING id) "
+            f"alerted AS ({_INSERT_ALERTS.format(rows='changed', only='')}) "
             "SELECT (SELECT count(*) FROM changed), "
             "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM alerted)",
-            [*case_params, *case_params, timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE],
+            [*case_params, *case_params, *_alert_params()],
         )
         changed, new_alerts = cursor.fetchone()
     return changed, list(new_alerts)
 
 
-def record_alerts(milestone_id: int | None = None) -> list[int]:
-    """Record an alert for each milestone (or the one given) whose stored health is due soon
-    or overdue and that has none yet for that deadline: one INSERT … SELECT … ON CONFLICT
-    DO NOTHING. Returns the ids of the new alerts."""
-    from django.db import connection
+# An alert for each late row of {rows} (id, health, due_end) that has none yet for its
+# deadline; parameters from _alert_params(), then those of {only}.
+_INSERT_ALERTS = (
+    f"INSERT INTO {DeadlineAlert._meta.db_table} (milestone_id, kind, deadline, created_at) "
+    "SELECT id, health, due_end, %s FROM {rows} "
+    "WHERE health IN (%s, %s) AND due_end IS NOT NULL {only}"
+    "ON CONFLICT (milestone_id, kind, deadline) DO NOTHING RETURNING id"
+)
 
-    from .models import DeadlineAlert
 
-    only_one = "AND id = %s " if milestone_id is not None else ""
+def _alert_params() -> list[Any]:
+    return [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE]
+
+
+def record_alerts(milestone_ids: Iterable[int] | None = None) -> list[int]:
+    """Record an alert for each milestone (all, or those given) whose stored health is due
+    soon or overdue and that has none yet for that deadline: one INSERT … SELECT … ON
+    CONFLICT DO NOTHING. Returns the ids of the new alerts."""
+    ids = None if milestone_ids is None else list(milestone_ids)
+    if ids == []:
+        return []
+    only = "" if ids is None else f"AND id IN ({', '.join(['%s'] * len(ids))}) "
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {DeadlineAlert._meta.db_table} (milestone_id, kind, deadline, created_at) "
-            f"SELECT id, health, due_end, %s FROM {Milestone._meta.db_table} "
-            f"WHERE health IN (%s, %s) AND due_end IS NOT NULL {only_one}"
-            "ON CONFLICT (milestone_id, kind, deadline) DO NOTHING RETURNING id",
-            [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE]
-            + ([milestone_id] if milestone_id is not None else []),
+            _INSERT_ALERTS.format(rows=Milestone._meta.db_table, only=only),
+            _alert_params() + (ids or []),
         )
         return sorted(row[0] for row in cursor.fetchall())
 
@@ -272,10 +282,6 @@ def notify_alert(alert_id: int) -> int:
     that writes the notifications and sends the mail: a task delivered twice finds it claimed
     and does nothing; a send that fails rolls everything back, so the retry does it all.
     Returns the number of emails sent."""
-    from django.db import transaction
-
-    from .models import DeadlineAlert, Notification
-
     with transaction.atomic():
         claimed = DeadlineAlert.objects.filter(pk=alert_id, notified_at__isnull=True).update(
             notified_at=timezone.now()
@@ -320,10 +326,6 @@ def send_french_mail(
 ) -> None:
     """Render a mail in the site's language (French) and send it; errors are the caller's.
     `subject` is a msgid, translated here with its %-values."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     with translation.override(settings.LANGUAGE_CODE):
         subject = _(subject) % subject_values
         body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
@@ -342,16 +344,12 @@ def enqueue_on_commit(task: Any, calls: list[tuple[Any, ...]]) -> None:
     transaction enqueues nothing. A broker that is away costs the bounded publish retry of
     the settings, then is logged, never raised: what was to be sent stays recorded in the
     database, and the next sweep or digest run sends it."""
-    import logging
-
-    from django.db import transaction
-
     def send() -> None:
         for args in calls:
             try:
                 task.delay(*args)
             except Exception:
-                logging.getLogger(__name__).warning(
+                logger.warning(
                     "could not enqueue %s%s: the broker is unreachable", task.name, args, exc_info=True
                 )
                 return  # the others would wait for the same broker: the sweep catches up
@@ -367,7 +365,6 @@ def enqueue_on_commit(task: Any, calls: list[tuple[Any, ...]]) -> None:
 def send_digests(today: dt.date | None = None) -> int:
     """Enqueue, on commit, one digest per coordinator who has something overdue or due
     soon. Returns how many."""
-    from . import selectors
     from .tasks import send_digest
 
     today = today or timezone.localdate()
@@ -381,12 +378,6 @@ def send_digest(user_id: int, day: dt.date) -> int:
     coordinate. Once per user and day: the delivery row is claimed (a unique insert) in the
     transaction that sends, so a second run finds it and a failed send leaves nothing.
     Returns the number of milestones listed (0: nothing sent)."""
-    from django.contrib.auth import get_user_model
-    from django.db import IntegrityError, transaction
-
-    from . import selectors
-    from .models import DigestDelivery
-
     user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
     if user is None:
         return 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -70,33 +68,9 @@ def test_the_schedule_reads_the_environment(tmp_path: Path) -> None:
         "s = app.conf.beat_schedule;"
         "print(s['sweep-deadlines']['schedule'], s['daily-digest']['schedule'])"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        **_env(tmp_path, SWEEP_MINUTES="5", DIGEST_TIME="07:30"),
-    )
+    done = settings_of(tmp_path, code, DEBUG="1", SWEEP_MINUTES="5", DIGEST_TIME="07:30")
     assert done.returncode == 0, done.stderr
     assert "300.0" in done.stdout and "<crontab: 30 7 * * *" in done.stdout
     bad = settings_of(tmp_path, DEBUG="1", DIGEST_TIME="huit heures")
     assert bad.returncode != 0 and "DIGEST_TIME must read HH:MM" in bad.stderr
 
-
-def _env(tmp_path: Path, **extra: str) -> dict[str, object]:
-    import os
-
-    root = Path(__file__).resolve().parent.parent
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    return {
-        "cwd": tmp_path,
-        "capture_output": True,
-        "text": True,
-        "timeout": 60,
-        "env": {
-            **env,
-            "PYTHONPATH": str(root),
-            "DJANGO_SETTINGS_MODULE": "sovereignty.settings",
-            "DEBUG": "1",
-            "VAR_DIR": str(tmp_path / "var"),
-            "ENV_FILE": str(tmp_path / "no.env"),
-            **extra,
-        },
-    }

@@ -11,17 +11,20 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale" / "fr" / "LC_MESSAGES"
 
 
-def settings_of(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+SHOW_SETTINGS = (
+    "import django; from django.conf import settings; django.setup();"
+    "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND,"
+    " settings.LANGUAGE_CODE, settings.TIME_ZONE)"
+)
+
+
+def settings_of(tmp_path: Path, code: str = SHOW_SETTINGS, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh Python with only these variables set (and no .env)."""
     base = {
         k: v
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
     }
-    code = (
-        "import django; from django.conf import settings; django.setup();"
-        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND,"
-        " settings.LANGUAGE_CODE, settings.TIME_ZONE)"
-    )
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,
