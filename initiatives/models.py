@@ -340,6 +340,20 @@ class Workstream(models.Model):
         return self.title
 
 
+# A stored health that is wrong whatever the day: it disagrees with the status (done,
+# cancelled) or with whether there is a due date. Only a write that bypassed the services
+# (a raw UPDATE, a restore) leaves such rows, so the partial index over them is empty in
+# steady state and the sweep finds them without reading the table (selectors.stale_health).
+HEALTH_DRIFT = (
+    (Q(status="done") & ~Q(health="done"))
+    | (~Q(status="done") & Q(health="done"))
+    | (Q(status="cancelled") & ~Q(health="cancelled"))
+    | (~Q(status="cancelled") & Q(health="cancelled"))
+    | (Q(health="undated") & Q(due_end__isnull=False))
+    | (Q(health__in=["overdue", "due_soon", "on_track"]) & Q(due_end__isnull=True))
+)
+
+
 class Milestone(models.Model):
     """A dated promise, of a workstream or of the mission as a whole."""
 
@@ -417,8 +431,10 @@ class Milestone(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="milestone_version_positive"),
         ]
         indexes = [
-            # The sweep and the deadline lists: open milestones by end of window.
+            # The sweep: each health's stale rows are a short range of this index (a due
+            # date that crossed the horizon or passed), and drifted rows the partial one.
             models.Index(fields=["health", "due_end"], name="milestone_health_due_idx"),
+            models.Index(fields=["id"], name="milestone_health_drift_idx", condition=HEALTH_DRIFT),
             models.Index(fields=["status", "due_end"], name="milestone_status_due_idx"),
             models.Index(fields=["workstream", "due_end"], name="milestone_ws_due_idx"),
             # Next deadlines and overdue lists: open milestones in window order, nothing else;

@@ -35,7 +35,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from .models import NEWS_VIA, Involvement, Milestone, Mission, Precision, Workstream
+from .models import HEALTH_DRIFT, NEWS_VIA, Involvement, Milestone, Mission, Precision, Workstream
 
 OPEN = ~Q(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
 
@@ -78,6 +78,29 @@ def health_filters(today: dt.date) -> dict[str, Q]:
         Milestone.Health.DONE: Q(status=Milestone.Status.DONE),
         Milestone.Health.CANCELLED: Q(status=Milestone.Status.CANCELLED),
     }
+
+
+def stale_health(today: dt.date) -> Q:
+    """The milestones whose stored health is not their health as of `today`: exactly
+    `~Q(health=health_expression(today))`, written so that indexes answer it instead of a
+    scan of the table (tests/test_sweep.py checks the two agree on every case).
+
+    Stored health goes stale in two ways:
+    - by a write that bypassed the services (HEALTH_DRIFT, whatever the day): the partial
+      index over those rows is empty in steady state;
+    - by the passing of days: a due date crossed the horizon or passed. Each such row lies
+      in a short range of the (health, due_end) index, e.g. "on track" with a due_end now
+      within the horizon; the rows still right lie outside those ranges and are not read.
+    """
+    horizon = today + dt.timedelta(days=settings.DEADLINE_HORIZON_DAYS)
+    H = Milestone.Health
+    return (
+        HEALTH_DRIFT
+        | Q(health=H.OVERDUE, due_end__gte=today)
+        | Q(health=H.DUE_SOON, due_end__lt=today)
+        | Q(health=H.DUE_SOON, due_end__gt=horizon)
+        | Q(health=H.ON_TRACK, due_end__lte=horizon)
+    )
 
 
 def health_expression(today: dt.date) -> Case:

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -197,23 +197,25 @@ class SweepResult:
 
 
 def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
-    """Recompute every milestone's health; record an alert for each change into due soon or
-    overdue; enqueue the oldest unsent alerts.
+    """Bring every milestone's stored health to `today`; record an alert for each change into
+    due soon or overdue; enqueue the oldest unsent alerts.
 
-    Set-based, no loop over rows in Python. On PostgreSQL one statement: an UPDATE of the
-    rows whose health changed, whose RETURNING feeds an INSERT … ON CONFLICT DO NOTHING of
-    the alerts, unique per (milestone, kind, deadline); so a sweep reads the table once and
-    touches only what changed. (SQLite has no writing CTE: the UPDATE, then every late
-    milestone's INSERT … ON CONFLICT.) Running it twice, or two at once, never duplicates an
-    alert; a slipped deadline is a new deadline, so it may alert again. Writers that store a
-    health themselves (edits, admin, imports) record their alerts with record_alerts()."""
+    Set-based, no loop over rows in Python, and it reads only what changed: the stale rows
+    come from indexes (selectors.stale_health), as healthchecks finds its late checks by an
+    indexed deadline. On PostgreSQL one statement: an UPDATE of the stale rows, whose
+    RETURNING feeds an INSERT … ON CONFLICT DO NOTHING of the alerts, unique per (milestone,
+    kind, deadline). (SQLite has no writing CTE: the UPDATE, then every late milestone's
+    INSERT … ON CONFLICT.) Running it twice, or two at once, never duplicates an alert; a
+    slipped deadline is a new deadline, so it may alert again. Writers that store a health
+    themselves (edits, admin, imports) record their alerts with record_alerts()."""
     today = today or timezone.localdate()
     health = selectors.health_expression(today)
+    stale = Milestone.objects.filter(selectors.stale_health(today))
     with history.acting_as(None, "sweep"):
         if connection.vendor == "postgresql":
-            changed, new_alerts = _sweep_in_one_statement(health)
+            changed, new_alerts = _sweep_in_one_statement(stale, health)
         else:
-            changed = Milestone.objects.exclude(health=health).update(health=health)
+            changed = stale.update(health=health)
             new_alerts = record_alerts()
         # The outbox: the oldest unsent alerts, new ones included, a batch per sweep (a
         # broker that was away, or a first sweep over years of deadlines, catches up).
@@ -227,18 +229,19 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     return SweepResult(today, changed, new_alerts)
 
 
-def _sweep_in_one_statement(health: Any) -> tuple[int, list[int]]:
-    query = Milestone.objects.all().query
+def _sweep_in_one_statement(stale: QuerySet[Milestone], health: Any) -> tuple[int, list[int]]:
+    query = stale.query
     compiler = query.get_compiler(connection=connection)
     case_sql, case_params = compiler.compile(health.resolve_expression(query))
+    where_sql, where_params = compiler.compile(query.where)
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH changed AS (UPDATE {Milestone._meta.db_table} SET health = {case_sql} "
-            f"WHERE health <> {case_sql} RETURNING id, health, due_end), "
+            f"WHERE {where_sql} RETURNING id, health, due_end), "
             f"alerted AS ({_INSERT_ALERTS.format(rows='changed', only='')}) "
             "SELECT (SELECT count(*) FROM changed), "
             "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM alerted)",
-            [*case_params, *case_params, *_alert_params()],
+            [*case_params, *where_params, *_alert_params()],
         )
         changed, new_alerts = cursor.fetchone()
     return changed, list(new_alerts)

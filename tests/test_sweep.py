@@ -8,10 +8,10 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from initiatives import periods, services
+from initiatives import periods, selectors, services
 from initiatives.models import DeadlineAlert, Milestone, Mission, Workstream
 from initiatives.tasks import sweep_deadlines
 from sovereignty import celery_app
@@ -52,6 +52,55 @@ def test_the_sweep_takes_the_same_few_statements_at_any_size(seeded: None) -> No
         services.deadlines_sweep(today)
     assert len(small) == len(large) <= 8  # context, UPDATE, INSERT, unsent alerts; no loop
     assert not any("SELECT" in q["sql"][:10] and "initiatives_milestone" in q["sql"] and "UPDATE" not in q["sql"] and "INSERT" not in q["sql"] for q in large)
+
+
+def test_stale_health_is_exactly_the_rows_whose_stored_health_is_wrong(seeded: None) -> None:
+    # Every status × stored health × due date around today and the horizon: the
+    # index-friendly filter the sweep uses names the same rows as "stored ≠ computed".
+    today = dt.date(2026, 11, 23)
+    horizon = today + dt.timedelta(days=30)
+    mission = Mission.objects.create(key="toutes-les-sante", title="Toutes les santés")
+    ends = [None, today - dt.timedelta(days=1), today, horizon, horizon + dt.timedelta(days=1)]
+    Milestone.objects.bulk_create(
+        Milestone(
+            mission=mission,
+            key=f"{status}-{health}-{n}",
+            title="Cas",
+            status=status,
+            progress=100 if status == "done" else 0,
+            health=health,
+            **(
+                {"due_text": "un jour", "due_start": end, "due_end": end, "due_precision": "day", "due_reference": today}
+                if end
+                else {}
+            ),
+        )
+        for status in Milestone.Status.values
+        for health in Milestone.Health.values
+        for n, end in enumerate(ends)
+    )
+    cases = Milestone.objects.filter(mission=mission)
+    wrong = set(cases.exclude(health=selectors.health_expression(today)).values_list("pk", flat=True))
+    assert wrong and len(wrong) < cases.count()
+    assert set(cases.filter(selectors.stale_health(today)).values_list("pk", flat=True)) == wrong
+    services.deadlines_sweep(today)
+    assert not cases.filter(selectors.stale_health(today)).exists()
+
+
+def test_every_arm_of_the_stale_filter_is_answered_by_an_index(seeded: None) -> None:
+    # With sequential scans priced out, PostgreSQL still scans the table if a single arm of
+    # the filter has no index to answer it; so no "Seq Scan" means the sweep can find its
+    # rows from indexes alone. (Whether it does at a million rows, make bench measures.)
+    add_milestones(300)
+    stale = Milestone.objects.filter(selectors.stale_health(dt.date(2026, 11, 23)))
+    compiler = stale.query.get_compiler(connection=connection)
+    where, params = compiler.compile(stale.query.where)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN UPDATE initiatives_milestone SET health = health WHERE {where}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    assert "milestone_health_due_idx" in plan and "milestone_health_drift_idx" in plan, plan
 
 
 def test_a_second_sweep_creates_nothing(seeded: None) -> None:
