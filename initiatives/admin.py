@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .import_admin import ImportDraftAdmin
 from .forms import CitationAdminForm, MilestoneAdminForm, MissionAdminForm
 from .models import (
     Actor,
@@ -18,6 +19,7 @@ from .models import (
     DeadlineAlert,
     DigestDelivery,
     HistoryEntry,
+    ImportDraft,
     Involvement,
     Label,
     Milestone,
@@ -376,3 +378,7 @@ def _save_milestone_formset(formset: Any, *, mission_id: int) -> None:
         instance.save()
         _alert_if_late(instance)
     formset.save_m2m()
+
+
+# The import page (upload, extraction, preview, apply) lives in its own module.
+admin.site.register(ImportDraft, ImportDraftAdmin)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -262,6 +262,9 @@ class Document:
     name: str  # as shown in messages: the path given by the user
     directory: Path  # text files are read relative to it
     body: DocumentDoc
+    # Uploaded with the document (the admin's import page): text files by name, read from
+    # here and never from disk.
+    texts: Mapping[str, str] | None = None
 
 
 def documents_collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -319,8 +322,35 @@ def documents_parse(paths: Iterable[str | Path]) -> list[Document]:
     return documents
 
 
+def documents_parse_uploaded(files: Mapping[str, str]) -> list[Document]:
+    """The documents among uploaded files (name -> text), their source texts read from the
+    other files of the same upload; raise ImportFailed with every error."""
+    texts = {_upload_name(name): text for name, text in files.items() if not _is_document(Path(name))}
+    documents: list[Document] = []
+    errors: list[DocumentError] = []
+    for name, raw_text in sorted(files.items()):
+        if not _is_document(Path(name)):
+            continue
+        document, parse_errors = document_parse_text(
+            raw_text, name=name, directory=Path("."), texts=texts
+        )
+        errors.extend(parse_errors)
+        if document is not None:
+            documents.append(document)
+    if not documents and not errors:
+        errors.append(DocumentError("-", "", _("no fixture document to import")))
+    if errors:
+        raise ImportFailed(errors)
+    return documents
+
+
+def _upload_name(name: str) -> str:
+    """An uploaded text's name as a document refers to it: `sources/a.txt` names `a.txt`."""
+    return Path(name).name
+
+
 def document_parse_text(
-    raw_text: str, *, name: str, directory: Path
+    raw_text: str, *, name: str, directory: Path, texts: Mapping[str, str] | None = None
 ) -> tuple[Document | None, list[DocumentError]]:
     try:
         data = yaml.load(raw_text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
@@ -350,7 +380,7 @@ def document_parse_text(
         return None, [
             DocumentError(name, _loc_to_path(e["loc"]), _pydantic_message(e)) for e in exc.errors()
         ]
-    return Document(name=name, directory=directory, body=body), []
+    return Document(name=name, directory=directory, body=body, texts=texts), []
 
 
 class _Loader(yaml.SafeLoader):
@@ -499,6 +529,10 @@ class ImportPlan:
     @property
     def is_noop(self) -> bool:
         return all(c.action == "unchanged" for c in self.changes)
+
+    def digest(self) -> str:
+        """The signature as a short string, to carry a previewed plan through a form."""
+        return hashlib.sha256(repr(self.signature()).encode("utf-8")).hexdigest()
 
     def signature(self) -> list[tuple[Any, ...]]:
         """A comparable form of the diff, to tell whether the database moved under a plan."""
@@ -650,6 +684,8 @@ class _Validator:
     def source_text(self, doc: Document, path: str, name: str) -> str:
         """The text file beside the document: confined to the document's folder (a document
         must not read /etc/passwd or the .env into the database), a file, UTF-8, not huge."""
+        if doc.texts is not None:
+            return self.uploaded_text(doc, path, name)
         folder = doc.directory.resolve()
         text_path = (folder / name).resolve()
         if not text_path.is_relative_to(folder):
@@ -681,6 +717,18 @@ class _Validator:
             return ""
         if "\x00" in text:
             self.error(doc, path, _("text file contains a NUL character"))
+            return ""
+        if not text.strip():
+            self.error(doc, path, _("text file is empty"))
+        return text
+
+    def uploaded_text(self, doc: Document, path: str, name: str) -> str:
+        assert doc.texts is not None
+        text = doc.texts.get(_upload_name(name))
+        if text is None:
+            self.error(
+                doc, path, _("text file not uploaded with the document: %(file)s") % {"file": name}
+            )
             return ""
         if not text.strip():
             self.error(doc, path, _("text file is empty"))
@@ -1214,18 +1262,19 @@ def _citation_mission(key: NaturalKey) -> str:
 
 def plan_apply(
     documents: Sequence[Document],
-    plan: ImportPlan,
+    plan: ImportPlan | str,
     *,
     today: dt.date | None = None,
     user: Any = None,
 ) -> ImportPlan:
-    """Write the plan in one transaction. The plan is built again inside the transaction: if
-    the database moved since `plan` was shown, nothing is written and StalePlanError carries
-    the new plan."""
+    """Write the plan (or the plan of that digest) in one transaction. The plan is built again
+    inside the transaction: if the database moved since `plan` was shown, nothing is written
+    and StalePlanError carries the new plan."""
     today = today or timezone.localdate()
+    expected = plan if isinstance(plan, str) else plan.digest()
     with history.acting_as(user, "import"):
         current = plan_build(documents, today=today)
-        if current.signature() != plan.signature():
+        if current.digest() != expected:
             raise StalePlanError(current)
         _Writer(current, today).write()
     return current

@@ -799,6 +799,54 @@ class ProConnectIdentity(models.Model):
         return f"{self.user} ({self.siret or '—'})"
 
 
+class ImportDraft(models.Model):
+    """Files an administrator brought in (fixture documents and the source texts they cite,
+    uploaded or drafted by extraction from an article), held for review: nothing of them is
+    published until someone applies the plan they were shown. Kept afterwards as a record."""
+
+    class Origin(models.TextChoices):
+        UPLOAD = "upload", _("upload")
+        EXTRACTION = "extraction", _("extraction from an article")
+
+    title = models.CharField(_("title"), max_length=300)
+    origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices)
+    # name -> text: documents (.yaml, .yml, .json) and the texts they cite (.txt).
+    files = models.JSONField(_("files"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applied by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def documents(self) -> dict[str, str]:
+        return {n: t for n, t in self.files.items() if not n.lower().endswith(".txt")}
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return {n: t for n, t in self.files.items() if n.lower().endswith(".txt")}
+
+
 class DataVersion(models.Model):
     """A single row whose number changes with every committed write to the published data.
 

@@ -1,0 +1,268 @@
+"""The admin's import page: upload fixture documents (or draft one from an article), review
+the plan, apply it.
+
+Files are held in an ImportDraft, in the database: nothing is written to disk, and nothing
+is published until a staff member applies the plan they were shown. The preview is what
+apply does: apply rebuilds the plan inside its transaction and refuses, showing the new plan,
+if its digest differs from the one the page was rendered with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from . import extraction, importing
+from .forms import ExtractionForm, ImportDocumentForm, ImportUploadForm
+from .models import ImportDraft
+
+ACTIONS = ("create", "update", "delete", "unchanged")
+SHOWN_CHARS = 400  # a source's whole text in a diff would bury the rest
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    model: str
+    key: str
+    action: str
+    label: str  # the object's title or name, when it has one
+    fields: list[tuple[str, str, str]]  # (field, old, new), shortened for display
+
+
+@dataclass(frozen=True)
+class Preview:
+    errors: list[importing.DocumentError]
+    plan: importing.ImportPlan | None
+
+    @property
+    def rows(self) -> list[PreviewRow]:
+        if self.plan is None:
+            return []
+        order = {a: n for n, a in enumerate(ACTIONS)}
+        changes = sorted(
+            self.plan.changes,
+            key=lambda c: (importing.MODEL_ORDER.index(c.model), order[c.action]),
+        )
+        return [
+            PreviewRow(
+                model=c.model,
+                key=c.key,
+                action=c.action,
+                label=_label(self.plan.rows[c.model].get(c.natural_key, {})),
+                fields=[(f, _shown(old), _shown(new)) for f, (old, new) in sorted(c.fields.items())],
+            )
+            for c in changes
+        ]
+
+    @property
+    def counts(self) -> list[tuple[str, dict[str, int]]]:
+        if self.plan is None:
+            return []
+        return [(model, dict(c)) for model, c in self.plan.counts().items() if c]
+
+
+def _label(row: dict[str, Any]) -> str:
+    return str(row.get("title") or row.get("name") or row.get("quote") or "")
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return Truncator(str(value)).chars(SHOWN_CHARS)
+
+
+def preview_of(draft: ImportDraft) -> tuple[Preview, list[importing.Document]]:
+    try:
+        documents = importing.documents_parse_uploaded(draft.files)
+        return Preview([], importing.plan_build(documents)), documents
+    except importing.ImportFailed as exc:
+        return Preview(exc.errors, None), []
+
+
+class ImportDraftAdmin(admin.ModelAdmin):
+    list_display = ("title", "origin", "created_by", "created_at", "applied_by", "applied_at")
+    list_filter = ("origin", "applied_at")
+    search_fields = ("title",)
+    change_list_template = "admin/initiatives/importdraft/change_list.html"
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "extraction/",
+                self.admin_site.admin_view(self.extraction_view),
+                name="initiatives_importdraft_extraction",
+            ),
+            *super().get_urls(),
+        ]
+
+    # -- upload ---------------------------------------------------------------------------
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            files = form.cleaned_data["files"]
+            documents = sorted(n for n in files if not n.lower().endswith(".txt"))
+            draft = ImportDraft.objects.create(
+                title=Truncator(", ".join(documents)).chars(300),
+                origin=ImportDraft.Origin.UPLOAD,
+                files=files,
+                created_by=request.user,
+            )
+            return HttpResponseRedirect(self._preview_url(draft))
+        return self._render(request, "upload.html", {"form": form, "title": _("Import documents")})
+
+    # -- extraction -----------------------------------------------------------------------
+    def extraction_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ExtractionForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            published, precision = form.cleaned_data["published"] or (None, "day")
+            draft_document = extraction.extract(
+                form.cleaned_data["text"],
+                published=published,
+                precision=precision,
+                publisher=form.cleaned_data["publisher"],
+                url=form.cleaned_data["url"],
+            )
+            draft = ImportDraft.objects.create(
+                title=Truncator(_("Extraction: %(title)s") % {"title": draft_document.title}).chars(300),
+                origin=ImportDraft.Origin.EXTRACTION,
+                files=draft_document.files,
+                created_by=request.user,
+            )
+            return HttpResponseRedirect(self._preview_url(draft))
+        return self._render(
+            request, "extraction.html", {"form": form, "title": _("Draft a document from an article")}
+        )
+
+    # -- preview, correct, apply ----------------------------------------------------------
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        draft = self._draft(request, object_id)
+        editable = draft.applied_at is None and self.has_change_permission(request, draft)
+        if request.method == "POST":
+            if not editable:
+                raise PermissionDenied
+            if "apply" in request.POST:
+                return self._apply(request, draft)
+            return self._save_documents(request, draft)
+        preview, _documents = preview_of(draft)
+        return self._render_preview(request, draft, preview, editable)
+
+    def _apply(self, request: HttpRequest, draft: ImportDraft) -> HttpResponse:
+        digest = request.POST.get("digest", "")
+        try:
+            with transaction.atomic():
+                # One apply per draft, even on a double click in two tabs.
+                locked = ImportDraft.objects.select_for_update().get(pk=draft.pk)
+                if locked.applied_at is not None:
+                    messages.warning(request, _("This import was already applied."))
+                    return HttpResponseRedirect(self._preview_url(draft))
+                documents = importing.documents_parse_uploaded(locked.files)
+                plan = importing.plan_apply(documents, digest, user=request.user)
+                ImportDraft.objects.filter(pk=draft.pk).update(
+                    applied_at=timezone.now(), applied_by=request.user
+                )
+        except importing.StalePlanError as exc:
+            messages.error(
+                request,
+                _("The data changed since this preview: nothing was written. Review the new plan below."),
+            )
+            return self._render_preview(request, draft, Preview([], exc.current), True, status=409)
+        except importing.ImportFailed as exc:
+            messages.error(request, _("The documents can no longer be imported: nothing was written."))
+            return self._render_preview(request, draft, Preview(exc.errors, None), True, status=409)
+        counts = plan.counts()
+        messages.success(
+            request,
+            _("Imported: %(created)d created, %(updated)d updated, %(deleted)d deleted.")
+            % {
+                "created": sum(c["create"] for c in counts.values()),
+                "updated": sum(c["update"] for c in counts.values()),
+                "deleted": sum(c["delete"] for c in counts.values()),
+            },
+        )
+        return HttpResponseRedirect(self._preview_url(draft))
+
+    def _save_documents(self, request: HttpRequest, draft: ImportDraft) -> HttpResponse:
+        form = ImportDocumentForm(request.POST)
+        if form.is_valid() and form.cleaned_data["name"] in draft.documents:
+            draft.files = {**draft.files, form.cleaned_data["name"]: form.cleaned_data["text"]}
+            draft.save(update_fields=["files"])
+            messages.success(request, _("Document saved: the preview below is its new plan."))
+            return HttpResponseRedirect(self._preview_url(draft))
+        preview, _documents = preview_of(draft)
+        return self._render_preview(request, draft, preview, True, document_form=form, status=400)
+
+    def _render_preview(
+        self,
+        request: HttpRequest,
+        draft: ImportDraft,
+        preview: Preview,
+        editable: bool,
+        *,
+        document_form: ImportDocumentForm | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        # A document being corrected keeps what was typed, even when it did not save.
+        typed = document_form.data if document_form is not None else {}
+        document_forms = [
+            ImportDocumentForm(typed, prefix=None)
+            if typed.get("name") == name
+            else ImportDocumentForm(initial={"name": name, "text": text})
+            for name, text in sorted(draft.documents.items())
+        ]
+        response = self._render(
+            request,
+            "preview.html",
+            {
+                "title": _("Import preview: %(title)s") % {"title": draft.title},
+                "draft": draft,
+                "preview": preview,
+                "editable": editable,
+                "document_forms": document_forms,
+                "texts": sorted(draft.texts),
+                "original": draft,
+            },
+        )
+        response.status_code = status
+        return response
+
+    # -- helpers --------------------------------------------------------------------------
+    def _draft(self, request: HttpRequest, object_id: str) -> ImportDraft:
+        try:
+            draft = get_object_or_404(ImportDraft, pk=int(object_id))
+        except ValueError:
+            raise Http404 from None
+        if not self.has_view_permission(request, draft):
+            raise PermissionDenied
+        return draft
+
+    def _preview_url(self, draft: ImportDraft) -> str:
+        return reverse("admin:initiatives_importdraft_change", args=[draft.pk])
+
+    def _render(self, request: HttpRequest, template: str, context: dict[str, Any]) -> TemplateResponse:
+        return TemplateResponse(
+            request,
+            f"admin/initiatives/importdraft/{template}",
+            {**self.admin_site.each_context(request), "opts": self.model._meta, **context},
+        )

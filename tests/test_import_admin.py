@@ -1,0 +1,211 @@
+"""The admin's import page, with the test client: upload, preview, apply; errors with their
+paths and nothing written; a stale preview refused; upload checks; extraction to a draft."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from initiatives.models import Citation, ImportDraft, Mission, Source, Workstream
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("admin:initiatives_importdraft_add")
+EXTRACT = reverse("admin:initiatives_importdraft_extraction")
+
+DOCUMENT = """\
+format: observatoire/1
+missions:
+  - key: essai-import
+    title: {title}
+    sources: [plan-cloud-nfi-2014]
+    citations:
+      - {{source: plan-cloud-nfi-2014, quote: "La nouvelle France industrielle affûte son plan Cloud"}}
+    workstreams:
+      - key: filiere
+        title: Structurer la filière Cloud
+        citations:
+          - {{source: plan-cloud-nfi-2014, quote: "veut structurer la filière Cloud et renforcer l'offre"}}
+"""
+
+
+def upload(client: Client, *files: tuple[str, bytes]) -> object:
+    return client.post(ADD, {"files": [SimpleUploadedFile(name, content) for name, content in files]})
+
+
+def preview_url(response: object) -> str:
+    assert response.status_code == 302, getattr(response, "content", b"")[:2000]
+    return response["Location"]
+
+
+def digest_of(page: str) -> str:
+    return re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)
+
+
+def snapshot() -> tuple[int, int, int, int]:
+    return (Mission.objects.count(), Workstream.objects.count(), Citation.objects.count(), Source.objects.count())
+
+
+def test_upload_preview_then_apply(seeded: None, admin_client: Client) -> None:
+    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai d'import").encode())))
+    before = snapshot()
+    page = admin_client.get(url).content.decode()
+    assert "Mission" in page and "essai-import" in page and "created" in page or "créé" in page
+    assert snapshot() == before  # a preview writes nothing
+    response = admin_client.post(url, {"apply": "1", "digest": digest_of(page)})
+    assert response.status_code == 302
+    mission = Mission.objects.get(key="essai-import")
+    assert list(mission.workstreams.values_list("key", flat=True)) == ["filiere"]
+    assert ImportDraft.objects.get().applied_by.username == "admin"
+    # Applied once: a second click applies nothing more.
+    again = admin_client.post(url, {"apply": "1", "digest": digest_of(page)}, follow=True)
+    assert snapshot() == (before[0] + 1, before[1] + 1, before[2] + 2, before[3])
+    assert b"already applied" in again.content or "déjà appliqué".encode() in again.content
+
+
+def test_an_update_is_shown_field_by_field(seeded: None, admin_client: Client) -> None:
+    path = FIXTURES / "plan-cloud-nouvelle-france-industrielle.yaml"
+    changed = path.read_text(encoding="utf-8").replace(
+        "title: Plan Cloud de la Nouvelle France industrielle", "title: Plan Cloud (NFI)", 1
+    )
+    assert "Plan Cloud (NFI)" in changed
+    url = preview_url(upload(admin_client, (path.name, changed.encode())))
+    page = admin_client.get(url).content.decode()
+    assert "<del>Plan Cloud de la Nouvelle France industrielle</del> → <ins>Plan Cloud (NFI)</ins>" in page
+
+
+def test_an_invalid_upload_lists_its_errors_with_paths_and_writes_nothing(seeded: None, admin_client: Client) -> None:
+    broken = DOCUMENT.format(title="Essai").replace("key: filiere", "key: Pas Une Clé").replace(
+        "La nouvelle France industrielle affûte son plan Cloud", "une phrase absente du texte"
+    )
+    before = snapshot()
+    url = preview_url(upload(admin_client, ("essai.yaml", broken.encode())))
+    page = admin_client.get(url).content.decode()
+    assert "missions[0].workstreams[0].key" in page
+    assert "missions[0].citations[0]" in page or "missions[0]" in page
+    assert 'name="apply"' not in page
+    assert admin_client.post(url, {"apply": "1", "digest": "0" * 64}).status_code == 409
+    assert snapshot() == before
+
+
+def test_a_stale_preview_is_refused_and_the_new_plan_shown(seeded: None, admin_client: Client) -> None:
+    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai d'import").encode())))
+    digest = digest_of(admin_client.get(url).content.decode())
+    # Someone else imports the same mission between the preview and the apply.
+    Mission.objects.create(key="essai-import", title="Créée entre-temps")
+    response = admin_client.post(url, {"apply": "1", "digest": digest})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Créée entre-temps" in page and digest_of(page) != digest
+    assert Mission.objects.get(key="essai-import").title == "Créée entre-temps"
+    assert not Workstream.objects.filter(mission__key="essai-import").exists()
+    assert ImportDraft.objects.get().applied_at is None
+
+
+def test_a_new_source_comes_with_its_text(db: None, admin_client: Client) -> None:
+    referentiel = (FIXTURES / "referentiel.yaml").read_bytes()
+    texts = [(p.name, p.read_bytes()) for p in sorted((FIXTURES / "sources").glob("*.txt"))]
+    url = preview_url(upload(admin_client, ("referentiel.yaml", referentiel), *texts))
+    page = admin_client.get(url).content.decode()
+    admin_client.post(url, {"apply": "1", "digest": digest_of(page)})
+    assert Source.objects.count() == 5
+    # Without its text, a source is refused with the file it needs.
+    url = preview_url(upload(admin_client, ("referentiel.yaml", referentiel.replace(b"Cloud", b"Nuage"))))
+    assert "000_7315a784b9c4cda5.txt" in admin_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ([("essai.pdf", b"%PDF-1.4")], "only .yaml, .yml, .json and .txt"),
+        ([("essai.yaml", "title: Équipe".encode("latin-1"))], "not encoded in UTF-8"),
+        ([("essai.yaml", b"format: x\x00\x01")], "not a text file"),
+        ([("texte.txt", b"Un texte seul")], "at least one fixture document"),
+        ([(f"d{n}.yaml", b"format: observatoire/1") for n in range(21)], "at most 20"),
+        ([("gros.txt", b"a" * 5_000_001), ("essai.yaml", b"format: observatoire/1")], "too large"),
+    ],
+)
+def test_uploads_are_checked_with_clear_messages(
+    db: None, admin_client: Client, files: list[tuple[str, bytes]], message: str
+) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        response = admin_client.post(
+            ADD, {"files": [SimpleUploadedFile(n, c) for n, c in files]}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ImportDraft.objects.exists()
+
+
+def test_uploads_are_checked_in_french(db: None, admin_client: Client) -> None:
+    response = admin_client.post(
+        ADD, {"files": [SimpleUploadedFile("essai.yaml", "Équipe".encode("latin-1"))]}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert "n’est pas encodé en UTF-8" in response.content.decode() or "n'est pas encodé en UTF-8" in response.content.decode()
+
+
+def test_script_in_a_document_is_stored_as_text_and_rendered_escaped(seeded: None, admin_client: Client) -> None:
+    title = "<script>alert('x')</script> Essai"
+    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title=f'"{title}"').encode())))
+    page = admin_client.get(url).content.decode()
+    assert "<script>alert(" not in page and "&lt;script&gt;alert(" in page
+    admin_client.post(url, {"apply": "1", "digest": digest_of(page)})
+    assert Mission.objects.get(key="essai-import").title == title
+    public = Client().get(reverse("initiatives:mission", args=["essai-import"])).content.decode()
+    assert "<script>alert(" not in public and "&lt;script&gt;alert(" in public
+
+
+def test_the_import_page_is_for_staff_only(seeded: None, client: Client) -> None:
+    assert client.get(ADD).status_code == 302  # to the admin login
+    user = get_user_model().objects.create_user("agent", password="x", is_staff=True)
+    client.force_login(user)
+    assert client.get(ADD).status_code == 403
+    assert client.get(EXTRACT).status_code == 403
+    draft = ImportDraft.objects.create(title="t", origin="upload", files={"a.yaml": "format: observatoire/1"})
+    assert client.post(reverse("admin:initiatives_importdraft_change", args=[draft.pk]), {"apply": "1"}).status_code == 403
+
+
+def test_a_draft_document_is_corrected_on_the_preview_page(seeded: None, admin_client: Client) -> None:
+    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai").encode())))
+    # A broken correction is refused, and what was typed stays in the box.
+    typed = "format: observatoire/1\nmissions: [oops"
+    response = admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": typed})
+    assert response.status_code == 400 and "missions: [oops" in response.content.decode()
+    # The draft itself is unchanged, so its plan still previews.
+    assert ImportDraft.objects.get().files["essai.yaml"].startswith("format: observatoire/1\nmissions:\n")
+    fixed = DOCUMENT.format(title="Essai corrigé")
+    admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": fixed})
+    assert "Essai corrigé" in admin_client.get(url).content.decode()
+
+
+def test_extraction_drafts_a_document_that_opens_in_the_preview(seeded: None, admin_client: Client) -> None:
+    text = (FIXTURES / "sources" / "002_8a7a39b33ecec930.txt").read_text(encoding="utf-8").replace(
+        "stratégie nationale pour le Cloud", "stratégie nationale pour le Cloud souverain"
+    )
+    response = admin_client.post(EXTRACT, {"text": text, "published": "2021-05-17", "publisher": "Adwanted"})
+    url = preview_url(response)
+    draft = ImportDraft.objects.get()
+    assert draft.origin == "extraction" and len(draft.texts) == 1
+    page = admin_client.get(url).content.decode()
+    assert "Stratégie nationale pour le Cloud souverain" in page
+    before = snapshot()
+    admin_client.post(url, {"apply": "1", "digest": digest_of(page)})
+    mission = Mission.objects.get(title="Stratégie nationale pour le Cloud souverain")
+    assert mission.workstreams.count() == 3 and snapshot()[3] == before[3] + 1
+    assert Citation.objects.filter(mission=mission).exists()
+
+
+def test_extraction_form_keeps_what_was_typed(db: None, admin_client: Client) -> None:
+    response = admin_client.post(EXTRACT, {"text": "Un article.", "published": "le 5 août"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Un article." in page and "le 5 août" in page
+    assert not ImportDraft.objects.exists()
