@@ -11,7 +11,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+
 from .import_admin import ImportDraftAdmin
+from .spreadsheets import MilestoneResource
 from .forms import CitationAdminForm, MilestoneAdminForm, MissionAdminForm
 from .models import (
     Actor,
@@ -232,8 +236,11 @@ class WorkstreamAdmin(SavesMilestonesAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(ImportExportMixin, admin.ModelAdmin):
     form = MilestoneAdminForm
+    # Spreadsheets (spreadsheets.py): export what the list shows, import with a dry run first.
+    resource_classes = [MilestoneResource]
+    formats = [base_formats.CSV, base_formats.XLSX]
     list_display = (
         "title",
         "mission",

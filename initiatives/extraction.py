@@ -34,7 +34,7 @@ from django.utils.text import Truncator, slugify
 
 from . import periods
 from .importing import FORMAT
-from .models import Actor, Label, Source
+from .models import Actor, Label, Mission, Source
 
 PublishedPrecision = Literal["day", "month", "year"]
 
@@ -424,19 +424,27 @@ _NAME_CUT = re.compile(r"\s(?:signée|lancée|présentée|destinée|qui|dont|pou
 
 
 def initiative(title: str, sents: list[Line]) -> tuple[str, str]:
-    """The initiative's name and the sentence that names it."""
+    """The initiative's name and the sentence that names it: the title first, then the lead.
+    Within a text, a quoted name after its kind (programme « … ») beats a quoted one, which
+    beats what a launch verb introduces."""
     for text in [title, *(s.text for s in sents[:12])]:
-        named = re.search(r"\b(?:programme|plan|mission|stratégie|initiative|politique|projet)\s+[«“\"]\s*([^»”\"]{3,80}?)\s*[»”\"]", text, re.IGNORECASE)
+        named = re.search(
+            r"\b(?:programme|plan|mission|stratégie|initiative|politique|projet)\s+[«“\"]\s*([^»”\"]{3,80}?)\s*[»”\"]",
+            text,
+            re.IGNORECASE,
+        )
         if named:
             return named.group(1), text
-        quoted = re.search(r"[«“\"]\s*((?:mission|plan|stratégie|programme|label|initiative|projet|politique)[^»”\"]{3,80}?)\s*[»”\"]", text, re.IGNORECASE)
+        quoted = re.search(
+            r"[«“\"]\s*((?:mission|plan|stratégie|programme|label|initiative|projet|politique)[^»”\"]{3,80}?)\s*[»”\"]",
+            text,
+            re.IGNORECASE,
+        )
         if quoted:
             return quoted.group(1), text
-    for text in [title, *(s.text for s in sents[:12])]:
         match = _LAUNCH_VERB.search(text)
         if match:
-            name = _NAME_CUT.split(match.group("name"), maxsplit=1)[0].strip()
-            return name, text
+            return _NAME_CUT.split(match.group("name"), maxsplit=1)[0].strip(), text
     return title, title
 
 
@@ -529,7 +537,10 @@ def extract(
     text_name = "" if existing else f"{source_key}.txt"
 
     name, name_quote = initiative(title, sents)
-    taken: set[str] = set()
+    # A new mission, never one already published: a draft with an existing mission's key would
+    # replace what that mission holds. To merge into one, an administrator edits the key.
+    base = slugify(" ".join(name.split()[:8]))[:60].strip("-")
+    taken = set(Mission.objects.filter(key__startswith=base).values_list("key", flat=True))
     mission_key = _key(name, taken, words=8)
 
     def cite(quote: str, fact: str | None = None) -> dict[str, str]:

@@ -9,6 +9,7 @@ if its digest differs from the one the page was rendered with."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.contrib import admin, messages
@@ -160,8 +161,11 @@ class ImportDraftAdmin(admin.ModelAdmin):
         draft = self._draft(request, object_id)
         editable = draft.applied_at is None and self.has_change_permission(request, draft)
         if request.method == "POST":
-            if not editable:
+            if not self.has_change_permission(request, draft):
                 raise PermissionDenied
+            if draft.applied_at is not None:  # a second click, another tab
+                messages.warning(request, _("This import was already applied."))
+                return HttpResponseRedirect(self._preview_url(draft))
             if "apply" in request.POST:
                 return self._apply(request, draft)
             return self._save_documents(request, draft)
@@ -205,7 +209,20 @@ class ImportDraftAdmin(admin.ModelAdmin):
 
     def _save_documents(self, request: HttpRequest, draft: ImportDraft) -> HttpResponse:
         form = ImportDocumentForm(request.POST)
-        if form.is_valid() and form.cleaned_data["name"] in draft.documents:
+        if form.is_valid() and form.cleaned_data["name"] not in draft.documents:
+            raise Http404
+        if form.is_valid():
+            # A correction that does not even read as a document is not saved: the box keeps
+            # what was typed, with the reason, and the draft keeps its last good version.
+            _document, errors = importing.document_parse_text(
+                form.cleaned_data["text"],
+                name=form.cleaned_data["name"],
+                directory=Path("."),
+                texts=draft.texts,
+            )
+            for error in errors:
+                form.add_error("text", str(error))
+        if form.is_valid():
             draft.files = {**draft.files, form.cleaned_data["name"]: form.cleaned_data["text"]}
             draft.save(update_fields=["files"])
             messages.success(request, _("Document saved: the preview below is its new plan."))

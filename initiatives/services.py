@@ -84,8 +84,10 @@ def milestone_update(
     *,
     base_version: int,
     today: dt.date | None = None,
+    via: str = "edit",
 ) -> Milestone:
-    """Apply `change` to a milestone as `user`, if it is still at `base_version`.
+    """Apply `change` to a milestone as `user` (through `via`: the edit page, or the admin's
+    spreadsheet import), if it is still at `base_version`.
 
     Raises PermissionDenied, ValidationError (field -> messages; nothing written) or
     EditConflict (someone saved first; nothing written)."""
@@ -94,7 +96,7 @@ def milestone_update(
     if milestone is None or not can_edit_milestone(user, milestone):
         raise PermissionDenied
     values = _checked_values(milestone, change, today)
-    with history.acting_as(user, "edit"):
+    with history.acting_as(user, via):
         # The compare-and-swap: written only if nobody saved since the form was opened.
         written = Milestone.objects.filter(pk=milestone.pk, version=base_version).update(
             **values, version=F("version") + 1, updated_at=timezone.now()

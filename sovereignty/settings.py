@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "mozilla_django_oidc",
+    "import_export",
     "initiatives",
 ]
 
@@ -302,6 +303,17 @@ def _cache(name: str, max_entries: int) -> dict[str, object]:
 
 
 CACHES = {"default": _cache("default", 1000), "pages": _cache("pages", 2000)}
+
+# Spreadsheets of milestones in the admin (django-import-export). Importing takes the right to
+# change milestones; exporting, to see them.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The uploaded sheet waits between the dry run and the confirmation: in Redis when there is
+# one (shared by every web process and host), else in the machine's temporary folder.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = (
+    "import_export.tmp_storages.CacheStorage" if REDIS_URL else "import_export.tmp_storages.TempFolderStorage"
+)
 
 CELERY_TIMEZONE = TIME_ZONE
 # JSON only: pickle would let anyone who can write to the broker run code in the worker.

@@ -1,0 +1,65 @@
+"""Random nested documents thrown at the importer, as an upload would bring them: each is
+either imported or refused with errors that say where; no other exception escapes, and a
+refused document changes nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from initiatives import importing
+from initiatives.models import Citation, Milestone, Mission, Source, Workstream
+
+pytestmark = pytest.mark.django_db
+
+# The schema's own words, so that the documents get deep enough to reach the validator.
+KEYS = [
+    "format", "sources", "actors", "labels", "missions", "key", "title", "summary", "status",
+    "launch", "budget", "labels", "citations", "source", "quote", "fact", "editorial",
+    "workstreams", "milestones", "due", "progress", "completed_on", "comment", "text",
+    "reference", "tense", "text_file", "published", "date", "precision", "basis", "actor",
+    "role", "amount_eur", "qualifier", "name", "kind",
+]
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["observatoire/1", "plan-cloud-nfi-2014", "done", "2021-13-45", "fin 2021", "<script>", ""]),
+    st.text(max_size=30),
+)
+NESTED = st.recursive(
+    VALUES,
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=8)), children, max_size=5),
+    max_leaves=40,
+)
+DOCUMENTS = st.dictionaries(st.sampled_from(KEYS), NESTED, max_size=5).map(
+    lambda d: {"format": "observatoire/1", **d} if "format" not in d else d
+)
+
+
+def snapshot() -> tuple[int, ...]:
+    return tuple(m.objects.count() for m in (Source, Mission, Workstream, Milestone, Citation))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(document=DOCUMENTS)
+def test_random_documents_are_imported_or_refused_with_paths(seeded: None, document: dict) -> None:
+    before = snapshot()
+    try:
+        documents = importing.documents_parse_uploaded({"essai.yaml": json.dumps(document, ensure_ascii=False)})
+        plan = importing.plan_build(documents)
+    except importing.ImportFailed as exc:
+        assert exc.errors
+        for error in exc.errors:
+            assert error.file and error.message
+            # Beyond the document as a whole, an error says where.
+            assert error.path or error.message, error
+        assert snapshot() == before
+        return
+    importing.plan_apply(documents, plan)
+    assert importing.plan_build(documents).is_noop  # what it wrote is what it said
