@@ -310,11 +310,27 @@ _NAME = r"(?:[A-ZÉÈ][a-zéèëêïîôöüç]+(?:-[A-ZÉ][a-zéèëêïîôö�
 _PERSON = re.compile(
     rf"(?P<name>{_NAME}(?:\s+(?:de\s+|du\s+|d['’]|Le\s+|La\s+)?(?:{_NAME}|[A-Z]\b)){{1,3}})"
 )
-_ROLE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"coordonnateur|coordinateur|chefs? de projet|pilot(?:é|ée|és|ées) par|pilotes?\b", re.I), "coordinator"),
-    (re.compile(r"\bministre\b|secrétaire d['’]état|président(?:e)? de la république", re.I), "announcer"),
-    (re.compile(r"\bdirect(?:eur|rice)\b|\bprésident(?:e)?\b|\bdirigeant", re.I), "participant"),
+# A role and where its holders stand: "X et Y, chefs de projet" (before), "pilotée par X"
+# (after), "X, ministre …" (either).
+_ROLE_WORDS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"coordonnateurs?|coordinat(?:eur|rice)s?|chefs? de projet|pilotes?\b", re.I), "coordinator", "before"),
+    (re.compile(r"pilot(?:é|ée|és|ées) par|coordonnée? par|conduite? par", re.I), "coordinator", "after"),
+    (re.compile(r"portée? par|soutenue? par", re.I), "sponsor", "after"),
+    (re.compile(r"\bministre\b|secrétaire d['’]état|président(?:e)? de la république", re.I), "announcer", "any"),
+    (re.compile(r"\bdirect(?:eur|rice)\b|\bprésident(?:e)?\b|\bdirigeant", re.I), "participant", "any"),
 )
+# When two sentences give one person two roles, the more telling one stays.
+_ROLE_RANK = {"coordinator": 0, "announcer": 1, "sponsor": 2, "participant": 3}
+
+
+def _role_at(sentence: str, start: int, end: int) -> str | None:
+    for pattern, role, side in _ROLE_WORDS:
+        for match in pattern.finditer(sentence):
+            if side == "any" or (side == "before" and end <= match.start()) or (side == "after" and start >= match.end()):
+                return role
+    return None
+
+
 _NOT_PERSON = {"le gouvernement", "la france", "l'etat", "l'europe", "union europeenne"}
 
 
@@ -329,10 +345,10 @@ class Involved:
 def actors(sents: list[Line]) -> list[Involved]:
     found: dict[str, Involved] = {}
     for sentence in sents:
-        role = next((r for pattern, r in _ROLE_WORDS if pattern.search(sentence.text)), None)
-        if role is None:
+        if not any(pattern.search(sentence.text) for pattern, _role, _side in _ROLE_WORDS):
             continue
         for match in _PERSON.finditer(sentence.text):
+            role = _role_at(sentence.text, match.start(), match.end()) or "participant"
             name = match.group("name").strip()
             if _fold(name) in _NOT_PERSON or len(name.split()) < 2 or name.split()[0] in {"Le", "La", "Les", "Dans", "Pour", "Cette", "Ce"}:
                 continue
@@ -357,8 +373,8 @@ def actors(sents: list[Line]) -> list[Involved]:
             if re.match(r"\s*,?\s*(?:ministre|secrétaire d['’]état)", after, re.I):
                 person_role = "announcer" if re.search(r"lanc|annonc", sentence.text, re.I) else "sponsor"
             key = slugify(name)
-            if key and key not in found:
-                found[key] = Involved(name, person_role, capacity, sentence.text)
+            if key and (key not in found or _ROLE_RANK[person_role] < _ROLE_RANK[found[key].role]):
+                found[key] = Involved(name, person_role, capacity or (found[key].capacity if key in found else ""), sentence.text)
     return list(found.values())
 
 
@@ -563,7 +579,9 @@ def extract(
                 if tense == "past" or period.reference != published
                 else due_text,
             }
-            if period.end < published:
+            # Already happened when it was written: before the publication, or told in a past
+            # tense within the publication's window ("se sont entretenus, le 24 janvier").
+            if period.end < published or (tense == "past" and period.end <= min(past_reference, timezone.localdate())):
                 doc.update(status="done", progress=100, completed_on=period.end)
             doc["citations"] = [cite(sentence.text)]
             milestone_docs.append(doc)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -29,6 +30,11 @@ from .models import ImportDraft
 
 ACTIONS = ("create", "update", "delete", "unchanged")
 SHOWN_CHARS = 400  # a source's whole text in a diff would bury the rest
+
+
+def model_label(model: str) -> str:
+    """"Workstream" as the page's language says it ("Chantier")."""
+    return str(apps.get_model("initiatives", model)._meta.verbose_name).capitalize()
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ class Preview:
         )
         return [
             PreviewRow(
-                model=c.model,
+                model=model_label(c.model),
                 key=c.key,
                 action=c.action,
                 label=_label(self.plan.rows[c.model].get(c.natural_key, {})),
@@ -69,7 +75,7 @@ class Preview:
     def counts(self) -> list[tuple[str, dict[str, int]]]:
         if self.plan is None:
             return []
-        return [(model, dict(c)) for model, c in self.plan.counts().items() if c]
+        return [(model_label(model), dict(c)) for model, c in self.plan.counts().items() if c]
 
 
 def _label(row: dict[str, Any]) -> str:

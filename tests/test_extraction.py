@@ -152,3 +152,21 @@ def test_actors_budget_and_labels(db: None) -> None:
         published=dt.date(2021, 5, 17),
     )
     assert seeds.document["missions"][0]["labels"] == ["cloud-de-confiance", "secnumcloud"]
+
+
+def test_roles_follow_where_names_stand_and_past_events_are_done(db: None) -> None:
+    from .conftest import FIXTURES
+
+    text = (FIXTURES / "sources" / "004_7b65ada25365644c.txt").read_text(encoding="utf-8")
+    draft = extraction.extract(text, published=dt.date(2014, 1, 1), precision="month")
+    mission = draft.document["missions"][0]
+    # "X (Atos) et Y (OVH), chefs de projet …, ont été reçus par Z" and "le ministre … Z".
+    assert {a["actor"]: a["role"] for a in mission["actors"]} == {
+        "thierry-breton": "coordinator",
+        "octave-klaba": "coordinator",
+        "arnaud-montebourg": "sponsor",
+    }
+    by_due = {m["due"] if isinstance(m["due"], str) else m["due"]["text"]: m for m in mission["milestones"]}
+    # Told in the past within January 2014: done; promised for March: planned.
+    assert (by_due["le 24 janvier"]["status"], by_due["le 24 janvier"]["completed_on"]) == ("done", dt.date(2014, 1, 24))
+    assert "status" not in by_due["pour le mois de mars 2014"]
