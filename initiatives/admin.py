@@ -2,9 +2,10 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -241,6 +242,29 @@ class MilestoneAdmin(ImportExportMixin, admin.ModelAdmin):
     # Spreadsheets (spreadsheets.py): export what the list shows, import with a dry run first.
     resource_classes = [MilestoneResource]
     formats = [base_formats.CSV, base_formats.XLSX]
+
+    def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        # A sheet is written whole or not at all, at the confirmation too: a row refused
+        # there (someone edited it after the dry run) takes the others back with it.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result: Any, request: HttpRequest) -> Any:
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        problems = [
+            _("line %(line)s: %(problem)s")
+            % {"line": row.number, "problem": "; ".join(m for ms in row.error_dict.values() for m in ms)}
+            for row in result.invalid_rows
+        ] + [
+            _("line %(line)s: %(problem)s") % {"line": number, "problem": "; ".join(str(e.error) for e in errors)}
+            for number, errors in result.row_errors()
+        ]
+        messages.error(
+            request,
+            _("Nothing was imported: the data changed since the preview. %(problems)s")
+            % {"problems": " — ".join(problems)},
+        )
+        return HttpResponseRedirect(reverse("admin:initiatives_milestone_import"))
     list_display = (
         "title",
         "mission",

@@ -85,6 +85,13 @@ def _is_chrome(line: str) -> bool:
     return len(words) <= 14 and bool(_CHROME.search(line))
 
 
+# Real sentences are far shorter; a "sentence" longer than this is a dump, not prose, and the
+# per-sentence readers below are not run on it (they would cost its length squared).
+LONGEST_SENTENCE = 2000
+# An article is ~10 kB; this bounds the extractor's work on whatever is pasted.
+MAX_ARTICLE_CHARS = 200_000
+
+
 def sentences(lines: list[Line]) -> list[Line]:
     """Each content line cut into sentences (offsets kept)."""
     out: list[Line] = []
@@ -154,7 +161,7 @@ def find_periods(sentence: str, reference: dt.date, *, past_reference: dt.date |
                 start += 1
             if _fold(sentence[start:end]).strip(" .,;:") in _NOT_ALONE:
                 continue
-            before = _fold(sentence[:start])
+            before = _fold(sentence[max(0, start - 80) : start])
             tense: periods.Tense = "past" if _PAST.search(before[-60:]) else "future"
             try:
                 period = periods.parse_period(
@@ -226,7 +233,7 @@ def workstreams(lines: list[Line], sents: list[Line]) -> list[Item]:
     kinds_listed: set[str] = set()
     # Bullet lists introduced by a line that names what they list.
     for n, line in enumerate(lines):
-        if line.bullet or not _INTRO.search(line.text):
+        if line.bullet or not line.text.endswith(":") or not _INTRO.search(line.text):
             continue
         run = []
         for following in lines[n + 1 :]:
@@ -286,7 +293,7 @@ def _kinds(text: str) -> set[str]:
 
 
 def _ordinal_title(text: str) -> str:
-    quoted = re.search(r"[“«\"]\s*(.+?)\s*[”»\"]", text)
+    quoted = re.search(r"[“«\"]\s*([^“«”»\"]{1,400})[”»\"]", text)
     if quoted:
         return _title_of(quoted.group(1))
     verb = re.search(r"\b(?:est|consiste(?:ra)? en|vise à|porte sur)\s+(.+)$", text)
@@ -353,11 +360,11 @@ def actors(sents: list[Line]) -> list[Involved]:
             if _fold(name) in _NOT_PERSON or len(name.split()) < 2 or name.split()[0] in {"Le", "La", "Les", "Dans", "Pour", "Cette", "Ce"}:
                 continue
             # An organisation: "chez Capgemini Invent", "le plan Cloud Computing", "(…, Natixis)".
-            before = sentence.text[: match.start()]
+            before = sentence.text[max(0, match.start() - 80) : match.start()]
             if (
                 re.search(r"(?:chez|de|du|d['’])\s*$", before)
                 or re.search(r"\b(?:plan|programme|projet|label|offre|solution|société|groupe)\b(?:\s+\w+){0,2}\s*$", before)
-                or before.count("(") > before.count(")")
+                or sentence.text.count("(", 0, match.start()) > sentence.text.count(")", 0, match.start())
             ):
                 continue
             if re.search(r"\b(?:ministre|secrétaire d['’]état)\b[^,.]{0,60}$", before, re.I):
@@ -380,7 +387,7 @@ def actors(sents: list[Line]) -> list[Involved]:
 
 _AMOUNT = re.compile(
     r"(?P<qualifier>supérieure?s?\s+à|inférieure?s?\s+à|plus\s+de|moins\s+de|environ|près\s+de|au\s+moins)?\s*"
-    r"(?P<number>\d+(?:[ ,.]\d+)*)\s*"
+    r"(?<![\d])(?<![\d][ ,.])(?P<number>\d+(?:[ ,.]\d+)*)\s*"
     r"(?P<unit>milliards?\s+d['’]euros|millions?\s+d['’]euros|md€|mds€|m€|m\s?€|k€|€|euros)",
     re.IGNORECASE,
 )
@@ -525,11 +532,13 @@ def extract(
 ) -> DraftDocument:
     """A draft fixture document for the article `text`."""
     text = text.replace("\r\n", "\n")
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise ValueError(f"an article of at most {MAX_ARTICLE_CHARS} characters")
     lines = content_lines(text)
     title_line = next((ln for ln in lines if not ln.bullet and not ln.text.endswith((".", ":", ";"))), None)
     title = title_line.text if title_line else Truncator(text.strip()).words(12)
     body_lines = [ln for ln in lines if ln is not title_line]
-    sents = sentences(body_lines)
+    sents = [s for s in sentences(body_lines) if len(s.text) <= LONGEST_SENTENCE]
 
     # The publication date: given, or the first full date in the text.
     basis, basis_text = "public_record", "Date de publication indiquée lors de l'extraction : à vérifier."
@@ -549,7 +558,10 @@ def extract(
 
     sha = __import__("hashlib").sha256(text.encode("utf-8")).hexdigest()
     existing = Source.objects.filter(text_sha256=sha).values_list("key", flat=True).first()
-    source_key = existing or _key(f"{title} {published:%Y-%m-%d}", set(), words=8)
+    # Never an existing source's key: that would rewrite its text.
+    source_base = slugify(" ".join(f"{title} {published:%Y-%m-%d}".split()[:8]))[:60].strip("-")
+    source_taken = set(Source.objects.filter(key__startswith=source_base).values_list("key", flat=True))
+    source_key = existing or _key(f"{title} {published:%Y-%m-%d}", source_taken, words=8)
     text_name = "" if existing else f"{source_key}.txt"
 
     name, name_quote = initiative(title, sents)

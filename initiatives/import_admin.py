@@ -15,7 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -86,6 +86,20 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return Truncator(str(value)).chars(SHOWN_CHARS)
+
+
+_PERMISSION = {"create": "add", "update": "change", "delete": "delete"}
+
+
+def missing_permissions(user: Any, plan: importing.ImportPlan) -> list[str]:
+    """What `user` may not do of what the plan does: applying an import creates, changes and
+    deletes missions, sources, milestones… and takes the right to do each of those."""
+    needed = {
+        f"initiatives.{_PERMISSION[c.action]}_{c.model.lower()}"
+        for c in plan.changes
+        if c.action in _PERMISSION
+    }
+    return sorted(p for p in needed if not user.has_perm(p))
 
 
 def preview_of(draft: ImportDraft) -> tuple[Preview, list[importing.Document]]:
@@ -188,6 +202,8 @@ class ImportDraftAdmin(admin.ModelAdmin):
                     messages.warning(request, _("This import was already applied."))
                     return HttpResponseRedirect(self._preview_url(draft))
                 documents = importing.documents_parse_uploaded(locked.files)
+                if missing := missing_permissions(request.user, importing.plan_build(documents)):
+                    raise PermissionDenied(", ".join(missing))
                 plan = importing.plan_apply(documents, digest, user=request.user)
                 ImportDraft.objects.filter(pk=draft.pk).update(
                     applied_at=timezone.now(), applied_by=request.user
@@ -201,6 +217,14 @@ class ImportDraftAdmin(admin.ModelAdmin):
         except importing.ImportFailed as exc:
             messages.error(request, _("The documents can no longer be imported: nothing was written."))
             return self._render_preview(request, draft, Preview(exc.errors, None), True, status=409)
+        except IntegrityError:
+            # Another import created the same objects and committed while this one was writing.
+            messages.error(
+                request,
+                _("The data changed while this import was being written: nothing was written. Review the new plan below."),
+            )
+            preview, _documents = preview_of(draft)
+            return self._render_preview(request, draft, preview, True, status=409)
         counts = plan.counts()
         messages.success(
             request,
@@ -246,14 +270,21 @@ class ImportDraftAdmin(admin.ModelAdmin):
         document_form: ImportDocumentForm | None = None,
         status: int = 200,
     ) -> HttpResponse:
-        # A document being corrected keeps what was typed, even when it did not save.
-        typed = document_form.data if document_form is not None else {}
+        # A document being corrected keeps what was typed, and why it did not save.
+        typed_name = document_form.data.get("name") if document_form is not None else None
         document_forms = [
-            ImportDocumentForm(typed, prefix=None)
-            if typed.get("name") == name
+            document_form
+            if document_form is not None and typed_name == name
             else ImportDocumentForm(initial={"name": name, "text": text})
             for name, text in sorted(draft.documents.items())
         ]
+        missing = missing_permissions(request.user, preview.plan) if preview.plan else []
+        if editable and missing:
+            messages.warning(
+                request,
+                _("Applying this plan needs permissions you do not have: %(missing)s.")
+                % {"missing": ", ".join(missing)},
+            )
         response = self._render(
             request,
             "preview.html",
@@ -261,7 +292,7 @@ class ImportDraftAdmin(admin.ModelAdmin):
                 "title": _("Import preview: %(title)s") % {"title": draft.title},
                 "draft": draft,
                 "preview": preview,
-                "editable": editable,
+                "editable": editable and not missing,
                 "document_forms": document_forms,
                 "texts": sorted(draft.texts),
                 "original": draft,

@@ -358,7 +358,12 @@ def document_parse_text(
         return None, [DocumentError(name, "", _("nested too deeply"))]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = _("line %(line)s") % {"line": mark.line + 1} if mark else ""
+        if mark:
+            where = _("line %(line)s") % {"line": mark.line + 1}
+        elif isinstance(exc, yaml.reader.ReaderError):  # a control character, a bad byte
+            where = _("character %(position)s") % {"position": exc.position + 1}
+        else:
+            where = ""
         problem = getattr(exc, "problem", None) or str(exc)
         return None, [
             DocumentError(
@@ -368,6 +373,22 @@ def document_parse_text(
     if not isinstance(data, dict):
         return None, [
             DocumentError(name, "", _("a document must be a mapping with a 'format' key"))
+        ]
+    try:
+        size = _expanded_size(data, {})
+    except RecursionError:
+        return None, [DocumentError(name, "", _("nested too deeply"))]
+    if size > MAX_EXPANDED_NODES:
+        # Aliases are shared while loading but walked in full by every later check: nine
+        # levels of nine aliases each ("billion laughs") is a few hundred bytes that expand
+        # to hundreds of millions of values.
+        return None, [
+            DocumentError(
+                name,
+                "",
+                _("too large once its aliases (*name) are expanded: at most %(count)s values")
+                % {"count": f"{MAX_EXPANDED_NODES:,}".replace(",", " ")},
+            )
         ]
     if nul_paths := list(_nul_paths(data, "")):
         # PostgreSQL cannot store NUL in text; SQLite can: refuse it on both.
@@ -414,6 +435,28 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag not in _TEXT_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+MAX_EXPANDED_NODES = 200_000  # our largest document has ~2,000 values
+
+
+def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
+    """How many values the document holds with every alias expanded, counting each shared
+    value once per use but computing it once (linear in what was written)."""
+    if not isinstance(value, dict | list):
+        return 1
+    known = sizes.get(id(value))
+    if known is not None:
+        return known
+    sizes[id(value)] = MAX_EXPANDED_NODES + 1  # a cycle (an alias inside itself) is too large
+    items = value.values() if isinstance(value, dict) else value
+    total = 1
+    for item in items:
+        total += _expanded_size(item, sizes)
+        if total > MAX_EXPANDED_NODES:
+            break
+    sizes[id(value)] = total
+    return total
 
 
 def _nul_paths(value: Any, path: str) -> Iterable[str]:
@@ -542,6 +585,10 @@ class ImportPlan:
                 c.natural_key,
                 c.action,
                 sorted((f, repr(o), repr(n)) for f, (o, n) in c.fields.items()),
+                # What a created row will hold is part of what was shown, too.
+                sorted((f, repr(v)) for f, v in self.rows[c.model][c.natural_key].items())
+                if c.action == "create"
+                else [],
             )
             for c in self.changes
         ]

@@ -138,6 +138,13 @@ class MilestoneResource(resources.ModelResource):
             instance.pk, base_version = created.pk, created.version
         else:
             base_version = instance.version
+            current_workstream = Milestone.objects.filter(pk=instance.pk).values_list("workstream_id", flat=True).first()
+            if instance.workstream_id != current_workstream:
+                # Moving a milestone between workstreams changes who coordinates it: the
+                # milestone's own admin page does that, not a sheet.
+                raise ValidationError(
+                    {"workstream": _("a milestone does not change workstream through a sheet: use its page in the administration")}
+                )
         change = services.MilestoneChange(
             status=instance.status,
             progress=instance.progress,

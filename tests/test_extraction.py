@@ -170,3 +170,57 @@ def test_roles_follow_where_names_stand_and_past_events_are_done(db: None) -> No
     # Told in the past within January 2014: done; promised for March: planned.
     assert (by_due["le 24 janvier"]["status"], by_due["le 24 janvier"]["completed_on"]) == ("done", dt.date(2014, 1, 24))
     assert "status" not in by_due["pour le mois de mars 2014"]
+
+
+def test_extract_source_writes_the_draft_and_its_text(db: None, tmp_path: Path) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    article = OWN_TEXTS / "plan-cybersecurite-hopitaux.txt"
+    out = StringIO()
+    call_command("extract_source", str(article), "--published", "2022-06", "--publisher", "Ministère de la Santé", "--output", str(tmp_path), stdout=out)
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert len(written) == 2 and written[1].endswith(".yaml") and written[0].endswith(".txt")
+    assert "4 workstream(s)" in out.getvalue() or "4 chantier(s)" in out.getvalue()
+    # What it wrote imports as it stands, from disk, like any fixture document.
+    plan = importing.plan_build(importing.documents_parse([tmp_path]))
+    assert plan.counts()["Workstream"]["create"] == 4
+    document = yaml.safe_load((tmp_path / written[1]).read_text(encoding="utf-8"))
+    assert document["sources"][0]["published"] == {
+        "date": dt.date(2022, 6, 1), "precision": "month", "basis": "public_record",
+        "note": "Date de publication indiquée lors de l'extraction : à vérifier.",
+    }
+    with pytest.raises(CommandError, match="YYYY-MM-DD|AAAA-MM-JJ"):
+        call_command("extract_source", str(article), "--published", "juin 2022", "--output", str(tmp_path))
+    with pytest.raises(CommandError):
+        call_command("extract_source", str(tmp_path / "absent.txt"), "--output", str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Titre\n\n" + "mars " * 8000 + ".",
+        "Titre\n\nBudget " + "1 " * 8000 + "de rien.",
+        "Titre\n\nLe premier axe est « " + "«" * 8000 + ". Le deuxième axe est « b ».",
+        "Titre\n\n" + "Jean Dupont (Paris, " * 2000 + "chefs de projet.",
+    ],
+    ids=["dates", "amounts", "quotes", "names"],
+)
+def test_adversarial_text_does_not_stall_the_extractor(db: None, text: str) -> None:
+    # Each of these took from 6 to 90 seconds before the readers were bounded; an article
+    # takes milliseconds. The bound is generous: this guards against a return to quadratic.
+    import time
+
+    started = time.perf_counter()
+    extraction.extract(text, published=dt.date(2024, 1, 1))
+    assert time.perf_counter() - started < 5
+
+
+def test_an_article_too_long_is_refused_with_a_clear_message(db: None) -> None:
+    with pytest.raises(ValueError):
+        extraction.extract("a" * (extraction.MAX_ARTICLE_CHARS + 1))
+    from initiatives.forms import ExtractionForm
+
+    form = ExtractionForm({"text": "a" * 200_001})
+    assert not form.is_valid() and "200" in str(form.errors["text"])

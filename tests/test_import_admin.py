@@ -56,7 +56,7 @@ def test_upload_preview_then_apply(seeded: None, admin_client: Client) -> None:
     url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai d'import").encode())))
     before = snapshot()
     page = admin_client.get(url).content.decode()
-    assert "Mission" in page and "essai-import" in page and "created" in page or "créé" in page
+    assert "essai-import" in page and '<td class="create">créé</td>' in page
     assert snapshot() == before  # a preview writes nothing
     response = admin_client.post(url, {"apply": "1", "digest": digest_of(page)})
     assert response.status_code == 302
@@ -81,16 +81,23 @@ def test_an_update_is_shown_field_by_field(seeded: None, admin_client: Client) -
 
 
 def test_an_invalid_upload_lists_its_errors_with_paths_and_writes_nothing(seeded: None, admin_client: Client) -> None:
-    broken = DOCUMENT.format(title="Essai").replace("key: filiere", "key: Pas Une Clé").replace(
-        "La nouvelle France industrielle affûte son plan Cloud", "une phrase absente du texte"
-    )
     before = snapshot()
-    url = preview_url(upload(admin_client, ("essai.yaml", broken.encode())))
+    # Structure first: a bad key is named by its path.
+    bad_key = DOCUMENT.format(title="Essai").replace("key: filiere", "key: Pas Une Clé")
+    url = preview_url(upload(admin_client, ("essai.yaml", bad_key.encode())))
     page = admin_client.get(url).content.decode()
-    assert "missions[0].workstreams[0].key" in page
-    assert "missions[0].citations[0]" in page or "missions[0]" in page
+    assert "<code>missions[0].workstreams[0].key</code></td><td>doit être une clé" in page
     assert 'name="apply"' not in page
     assert admin_client.post(url, {"apply": "1", "digest": "0" * 64}).status_code == 409
+    # Then the references: a quote that is not in its source, and a source that is unknown.
+    bad_quote = DOCUMENT.format(title="Essai").replace(
+        "La nouvelle France industrielle affûte son plan Cloud", "une phrase absente du texte"
+    ).replace("sources: [plan-cloud-nfi-2014]", "sources: [plan-cloud-nfi-2014, source-inconnue]")
+    url = preview_url(upload(admin_client, ("essai.yaml", bad_quote.encode())))
+    page = admin_client.get(url).content.decode()
+    errors = dict(re.findall(r"<code>([^<]*)</code></td><td>([^<]*)", page))
+    assert errors["missions[0].citations[0].quote"].startswith("citation introuvable mot pour mot"), errors
+    assert "source-inconnue" in errors["missions[0].sources[1]"], errors
     assert snapshot() == before
 
 
@@ -167,7 +174,9 @@ def test_a_draft_document_is_corrected_on_the_preview_page(seeded: None, admin_c
     # A broken correction is refused, and what was typed stays in the box.
     typed = "format: observatoire/1\nmissions: [oops"
     response = admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": typed})
-    assert response.status_code == 400 and "missions: [oops" in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "missions: [oops" in page
+    assert "YAML ou JSON non valide" in page  # and why it was not saved
     # The draft itself is unchanged, so its plan still previews.
     assert ImportDraft.objects.get().files["essai.yaml"].startswith("format: observatoire/1\nmissions:\n")
     fixed = DOCUMENT.format(title="Essai corrigé")
@@ -198,3 +207,38 @@ def test_extraction_form_keeps_what_was_typed(db: None, admin_client: Client) ->
     page = response.content.decode()
     assert "Un article." in page and "le 5 août" in page
     assert not ImportDraft.objects.exists()
+
+
+def test_applying_takes_the_permissions_of_what_the_plan_writes(seeded: None, client: Client) -> None:
+    from django.contrib.auth.models import Permission
+
+    clerk = get_user_model().objects.create_user("greffier", password="x", is_staff=True)
+    clerk.user_permissions.set(Permission.objects.filter(codename__in=["add_importdraft", "change_importdraft", "view_importdraft"]))
+    client.force_login(clerk)
+    url = preview_url(upload(client, ("essai.yaml", DOCUMENT.format(title="Essai").encode())))
+    page = client.get(url).content.decode()
+    assert "initiatives.add_mission" in page and 'name="apply"' not in page
+    assert client.post(url, {"apply": "1", "digest": "0" * 64}).status_code == 403
+    assert not Mission.objects.filter(key="essai-import").exists()
+
+
+def test_a_preview_covers_what_created_rows_hold(seeded: None, admin_client: Client) -> None:
+    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai vu").encode())))
+    digest = digest_of(admin_client.get(url).content.decode())
+    # The draft is corrected in another tab after this preview: the new title was never shown.
+    draft = ImportDraft.objects.get()
+    draft.files = {"essai.yaml": DOCUMENT.format(title="Essai jamais vu")}
+    draft.save()
+    assert admin_client.post(url, {"apply": "1", "digest": digest}).status_code == 409
+    assert not Mission.objects.filter(key="essai-import").exists()
+
+
+def test_a_document_of_aliases_that_explodes_is_refused_at_once(db: None, admin_client: Client) -> None:
+    # Nine levels of nine aliases: ~300 bytes that would expand to 387 million values.
+    lines = ["format: observatoire/1", 'a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
+    url = preview_url(upload(admin_client, ("bombe.yaml", "\n".join(lines).encode())))
+    page = admin_client.get(url).content.decode()
+    assert "trop volumineux une fois ses alias" in page
+    cyclic = preview_url(upload(admin_client, ("boucle.yaml", b"format: observatoire/1\nmissions: &m [*m]\n")))
+    assert admin_client.get(cyclic).status_code == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +43,10 @@ DOCUMENTS = st.dictionaries(st.sampled_from(KEYS), NESTED, max_size=5).map(
 )
 
 
+# The errors about a document as a whole, which have no path inside it.
+WHOLE_DOCUMENT = {"imbrication trop profonde", "nested too deeply"}
+
+
 def snapshot() -> tuple[int, ...]:
     return tuple(m.objects.count() for m in (Source, Mission, Workstream, Milestone, Citation))
 
@@ -49,17 +54,21 @@ def snapshot() -> tuple[int, ...]:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(document=DOCUMENTS)
 def test_random_documents_are_imported_or_refused_with_paths(seeded: None, document: dict) -> None:
-    before = snapshot()
-    try:
-        documents = importing.documents_parse_uploaded({"essai.yaml": json.dumps(document, ensure_ascii=False)})
-        plan = importing.plan_build(documents)
-    except importing.ImportFailed as exc:
-        assert exc.errors
-        for error in exc.errors:
-            assert error.file and error.message
-            # Beyond the document as a whole, an error says where.
-            assert error.path or error.message, error
-        assert snapshot() == before
-        return
-    importing.plan_apply(documents, plan)
-    assert importing.plan_build(documents).is_noop  # what it wrote is what it said
+    # Each example in a transaction of its own, rolled back: examples never see each other.
+    with transaction.atomic():
+        before = snapshot()
+        try:
+            documents = importing.documents_parse_uploaded({"essai.yaml": json.dumps(document, ensure_ascii=False)})
+            plan = importing.plan_build(documents)
+        except importing.ImportFailed as exc:
+            assert exc.errors
+            for error in exc.errors:
+                assert error.file and error.message
+                # Beyond the document as a whole, an error says where in it.
+                assert error.path or error.message in WHOLE_DOCUMENT, error
+            assert snapshot() == before
+        else:
+            importing.plan_apply(documents, plan)
+            # What it wrote is what it said: planned again, nothing is left to do.
+            assert importing.plan_build(documents).is_noop
+        transaction.set_rollback(True)

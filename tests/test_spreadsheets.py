@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from initiatives.models import HistoryEntry, Milestone
 
@@ -96,21 +97,44 @@ def test_each_bad_row_gets_its_own_error_and_nothing_is_written(seeded: None, ad
     good, *others = [dict(r) for r in rows[:6]]
     good["avancement"] = "55"
     bad = [
-        {**others[0], "échéance": "quand les poules auront des dents"},
-        {**others[1], "statut": "fini"},
-        {**others[2], "statut": "done", "avancement": "100", "achevé le": ""},
-        {**others[3], "mission": "mission-inconnue"},
-        {**others[4], "chantier": "chantier-inconnu"},
+        ({**others[0], "échéance": "quand les poules auront des dents"}, "quand les poules auront des dents"),
+        ({**others[1], "statut": "fini"}, "statut inconnu « fini »"),
+        ({**others[2], "statut": "done", "avancement": "100", "achevé le": ""}, "un jalon terminé doit avoir sa date d'achèvement"),
+        ({**others[3], "mission": "mission-inconnue"}, "aucune mission « mission-inconnue »"),
+        ({**others[4], "chantier": "chantier-inconnu"}, "aucun chantier « chantier-inconnu » dans cette mission"),
     ]
     before = state()
-    response = dry_run(admin_client, as_csv([good, *bad]))
-    page = response.content.decode()
-    for expected in ("quand les poules", "fini", "mission-inconnue", "chantier-inconnu"):
-        assert expected in page, expected
-    for line in (3, 4, 5, 6, 7):  # the header is line 1, the good row line 2
-        assert re.search(rf"\b{line}\b", page), line
+    page = dry_run(admin_client, as_csv([good, *(row for row, _message in bad)])).content.decode()
+    for line, (_row, message) in enumerate(bad, start=2):  # the good row is row 1
+        # Each message in the table row of its own line.
+        cells = re.search(rf"<tr>\s*<td>\s*{line}\s*</td>(.*?)</tr>", page, re.S)
+        assert cells and escape(message) in cells.group(1), (line, message)
     assert 'name="import_file_name"' not in page  # no confirmation offered
     assert state() == before
+
+
+def test_a_row_changed_between_the_dry_run_and_the_confirmation_writes_nothing(seeded: None, admin_client: Client) -> None:
+    rows = rows_of(export(admin_client))
+    first, second = (dict(r) for r in rows[:2])
+    first["avancement"], second["avancement"] = "11", "22"
+    page = dry_run(admin_client, as_csv([first, second])).content.decode()
+    # A coordinator saves the second milestone after the dry run, before the confirmation.
+    Milestone.objects.filter(key=second["jalon"], mission__key=second["mission"]).update(version=int(second["version"]) + 1)
+    before = state()
+    response = confirm(admin_client, page)
+    assert response.status_code == 302 and response["Location"] == IMPORT
+    assert state() == before  # the first row is not written either
+    shown = admin_client.get(IMPORT).content.decode()
+    assert "Rien n’a été importé" in shown and "exportez de nouveau" in shown
+
+
+def test_a_sheet_does_not_move_a_milestone_to_another_workstream(seeded: None, admin_client: Client) -> None:
+    rows = rows_of(export(admin_client))
+    row = next(r for r in rows if r["jalon"] == "competences-formations-livraison")
+    row["chantier"] = "e-paiement"
+    page = dry_run(admin_client, as_csv([row])).content.decode()
+    assert "ne change pas de chantier" in page
+    assert Milestone.objects.get(key="competences-formations-livraison").workstream.key == "competences-formations"
 
 
 def test_a_sheet_exported_before_someone_elses_edit_is_refused_on_that_row(seeded: None, admin_client: Client) -> None:

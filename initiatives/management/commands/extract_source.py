@@ -34,6 +34,8 @@ class Command(BaseCommand):
             raise CommandError(_("%(file)s is not UTF-8 text") % {"file": file}) from None
         if not text.strip():
             raise CommandError(_("%(file)s is empty") % {"file": file})
+        if len(text) > extraction.MAX_ARTICLE_CHARS:
+            raise CommandError(_("An article of 200,000 characters at most, please."))
         date, precision = None, "day"
         if published:
             parsed = parse_published(published)
