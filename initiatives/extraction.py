@@ -446,27 +446,22 @@ _LAUNCH_VERB = re.compile(
 _NAME_CUT = re.compile(r"\s(?:signée|lancée|présentée|destinée|qui|dont|pour\s+(?:les|aider|faire|accélérer)|avec|afin|en partenariat)\b")
 
 
+_INITIATIVE_KINDS = r"programme|plan|mission|stratégie|initiative|politique|projet|label"
+# programme « France Identité souveraine »: the name is what is quoted after its kind.
+_NAMED = re.compile(rf"\b(?:{_INITIATIVE_KINDS})\s+[«“\"]\s*([^»”\"]{{3,80}}?)\s*[»”\"]", re.IGNORECASE)
+# « plan de cybersécurité des établissements de santé »: the kind is quoted with the name.
+_QUOTED = re.compile(rf"[«“\"]\s*((?:{_INITIATIVE_KINDS})[^»”\"]{{3,80}}?)\s*[»”\"]", re.IGNORECASE)
+
+
 def initiative(title: str, sents: list[Line]) -> tuple[str, str]:
     """The initiative's name and the sentence that names it: the title first, then the lead.
-    Within a text, a quoted name after its kind (programme « … ») beats a quoted one, which
-    beats what a launch verb introduces."""
+    Within a text, a quoted name after its kind beats a quoted one, which beats what a launch
+    verb introduces."""
     for text in [title, *(s.text for s in sents[:12])]:
-        named = re.search(
-            r"\b(?:programme|plan|mission|stratégie|initiative|politique|projet)\s+[«“\"]\s*([^»”\"]{3,80}?)\s*[»”\"]",
-            text,
-            re.IGNORECASE,
-        )
-        if named:
-            return named.group(1), text
-        quoted = re.search(
-            r"[«“\"]\s*((?:mission|plan|stratégie|programme|label|initiative|projet|politique)[^»”\"]{3,80}?)\s*[»”\"]",
-            text,
-            re.IGNORECASE,
-        )
-        if quoted:
-            return quoted.group(1), text
-        match = _LAUNCH_VERB.search(text)
-        if match:
+        for pattern in (_NAMED, _QUOTED):
+            if found := pattern.search(text):
+                return found.group(1), text
+        if match := _LAUNCH_VERB.search(text):
             return _NAME_CUT.split(match.group("name"), maxsplit=1)[0].strip(), text
     return title, title
 
