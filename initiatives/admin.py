@@ -1,4 +1,3 @@
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -95,7 +94,7 @@ class SourceAdmin(admin.ModelAdmin):
         return (*self.readonly_fields, "text") if obj else self.readonly_fields
 
     def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
-        obj.text_sha256 = hashlib.sha256(obj.text.encode("utf-8")).hexdigest()
+        obj.text_sha256 = Source.sha256_of(obj.text)
         super().save_model(request, obj, form, change)
 
 

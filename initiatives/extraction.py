@@ -500,12 +500,23 @@ _DATELINE = re.compile(r"^[A-ZÀ-Ý][\w' -]{1,30},\s+(?:le\s+)?[\w ]{4,30}[12]\d
 
 
 def _key(text: str, taken: set[str], *, words: int = 6) -> str:
-    base = slugify(" ".join(text.split()[:words]))[:60].strip("-") or "element"
+    base = _slug(text, words)
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1
     taken.add(key)
     return key
+
+
+def _slug(text: str, words: int) -> str:
+    return slugify(" ".join(text.split()[:words]))[:60].strip("-") or "element"
+
+
+def _new_key(model: type[Source] | type[Mission], text: str) -> str:
+    """A key no published row has: a draft that reused one would rewrite that row (a
+    source's text, a mission's content). To merge into one, an administrator edits the key."""
+    base = _slug(text, 8)
+    return _key(text, set(model.objects.filter(key__startswith=base).values_list("key", flat=True)), words=8)
 
 
 def _publication_window_end(published: dt.date, precision: PublishedPrecision) -> dt.date:
@@ -551,20 +562,13 @@ def extract(
         basis_text = "Aucune date de publication trouvée : date de l'extraction, à corriger."
     past_reference = _publication_window_end(published, precision)
 
-    sha = __import__("hashlib").sha256(text.encode("utf-8")).hexdigest()
-    existing = Source.objects.filter(text_sha256=sha).values_list("key", flat=True).first()
-    # Never an existing source's key: that would rewrite its text.
-    source_base = slugify(" ".join(f"{title} {published:%Y-%m-%d}".split()[:8]))[:60].strip("-")
-    source_taken = set(Source.objects.filter(key__startswith=source_base).values_list("key", flat=True))
-    source_key = existing or _key(f"{title} {published:%Y-%m-%d}", source_taken, words=8)
+    # The same text already published is that source, referred to and not declared again.
+    existing = Source.objects.filter(text_sha256=Source.sha256_of(text)).values_list("key", flat=True).first()
+    source_key = existing or _new_key(Source, f"{title} {published:%Y-%m-%d}")
     text_name = "" if existing else f"{source_key}.txt"
 
     name, name_quote = initiative(title, sents)
-    # A new mission, never one already published: a draft with an existing mission's key would
-    # replace what that mission holds. To merge into one, an administrator edits the key.
-    base = slugify(" ".join(name.split()[:8]))[:60].strip("-")
-    taken = set(Mission.objects.filter(key__startswith=base).values_list("key", flat=True))
-    mission_key = _key(name, taken, words=8)
+    mission_key = _new_key(Mission, name)
 
     def cite(quote: str, fact: str | None = None) -> dict[str, str]:
         return {"source": source_key, "quote": quote, **({"fact": fact} if fact else {})}

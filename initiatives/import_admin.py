@@ -202,9 +202,12 @@ class ImportDraftAdmin(admin.ModelAdmin):
                     messages.warning(request, _("This import was already applied."))
                     return HttpResponseRedirect(self._preview_url(draft))
                 documents = importing.documents_parse_uploaded(locked.files)
-                if missing := missing_permissions(request.user, importing.plan_build(documents)):
-                    raise PermissionDenied(", ".join(missing))
-                plan = importing.plan_apply(documents, digest, user=request.user)
+
+                def authorize(plan: importing.ImportPlan) -> None:
+                    if missing := missing_permissions(request.user, plan):
+                        raise PermissionDenied(", ".join(missing))
+
+                plan = importing.plan_apply(documents, digest, user=request.user, authorize=authorize)
                 ImportDraft.objects.filter(pk=draft.pk).update(
                     applied_at=timezone.now(), applied_by=request.user
                 )
@@ -295,7 +298,6 @@ class ImportDraftAdmin(admin.ModelAdmin):
                 "editable": editable and not missing,
                 "document_forms": document_forms,
                 "texts": sorted(draft.texts),
-                "original": draft,
             },
         )
         response.status_code = status

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -722,7 +722,7 @@ class _Validator:
             "published_basis": DateBasis(published.basis).value,
             "published_note": published.quote if published.basis == "text" else published.note,
             "text": text,
-            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "text_sha256": Source.sha256_of(text),
         }
         if self.add_row(doc, path, "Source", (source.key,), row):
             self.source_texts[source.key] = text
@@ -1313,14 +1313,18 @@ def plan_apply(
     *,
     today: dt.date | None = None,
     user: Any = None,
+    authorize: Callable[[ImportPlan], None] | None = None,
 ) -> ImportPlan:
     """Write the plan (or the plan of that digest) in one transaction. The plan is built again
     inside the transaction: if the database moved since `plan` was shown, nothing is written
-    and StalePlanError carries the new plan."""
+    and StalePlanError carries the new plan. `authorize` sees that plan before it is written,
+    and raises to stop it (the admin's permission check)."""
     today = today or timezone.localdate()
     expected = plan if isinstance(plan, str) else plan.digest()
     with history.acting_as(user, "import"):
         current = plan_build(documents, today=today)
+        if authorize is not None:
+            authorize(current)
         if current.digest() != expected:
             raise StalePlanError(current)
         _Writer(current, today).write()

@@ -3,6 +3,8 @@ and the source texts every fact is quoted from (see ../shared/DESIGN.md, "The do
 
 from __future__ import annotations
 
+import hashlib
+
 import datetime as dt
 
 from django.conf import settings
@@ -93,6 +95,11 @@ class Source(models.Model):
                 condition=Q(text_sha256__regex=r"^[0-9a-f]{64}$"), name="source_sha256_hex"
             ),
         ]
+
+    @staticmethod
+    def sha256_of(text: str) -> str:
+        """The fingerprint stored with a source's text: the same text is the same source."""
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def __str__(self) -> str:
         return self.title
