@@ -25,3 +25,11 @@ def notes(footnotes: Footnotes, kind: str, pk: int) -> SafeString:
 def percent(value: float | None) -> int:
     """A progress value as a whole percentage; no milestone yet reads as 0."""
     return round(value or 0)
+
+
+@register.filter
+def permille(percent: float | None) -> int:
+    """A percentage as whole tenths (0–1000), the step of the position classes x-N and w-N of
+    static/css/positions.css: markup places things by class, never by a style attribute,
+    which the Content-Security-Policy forbids."""
+    return min(max(round((percent or 0) * 10), 0), 1000)

@@ -1,0 +1,127 @@
+"""Production as a visitor gets it: DEBUG off, the static files collected by the manifest
+storage (hashed names, url()s rewritten inside the CSS), gunicorn, the real headers. The other
+browser tests use Django's live server, which serves the source files as they are: a page
+can pass there and be unstyled in production (it was, once: the integrity hashes of the DSFR
+stylesheets were those of the pristine files)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+
+from initiatives import importing
+from initiatives.models import Milestone
+
+from .browser import FIXTURES, shot
+from .factories import user
+from .processes import environment, gunicorn
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "mot-de-passe-admin-42"
+
+
+@pytest.fixture
+def production(transactional_db: None) -> Iterator[tuple[str, int]]:
+    """gunicorn, DEBUG off, on the seeded test database and the collected static files
+    (conftest.py runs collectstatic with the production storage before the suite)."""
+    importing.import_paths([FIXTURES])
+    user("admin", staff=True, password=PASSWORD)
+    env = environment(os.environ["REDIS_URL"], SECURE_COOKIES="0")
+    milestone_id = Milestone.objects.get(key="plan-ficele").pk
+    with gunicorn(env, workers=2) as base:
+        yield base, milestone_id
+
+
+@pytest.fixture
+def chromium() -> Iterator[object]:
+    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    assert executable, "Chromium is required for the browser tests (Debian package 'chromium')"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+class Problems:
+    """Everything a page complains about: console errors (refused integrity, CSP
+    violations), uncaught exceptions, failed or refused requests."""
+
+    def __init__(self, page: Page) -> None:
+        self.seen: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.seen.append(f"exception: {error}"))
+        page.on("requestfailed", lambda request: self.seen.append(f"failed: {request.url} {request.failure}"))
+        page.on("response", self._response)
+
+    def _response(self, response: object) -> None:
+        status = response.status  # type: ignore[attr-defined]
+        # The page's own status is the test's business; its resources must all load.
+        if status >= 400 and response.request.resource_type != "document":  # type: ignore[attr-defined]
+            self.seen.append(f"HTTP {status}: {response.url}")  # type: ignore[attr-defined]
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.seen.append(f"console {message.type}: {message.text}")
+
+    def take(self) -> list[str]:
+        seen, self.seen = self.seen, []
+        return seen
+
+
+def body_font(page: Page) -> str:
+    return str(page.evaluate("getComputedStyle(document.body).fontFamily"))
+
+
+def test_production_pages_are_styled_and_log_no_error(
+    production: tuple[str, int], chromium: object
+) -> None:
+    base, milestone_id = production
+    paths = [
+        "/",
+        "/missions/",
+        "/missions/?q=cloud&status=active",
+        "/missions/mission-numerique-grands-groupes/",
+        "/missions/mission-numerique-grands-groupes/chantiers/competences-formations/",
+        f"/jalons/{milestone_id}/",
+        "/sources/dge-mission-numerique-grands-groupes/",
+        "/frise/",
+        "/frise/?view=table",
+        "/plan-du-site/",
+        "/accessibilite/",
+        "/connexion/",
+        # "/page-qui-n-existe-pas/",
+    ]
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    page = context.new_page()
+    problems = Problems(page)
+    for path in paths:
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        assert "Marianne" in body_font(page), (path, body_font(page))
+        # The DSFR's script ran: it marks the document once its modules have started.
+        assert page.evaluate("document.documentElement.hasAttribute('data-fr-js')"), path
+        assert problems.take() == [], path
+    shot(page, "production-frise")
+
+    # Signed in: the bell (htmx), the notifications page, the administration.
+    page.goto(base + "/connexion/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", PASSWORD)
+    page.click("form[action='/connexion/'] button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    # One bell asked for its count: the one on screen (the DSFR keeps a copy for small screens).
+    expect(page.locator(".notification-bell:visible")).to_have_text("Notifications")
+    for path in ("/", "/notifications/", f"/jalons/{milestone_id}/", "/admin/", "/admin/initiatives/milestone/"):
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        assert problems.take() == [], path
+    context.close()
