@@ -20,7 +20,7 @@ from .models import Actor, Label
 @require_safe
 # The same URL answers a page or a region: caches must keep them apart.
 @vary_on_headers("HX-Request")
-@cached_page
+@cached_page(params=("panel",))
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, object] = {"today": today, "horizon_days": settings.DEADLINE_HORIZON_DAYS}
@@ -48,7 +48,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_safe
 # The same URL answers a page or a region: caches must keep them apart.
 @vary_on_headers("HX-Request")
-@cached_page
+@cached_page(params=(*MissionFilterForm.base_fields, "after", "before"))
 def mission_list(request: HttpRequest) -> HttpResponse:
     form = MissionFilterForm(
         request.GET,
@@ -75,7 +75,7 @@ def mission_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 # The same URL answers a page or a region: caches must keep them apart.
 @vary_on_headers("HX-Request")
-@cached_page
+@cached_page(params=("year", "label", "view", "after"))
 def frise(request: HttpRequest) -> HttpResponse:
     labels = list(Label.objects.order_by("name").values_list("key", "name"))
     label = request.GET.get("label", "")
@@ -108,7 +108,7 @@ def frise(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@cached_page()
 def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
     page = selectors.mission_page(key, timezone.localdate())
     if page is None:
@@ -120,7 +120,7 @@ def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@cached_page()
 def workstream_detail(request: HttpRequest, mission_key: str, key: str) -> HttpResponse:
     page = selectors.workstream_page(mission_key, key, timezone.localdate())
     if page is None:
@@ -132,7 +132,7 @@ def workstream_detail(request: HttpRequest, mission_key: str, key: str) -> HttpR
 
 
 @require_safe
-@cached_page
+@cached_page()
 def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.milestone_page(pk, timezone.localdate())
     if found is None:
@@ -154,7 +154,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@cached_page()
 def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     found = selectors.source_page(key)
     if found is None:
@@ -166,7 +166,7 @@ def source_detail(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_safe
-@cached_page
+@cached_page()
 def sitemap(request: HttpRequest) -> HttpResponse:
     missions, more = selectors.sitemap_missions()
     return render(

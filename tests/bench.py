@@ -7,7 +7,11 @@ mission list, twice:
 
 - warm: as served, from the page cache (keyed on the data version, so never stale);
 - cold: with the page cache off, every request rendered: what the first reader after each
-  write pays.
+  write pays;
+
+and a third time with the cache pointed at a server that accepts connections and never
+answers (a paused Redis): the circuit breaker must keep every page at half its cold
+throughput or better, and the log free of tracebacks.
 
 It prints req/s, p50 and p99, the SQL queries per page at 1x and 10x data (rendering, and
 served from the cache) and the ratios to both baselines, checks the issue's targets, and
@@ -26,6 +30,8 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.processes import SilentServer
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -175,6 +181,11 @@ def main() -> int:
     print("Measuring (cold: page cache off, every request rendered)…", flush=True)
     with serving(PAGE_CACHE_SECONDS="0"):
         cold = {name: wrk(BASE + url, *htmx_header(name)) for name, url in large["pages"].items()}
+    print("Measuring (sick cache: a Redis that accepts connections and never answers)…", flush=True)
+    sick_log = ROOT / "var" / "bench-sick-cache.log"
+    with SilentServer() as silent_url, serving(log=sick_log, CACHE_URL=silent_url, LOG_LEVEL="WARNING"):
+        sick = {name: wrk(BASE + url, *htmx_header(name)) for name, url in large["pages"].items()}
+    sick_lines = sick_log.read_text(encoding="utf-8").splitlines()
     hello = results["hello world (baseline)"]["rps"]
     admin = results["admin changelist (baseline)"]["rps"]
     report: dict = {
@@ -220,13 +231,28 @@ def main() -> int:
                     failures.append(f"{name}: queries grow with the data")
                 if "HTMX" in name and row["bytes"] >= 15 * 1024:
                     failures.append(f"{name}: {row['bytes']} bytes (≥ 15 KB)")
+    print(f"\nsick cache: {'page':28} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'× cold':>7}")
+    report["sick_cache"] = {}
+    for name, r in sick.items():
+        ratio = r["rps"] / cold[name]["rps"]
+        report["sick_cache"][name] = {**r, "vs_cold": ratio}
+        print(f"            {name:28} {r['rps']:7.0f} {r['p50_ms']:7.1f} {r['p99_ms']:7.1f} {ratio:7.2f}")
+        if ratio < 0.5:
+            failures.append(f"sick cache: {name} at {ratio:.0%} of its no-cache throughput (< 50%)")
+    breaker_lines = [line for line in sick_lines if "initiatives.breaker" in line]
+    tracebacks = sum("Traceback" in line for line in sick_lines)
+    report["sick_cache_log"] = {"lines": len(sick_lines), "breaker_lines": len(breaker_lines), "tracebacks": tracebacks}
+    print(f"  its log: {len(sick_lines)} lines, {len(breaker_lines)} from the breaker, {tracebacks} tracebacks")
+    if tracebacks:
+        failures.append(f"sick cache: {tracebacks} tracebacks logged")
     # Where the page is computed: warm, both are the same cache hit and differ by noise only.
     first, deep = cold["missions"]["rps"], cold["missions, deep page"]["rps"]
     if deep < first * 0.95:  # "no slower": within wrk's run-to-run noise (5%)
         failures.append(f"cold: deep page {deep:.0f} req/s, first page {first:.0f}")
     report["targets_missed"] = failures
     print("\nTargets: every page (warm) ≥ 20× admin and ≥ 20% of hello, ≤ 8 queries at 1x and")
-    print("10x, HTMX partials < 15 KB; a deep page (cold: computed) no slower than the first.")
+    print("10x, HTMX partials < 15 KB; a deep page (cold: computed) no slower than the first;")
+    print("with a sick cache, every page ≥ 50% of its no-cache throughput and no traceback.")
     print("  all met" if not failures else "\n".join(f"  MISSED: {f}" for f in failures))
     (ROOT / "var").mkdir(exist_ok=True)
     (ROOT / "var" / "bench.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
@@ -244,7 +270,8 @@ def htmx_header(name: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def serving(**extra_env: str) -> Iterator[None]:
+def serving(log: Path | None = None, **extra_env: str) -> Iterator[None]:
+    output = open(log, "w", encoding="utf-8") if log else None  # noqa: SIM115 (closed below)
     server = subprocess.Popen(
         [
             str(Path(PY).parent / "gunicorn"),
@@ -258,6 +285,7 @@ def serving(**extra_env: str) -> Iterator[None]:
         ],
         cwd=ROOT,
         env={**ENV, **extra_env},
+        stderr=output,
     )
     try:
         for _ in range(100):
@@ -270,6 +298,8 @@ def serving(**extra_env: str) -> Iterator[None]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        if output:
+            output.close()
 
 
 if __name__ == "__main__":

@@ -156,3 +156,42 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 def sent_mails(directory: Path) -> list[str]:
     """What the file mail backend wrote: one file per connection, messages in it."""
     return [p.read_text() for p in sorted(directory.glob("*.log"))]
+
+
+class SilentServer:
+    """A TCP server that accepts connections and never answers: a Redis that is paused,
+    swapping or behind a full network buffer, as a client sees it. Runs in a thread of the
+    test process; `with SilentServer() as url:`."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(128)
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        self.listener.settimeout(0.1)
+        while not self.stopping.is_set():
+            try:
+                connection, _address = self.listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.accepted.append(connection)  # held open, never read, never answered
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        for connection in self.accepted:
+            connection.close()
+        self.listener.close()

@@ -97,18 +97,32 @@ def web_healthcheck(services: dict[str, Any]) -> str:
 
 
 def test_compose_runs_database_broker_web_worker_and_beat(services: dict[str, Any]) -> None:
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "cache", "web", "worker", "beat"}
 
 
 def test_database_is_postgres_16_and_broker_is_redis_7(services: dict[str, Any]) -> None:
     assert services["db"]["image"].startswith("postgres:16")
     assert services["redis"]["image"].startswith("redis:7")
+    assert services["cache"]["image"].startswith("redis:7")
+
+
+def test_the_page_cache_is_bounded_and_can_never_evict_a_queued_task(services: dict[str, Any]) -> None:
+    env = services["web"]["environment"]
+    assert env["CACHE_URL"].startswith("redis://cache:")
+    broker, cache = services["redis"]["command"], services["cache"]["command"]
+    assert option(broker, "--maxmemory-policy") == "noeviction"
+    assert option(cache, "--maxmemory-policy") == "allkeys-lru"
+    assert option(cache, "--maxmemory")
+
+
+def test_cookies_are_secure_unless_told_otherwise(services: dict[str, Any]) -> None:
+    assert services["web"]["environment"]["SECURE_COOKIES"] == "${SECURE_COOKIES:-1}"
 
 
 def test_db_redis_and_web_have_healthchecks_and_celery_processes_do_not(
     services: dict[str, Any],
 ) -> None:
-    for name in ("db", "redis", "web"):
+    for name in ("db", "redis", "cache", "web"):
         assert services[name]["healthcheck"]["test"][0] == "CMD", name
     for name in ("worker", "beat"):
         assert "healthcheck" not in services[name], name
@@ -139,7 +153,7 @@ def test_database_data_lives_on_a_declared_named_volume(compose: dict[str, Any])
 def test_app_services_wait_for_a_healthy_database_and_broker(services: dict[str, Any]) -> None:
     for name in APP_SERVICES:
         depends_on = services[name]["depends_on"]
-        for dependency in ("db", "redis"):
+        for dependency in ("db", "redis", "cache"):
             assert depends_on[dependency]["condition"] == "service_healthy", (name, dependency)
 
 

@@ -200,14 +200,7 @@ def test_a_new_day_recomputes_health(
 def test_pages_are_served_when_the_cache_server_is_down(
     seeded: None, client: Client, settings: object
 ) -> None:
-    settings.CACHES = {  # type: ignore[attr-defined]
-        **settings.CACHES,  # type: ignore[attr-defined]
-        "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        },
-    }
+    settings.CACHE_URL = "redis://127.0.0.1:1/0"  # type: ignore[attr-defined]  # nothing listens there
     for url, headers in _pages():
         assert client.get(url, **headers).status_code == 200, url
 
@@ -241,3 +234,115 @@ def test_readers_arriving_together_after_a_write_render_the_page_once(
     statuses = at_once(lambda: Client().get("/").status_code, 6)
     assert statuses == [200] * 6
     assert len(renders) == 1
+
+
+def test_unknown_reordered_or_empty_parameters_share_one_entry(seeded: None, client: Client) -> None:
+    """`?utm_source=…` and friends cannot fill the cache: only what the view reads counts,
+    and the view never sees the rest (its links do not carry it)."""
+    first = client.get("/missions/?q=cloud&label=cloud-de-confiance")
+    assert first.status_code == 200
+    variants = [
+        "/missions/?label=cloud-de-confiance&q=cloud",
+        "/missions/?q=cloud&label=cloud-de-confiance&utm_source=lettre&fbclid=abc",
+        "/missions/?q=cloud&label=cloud-de-confiance&status=&health=",
+    ]
+    for url in variants:
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(url)
+        assert again.status_code == 200
+        assert len(queries) == 1, (url, [q["sql"] for q in queries])  # served from the entry
+        assert "utm_source" not in again.content.decode() and "fbclid" not in again.content.decode()
+
+
+def test_a_newer_version_drops_the_namespace_of_the_older(committed: None, client: Client) -> None:
+    import redis
+    from django.conf import settings
+
+    server = redis.Redis.from_url(settings.CACHE_URL)
+    before = dataversion.current()
+    assert client.get("/").status_code == 200
+    assert client.get("/missions/").status_code == 200
+    assert server.hlen(f"observatoire:pages:v{before}") == 2
+    Label.objects.create(key="nouveau", name="Nouveau")  # commits: the version moves on
+    after = dataversion.current()
+    assert after != before
+    assert client.get("/").status_code == 200
+    assert not server.exists(f"observatoire:pages:v{before}")  # dropped, not left to expire
+    assert server.hlen(f"observatoire:pages:v{after}") == 1
+    assert server.ttl(f"observatoire:pages:v{after}") > 0
+
+
+def test_a_late_render_of_an_older_version_is_not_stored(committed: None) -> None:
+    """A slow request that read the version before a write finishes after it: its page must
+    not bring back the superseded namespace."""
+    from initiatives.pagestore import Entry, store
+
+    pages = store()
+    entry = Entry(200, {"Content-Type": "text/html"}, b"<p>page</p>")
+    current = dataversion.current()
+    assert current is not None
+    pages.put(current + 1, "a-page", entry, 60)
+    pages.put(current, "late-page", entry, 60)
+    assert pages.get(current, "late-page") is None
+    assert pages.get(current + 1, "a-page") == entry
+
+
+def test_a_silent_cache_server_costs_one_timeout_and_one_log_line_per_interval(
+    seeded: None, client: Client, settings: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Redis that accepts connections and never answers: the first request waits for the
+    timeout, the next ones skip the cache at once, one warning line says so, no traceback."""
+    import logging
+    import time
+
+    from .processes import SilentServer
+
+    with SilentServer() as url:
+        settings.CACHE_URL = url  # type: ignore[attr-defined]
+        settings.CACHE_TIMEOUT_SECONDS = 0.3  # type: ignore[attr-defined]
+        settings.CACHE_BREAKER_SECONDS = 60.0  # type: ignore[attr-defined]
+        caplog.set_level(logging.WARNING)
+        waited = []
+        for _ in range(10):
+            started = time.monotonic()
+            with CaptureQueriesContext(connection):
+                assert client.get("/missions/").status_code == 200
+            waited.append(time.monotonic() - started)
+        lines = [r for r in caplog.records if r.name == "initiatives.breaker"]
+        assert len(lines) == 1 and "skipped for 60 s" in lines[0].getMessage()
+        assert all(r.exc_info is None for r in caplog.records)
+        assert waited[0] >= 0.3  # the one timeout
+        # The others never waited for the server: each costs what rendering costs.
+        assert sum(waited[1:]) < waited[0] + 9 * 0.3, waited
+
+
+def test_the_breaker_lets_one_call_try_again_after_its_interval() -> None:
+    import redis
+
+    from initiatives.breaker import Breaker, CacheUnavailable
+
+    now = [0.0]
+    breaker = Breaker("test cache", cooldown=30, clock=lambda: now[0])
+    calls: list[str] = []
+
+    def sick() -> None:
+        calls.append("sick")
+        raise redis.TimeoutError("Timeout reading from socket")
+
+    with pytest.raises(CacheUnavailable):
+        breaker.call(sick)
+    for _ in range(5):  # open: nobody reaches the server
+        with pytest.raises(CacheUnavailable):
+            breaker.call(sick)
+    assert calls == ["sick"]
+    now[0] = 31.0  # the interval is over: one call tries, and fails again
+    with pytest.raises(CacheUnavailable):
+        breaker.call(sick)
+    assert calls == ["sick", "sick"]
+    now[0] = 45.0  # still within the new interval
+    with pytest.raises(CacheUnavailable):
+        breaker.call(sick)
+    now[0] = 62.0  # the server is back: the trial succeeds and the breaker closes
+    assert breaker.call(lambda: "page") == "page"
+    assert not breaker.is_open
+    assert breaker.call(lambda: "page") == "page"
