@@ -5,7 +5,8 @@ database moves on, none of those pages can ever be served again, so they are not
 they expire: the first page stored under a newer version drops the whole namespace of the
 older one. Memory thus holds the pages of one version, whatever the write rate.
 
-- Redis (CACHE_URL, shared by every process): a hash per version, `pages:v<version>`, whose
+- Redis (CACHE_URL, shared by every process): a hash per version,
+  `observatoire:<database>:pages:v<version>`, whose
   fields are page keys. One Lua script stores a page, moves the "latest" marker and unlinks
   the superseded hash, atomically. Values are a JSON head and the body, never pickle.
 - In-process (the embedded default, no Redis): a dict per process holding the latest version.
@@ -17,6 +18,7 @@ request try again. Pages are then rendered as if uncached: slower, never wrong.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -89,7 +91,7 @@ return 1
 
 
 class RedisPageStore:
-    def __init__(self, url: str, breaker: Breaker, prefix: str = "observatoire:pages:") -> None:
+    def __init__(self, url: str, breaker: Breaker, prefix: str) -> None:
         # Short timeouts: a page must not wait long on its cache. The breaker makes sure a
         # sick server costs this once per interval, not on every request.
         self.client = redis.Redis.from_url(
@@ -186,8 +188,20 @@ class LocalPageStore:
 def store() -> PageStore:
     """The process's page store, made on first use (after settings are final)."""
     if settings.CACHE_URL:
-        return RedisPageStore(settings.CACHE_URL, Breaker("page cache", settings.CACHE_BREAKER_SECONDS))
+        return RedisPageStore(
+            settings.CACHE_URL,
+            Breaker("page cache", settings.CACHE_BREAKER_SECONDS),
+            prefix=f"observatoire:{_database_fingerprint()}:pages:",
+        )
     return LocalPageStore(settings.PAGE_CACHE_MAX_ENTRIES)
+
+
+def _database_fingerprint() -> str:
+    """Versions count per database: two databases sharing one Redis (a staging and a
+    production, the test suite and the benchmark) must never compare their versions."""
+    db = settings.DATABASES["default"]
+    where = f"{db.get('HOST', '')}:{db.get('PORT', '')}/{db['NAME']}"
+    return hashlib.sha256(where.encode()).hexdigest()[:12]
 
 
 @receiver(setting_changed)

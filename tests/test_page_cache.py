@@ -258,18 +258,21 @@ def test_a_newer_version_drops_the_namespace_of_the_older(committed: None, clien
     import redis
     from django.conf import settings
 
+    from initiatives.pagestore import store
+
     server = redis.Redis.from_url(settings.CACHE_URL)
+    prefix = store().prefix  # type: ignore[attr-defined]
     before = dataversion.current()
     assert client.get("/").status_code == 200
     assert client.get("/missions/").status_code == 200
-    assert server.hlen(f"observatoire:pages:v{before}") == 2
+    assert server.hlen(f"{prefix}v{before}") == 2
     Label.objects.create(key="nouveau", name="Nouveau")  # commits: the version moves on
     after = dataversion.current()
     assert after != before
     assert client.get("/").status_code == 200
-    assert not server.exists(f"observatoire:pages:v{before}")  # dropped, not left to expire
-    assert server.hlen(f"observatoire:pages:v{after}") == 1
-    assert server.ttl(f"observatoire:pages:v{after}") > 0
+    assert not server.exists(f"{prefix}v{before}")  # dropped, not left to expire
+    assert server.hlen(f"{prefix}v{after}") == 1
+    assert server.ttl(f"{prefix}v{after}") > 0
 
 
 def test_a_late_render_of_an_older_version_is_not_stored(committed: None) -> None:
