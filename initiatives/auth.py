@@ -6,11 +6,15 @@ usual_name, email, uid, siret — fill the name and the identity record."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username, get_failure_limit, get_lockout_parameters
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -93,3 +97,72 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
     return render(
         request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429
     )
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address as django-axes counts it (AXES_CLIENT_IP_CALLABLE).
+
+    Each of the PROXY_COUNT reverse proxies in front of the app appends the address it got
+    the request from to X-Forwarded-For, so the client is the PROXY_COUNT-th entry from the
+    end: whatever stands further left was written by the client and proves nothing. Without
+    proxies, or when the header has no valid address there (the request did not come through
+    them), the address of the connection itself."""
+    count = settings.PROXY_COUNT
+    if count > 0:
+        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(hops) >= count:
+            try:
+                return str(ipaddress.ip_address(hops[-count].strip()))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR")
+
+
+class PerParameterLimits(AxesDatabaseHandler):
+    """django-axes' database handler with a limit of its own for each lockout parameter.
+
+    Axes sums the failures matching each entry of AXES_LOCKOUT_PARAMETERS and compares the
+    largest sum with one limit, AXES_FAILURE_LIMIT. An account on its own and an address on
+    its own need higher limits than the two together (everyone behind one NAT shares an
+    address), so the number given to axes is AXES_FAILURE_LIMIT plus how far the nearest
+    parameter is past its own limit: it reaches AXES_FAILURE_LIMIT exactly when one of
+    them reaches its own."""
+
+    def get_failures(
+        self, request: HttpRequest, credentials: dict[str, Any] | None = None
+    ) -> int:
+        if not get_client_username(request, credentials):
+            # ProConnect: no password is typed here, and a spray from the same address must
+            # not shut the door on agents who log in through it.
+            return 0
+        limit = get_failure_limit(request, credentials)
+        parameters = get_lockout_parameters(request, credentials)
+        attempts = self.get_user_attempts(request, credentials)
+        counts = [m.aggregate(n=Sum("failures_since_start"))["n"] or 0 for m in attempts]
+        beyond = max(
+            count - _limit_of(parameter, limit)
+            for parameter, count in zip(parameters, counts, strict=True)
+        )
+        return limit + beyond
+
+    def reset_user_attempts(
+        self, request: HttpRequest, credentials: dict[str, Any] | None = None
+    ) -> int:
+        """A successful login clears that account's failures from that address only. Axes
+        would clear whatever matches each parameter, the address's failures on every other
+        account included: whoever holds one account could then wipe a spray's count by
+        logging in between guesses."""
+        count, _ = AccessAttempt.objects.filter(
+            username=get_client_username(request, credentials),
+            ip_address=request.axes_ip_address,  # type: ignore[attr-defined]
+        ).delete()
+        return count
+
+
+def _limit_of(parameter: str | list[str], pair_limit: int) -> int:
+    names = {parameter} if isinstance(parameter, str) else set(parameter)
+    if names == {"username"}:
+        return int(settings.AXES_ACCOUNT_FAILURE_LIMIT)
+    if names == {"ip_address"}:
+        return int(settings.AXES_ADDRESS_FAILURE_LIMIT)
+    return pair_limit

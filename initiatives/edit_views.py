@@ -126,7 +126,9 @@ def _form_response(
 
 
 def _row_context(request: HttpRequest, milestone: Milestone) -> dict[str, Any]:
-    return {"m": milestone, "editable": {milestone.pk}}
+    # The row is asked for by whoever cancels an edit, or by anyone with its URL.
+    editable = selectors.editable_milestone_ids(request.user, [milestone])
+    return {"m": milestone, "editable": editable}
 
 
 def _next_url(request: HttpRequest) -> str | None:

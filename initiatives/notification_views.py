@@ -47,7 +47,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
         unread = mine.filter(read_at__isnull=True)
         if target == "all":
             unread.update(read_at=timezone.now())
-        elif target.isdigit() and len(target) < 19:
+        # isascii: "²" and "١٢" are digits to isdigit(); the page only ever sends 0-9.
+        elif target.isascii() and target.isdigit() and len(target) < 19:
             notification = mine.filter(pk=int(target)).first()
             if notification is None:
                 raise Http404  # someone else's, or gone: the same answer

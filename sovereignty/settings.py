@@ -5,12 +5,14 @@ With no DATABASE_URL and no REDIS_URL the app runs embedded: SQLite and Kombu's 
 broker under var/, so `make run` needs no server.
 """
 
+import logging
 from datetime import time as dt_time
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "dsfr",
     "django_htmx",
+    "csp",
     "template_partials",
     "axes",
     "mozilla_django_oidc",
@@ -60,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "initiatives.middleware.FrenchFirstLocaleMiddleware",
@@ -163,15 +168,29 @@ if OIDC_ENABLED:
     OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
     LOGIN_REDIRECT_URL_FAILURE = "initiatives:login"
 
-# django-axes: after AXES_FAILURE_LIMIT failed logins for one account from one address, that
-# pair waits AXES_COOLOFF_MINUTES; a success resets the count.
+# django-axes counts failed password logins over the last AXES_COOLOFF_MINUTES three ways, each
+# with its limit (initiatives.auth.PerParameterLimits): one account from one address (someone
+# mistyping), one account from any address (guesses spread over many addresses), one address
+# on any account (password spraying: a few guesses on each of many accounts). Reaching one
+# locks that out until the cool-off has passed with no new failure. A success clears its own
+# account-and-address count. ProConnect logins are never locked out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Ours, read by initiatives.auth: above the pair's limit, since the owner of an account may
+# mistype from two places, and agents behind one NAT share an address.
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=10)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["username"], ["ip_address"]]
+AXES_HANDLER = "initiatives.auth.PerParameterLimits"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "initiatives.auth.locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The reverse proxies in front of the app that append to X-Forwarded-For: the client's address
+# is the PROXY_COUNT-th from the end (initiatives.auth.client_address). 0: the connection's.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "initiatives.auth.client_address"
+# A form posted without its CSRF token (a page left open past the session, cookies refused).
+CSRF_FAILURE_VIEW = "initiatives.error_views.csrf_failure"
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -280,39 +299,55 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 
 # --- Cache ----------------------------------------------------------------------------------
 # Pages are cached under the data version the database bumps at every write
-# (initiatives/pagecache.py): an edit shows on the next request, whatever the lifetime.
-# Redis when there is one, shared by every process; otherwise each process keeps its own.
+# (initiatives/pagecache.py): an edit shows on the next request, whatever the lifetime. Each
+# data version has its own namespace, dropped when a newer one is stored (pagestore.py).
 # PAGE_CACHE_SECONDS=0 turns the page cache off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+# The cache's Redis: REDIS_URL's by default. Give it its own server (or database) with
+# `maxmemory` and `allkeys-lru` so that pages can never crowd out the broker's queues (README).
+# Without Redis, each process keeps the pages of the latest version, at most this many.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=2000)
+# A cache server that does not answer within this many seconds is treated as away, and then
+# skipped for CACHE_BREAKER_SECONDS (initiatives/breaker.py): one timeout per process per
+# interval, not one per request.
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.25)
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=30.0)
 
-
-def _cache(name: str, max_entries: int) -> dict[str, object]:
-    if REDIS_URL:
-        return {
+# The default cache (the spreadsheet import's sheet between its dry run and its confirmation).
+CACHES = {
+    "default": (
+        {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"observatoire-{name}",
-            # A cache server that does not answer costs a second, not a hung request.
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "observatoire-default",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
-    return {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": name,
-        "OPTIONS": {"MAX_ENTRIES": max_entries},
-    }
-
-
-CACHES = {"default": _cache("default", 1000), "pages": _cache("pages", 2000)}
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "default",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    )
+}
 
 # Spreadsheets of milestones in the admin (django-import-export). Importing takes the right to
 # change milestones; exporting, to see them.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Formulas are escaped on export by the resource (initiatives/spreadsheets.py), reversibly: the
+# library's own escaping only drops a leading "=" (lost on re-import), leaves +, - and @ live
+# in CSV, and writes every XLSX cell as text, an empty one as the word "None".
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+# The longest sheet an import takes: previewed and confirmed each well within a web worker's
+# 30 s (make bench measures 10,000 rows); a longer one is refused at once, nothing written.
+SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=10_000)
 # The uploaded sheet waits between the dry run and the confirmation: in Redis when there is
 # one (shared by every web process and host), else in the machine's temporary folder.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = (
-    "import_export.tmp_storages.CacheStorage" if REDIS_URL else "import_export.tmp_storages.TempFolderStorage"
+    "import_export.tmp_storages.CacheStorage" if CACHE_URL else "import_export.tmp_storages.TempFolderStorage"
 )
 
 CELERY_TIMEZONE = TIME_ZONE
@@ -338,21 +373,108 @@ def _clock(value: str) -> tuple[int, int]:
 DIGEST_TIME = _clock(env.str("DIGEST_TIME", default="08:00"))
 
 # --- Logging --------------------------------------------------------------------------------
+
+
+def _without_traceback(record: logging.LogRecord) -> bool:
+    """A request for a host not in ALLOWED_HOSTS comes from a scanner or a misconfigured
+    proxy, many times a day: one line says it all, a traceback only buries the real errors."""
+    record.exc_info = None
+    record.exc_text = None
+    record.stack_info = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "without_traceback": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": _without_traceback,
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A logger's filters see only the records logged to it by name, not its children's.
+    "loggers": {"django.security.DisallowedHost": {"filters": ["without_traceback"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
 # --- Security -------------------------------------------------------------------------------
+# What Django's deployment checklist and the Mozilla HTTP Observatory ask for; the production
+# example (.env.production.example) turns on what needs HTTPS. tests/test_security_headers.py
+# holds every page to it, and `check --deploy` to no warning.
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a TLS-terminating proxy, the scheme the visitor used comes in X-Forwarded-Proto. Only
+# when that proxy sets it (and strips it from what clients send): anyone could otherwise claim
+# HTTPS.
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_HTTPS_PROXY", default=False) else None
 )
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# The load balancer's and docker-compose's probe speaks plain HTTP to the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from our own origin, no inline script or
+# style, no eval. htmx's trigger filters and indicator styles are off for this (base.html),
+# positions are classes (static/css/positions.css), and the SRI hashes of the stylesheets
+# and scripts are those of the files as served (templatetags/assets.py).
+_csp_form_action = [SELF]
+if OIDC_ENABLED:
+    # The login form and the logout may redirect to ProConnect; browsers hold redirects after
+    # a form submission to form-action too.
+    from urllib.parse import urlsplit as _urlsplit
+
+    _oidc = _urlsplit(OIDC_OP_AUTHORIZATION_ENDPOINT)
+    _csp_form_action.append(f"{_oidc.scheme}://{_oidc.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # DSFR's icons and pictograms: files of ours, and a few data: URIs in its CSS.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": _csp_form_action,
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        # django-import-export's export page (admin) has two style attributes and one inline
+        # handler: these exact texts, and nothing else, are allowed as attributes.
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-mHgUAqxc8GPXM/QhzkHrHujcrQTU9fd6ZjWz+icxKcA='",  # padding: 0;
+            "'sha256-+YWRMZ88jMyO7jVlBA52tZADiPobPIUA8LAWee68Fvs='",  # font-weight: bold;
+        ],
+        "script-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='",  # onSelectToggleChange(event)
+        ],
+    },
+}
+if SECURE_SSL_REDIRECT:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
+
+# Permissions-Policy (django-permissions-policy): no page needs any of these powerful features.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+        "usb", "xr-spatial-tracking",
+    )
+}
 
 # `make bench` only: serves a hello-world view at /bench/hello/ as the baseline.
 BENCH_HELLO = env.bool("BENCH_HELLO", default=False)

@@ -129,3 +129,19 @@ def test_without_public_read_visitors_are_sent_to_login(seeded: None, settings: 
     client = Client()
     client.force_login(reader)
     assert client.get("/missions/").status_code == 200
+
+
+def test_a_spray_from_an_address_does_not_shut_proconnect_there(
+    db: None, provider: Provider, settings: object
+) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    client = Client()
+    for i in range(settings.AXES_ADDRESS_FAILURE_LIMIT):  # type: ignore[attr-defined]
+        client.post(reverse("initiatives:login"), {"username": f"agent{i}", "password": "faux"})
+    # Passwords are locked out from this address...
+    locked = client.post(reverse("initiatives:login"), {"username": "agent0", "password": "faux"})
+    assert locked.status_code == 429
+    # ...agents who log in through ProConnect, whose password is not typed here, are not.
+    response = proconnect_login(client, provider, AGENT)
+    assert response.status_code == 302 and response["Location"] == "/missions/"
+    assert "Se déconnecter (Claire Dupont)" in client.get("/").content.decode()

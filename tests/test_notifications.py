@@ -116,3 +116,17 @@ def test_marking_read_needs_the_csrf_token(alerted) -> None:
     client.force_login(claire)
     assert client.post(PAGE, {"read": "all"}, HTTP_HX_REQUEST="true").status_code == 403
     assert Notification.objects.filter(user=claire, read_at__isnull=True).exists()
+
+
+def test_digits_other_than_ascii_are_a_clear_error_and_mark_nothing(alerted) -> None:
+    claire, _, _ = alerted
+    client = client_for(claire)
+    mine = Notification.objects.filter(user=claire).order_by("pk").first()
+    # "²" is a digit to str.isdigit() that int() refuses; Arabic-Indic digits are ones int()
+    # reads: either way, not a notification number the page ever sends.
+    arabic_indic = str(mine.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for bad in ("²", "١٢", arabic_indic, f"{mine.pk}²"):
+        response = client.post(PAGE, {"read": bad})
+        assert response.status_code == 400
+        assert "Notification inconnue." in response.content.decode()
+    assert not Notification.objects.filter(user=claire, read_at__isnull=False).exists()

@@ -1,0 +1,88 @@
+"""The error pages, in the DSFR's look (its "page d'erreur" model), French first.
+
+400, 403, 404 and the CSRF failure are pages of the site, with its header and footer. The 500
+page is rendered without the request's context processors: the user, the session, anything
+may need the database, and the database may be what failed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.template import loader
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import requires_csrf_token
+
+from .context_processors import SITE
+
+logger = logging.getLogger(__name__)
+
+# When even the 500 template fails (a static file missing from the manifest, say): still a
+# page in French that says what happened.
+BARE_500 = (
+    '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Erreur 500</title></head>'
+    "<body><h1>Erreur inattendue</h1><p>Erreur 500. Le service rencontre un problème, nous "
+    'travaillons pour le résoudre. <a href="/">Retour à l’accueil</a></p></body></html>'
+)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return HttpResponseBadRequest(_render(request, "400.html"))
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return HttpResponseForbidden(_render(request, "403.html", {"back": _here(request)}))
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return HttpResponseNotFound(_render(request, "404.html"))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form posted without a valid token. Most often a page left open
+    while its session ended, or cookies refused: reload the page, or log in again."""
+    # Back to the page the form was on: what the Referer says, if it is one of ours.
+    referer = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        referer = ""
+    context = {"back": referer or _here(request), "no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return HttpResponseForbidden(_render(request, "403_csrf.html", context))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a plain context, no request, so no context processor and no query."""
+    try:
+        body = loader.get_template("500.html").render({"SITE_CONFIG": SITE})
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        body = BARE_500
+    return HttpResponseServerError(body)
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any] | None = None) -> str:
+    return loader.get_template(template).render(context or {}, request)
+
+
+def _here(request: HttpRequest) -> str:
+    """The page asked for, to come back to after logging in; the home page when it was not
+    a page one can come back to (a form's POST) or not a path of this site ("//elsewhere")."""
+    path = request.get_full_path()
+    ours = url_has_allowed_host_and_scheme(path, allowed_hosts=None)
+    if request.method in ("GET", "HEAD") and ours:
+        return path
+    return reverse("initiatives:dashboard")
