@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import periods
+from . import importing, periods
 from .models import Citation, Milestone, Mission, period_error_message
 from .quotes import find_quote, fold_whitespace
 
@@ -244,7 +244,8 @@ class MultipleFileField(forms.FileField):
 
 def read_text_upload(upload: Any, *, max_bytes: int = IMPORT_MAX_FILE_BYTES) -> str:
     """An uploaded file's text, or a ValidationError saying in plain words what is wrong with
-    it: too big, binary, not UTF-8. A byte-order mark is dropped, Windows line ends folded."""
+    it: too big, binary, not UTF-8 (naming the encoding it seems to be in). UTF-16 and UTF-32
+    are read by their byte-order mark, which is dropped; Windows line ends are folded."""
     name = upload.name
     if upload.size > max_bytes:
         raise forms.ValidationError(
@@ -253,19 +254,12 @@ def read_text_upload(upload: Any, *, max_bytes: int = IMPORT_MAX_FILE_BYTES) -> 
             code="too_large",
         )
     raw = upload.read(max_bytes + 1)
-    if b"\x00" in raw:
-        raise forms.ValidationError(
-            _("%(name)s is not a text file (it contains binary data)."),
-            params={"name": name},
-            code="binary",
-        )
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        # UTF-8, or UTF-16/32 with a byte-order mark; else the encoding it seems to be in.
+        text = importing.decode_text(raw)
+    except importing.UndecodableText as exc:
         raise forms.ValidationError(
-            _("%(name)s is not encoded in UTF-8: save it as “UTF-8 text” and send it again."),
-            params={"name": name},
-            code="encoding",
+            exc.message(name), code="binary" if exc.binary else "encoding"
         ) from None
     return text.replace("\r\n", "\n")
 

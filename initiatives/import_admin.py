@@ -4,10 +4,18 @@ the plan, apply it.
 Files are held in an ImportDraft, in the database: nothing is written to disk, and nothing
 is published until a staff member applies the plan they were shown. The preview is what
 apply does: apply rebuilds the plan inside its transaction and refuses, showing the new plan,
-if its digest differs from the one the page was rendered with."""
+if its digest differs from the one the page was rendered with.
+
+Reading and planning a large document takes seconds: the preview is kept with the draft, for
+as long as the documents, the published data (its data version), the day and the language
+are those it was built with."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +30,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import extraction, importing
+from . import dataversion, extraction, importing
 from .forms import ExtractionForm, ImportDocumentForm, ImportUploadForm
 from .models import ImportDraft
 
@@ -34,48 +43,104 @@ SHOWN_CHARS = 400  # a source's whole text in a diff would bury the rest
 
 def model_label(model: str) -> str:
     """"Workstream" as the page's language says it ("Chantier")."""
+    return _model_label(model, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _model_label(model: str, language: str | None) -> str:
+    # Once per model and language, not once per row: a large plan has tens of thousands.
     return str(apps.get_model("initiatives", model)._meta.verbose_name).capitalize()
 
 
 @dataclass(frozen=True)
 class PreviewRow:
-    model: str
+    model: str  # "Workstream"
     key: str
     action: str
     label: str  # the object's title or name, when it has one
     fields: list[tuple[str, str, str]]  # (field, old, new), shortened for display
 
+    @property
+    def model_label(self) -> str:
+        return model_label(self.model)
+
 
 @dataclass(frozen=True)
 class Preview:
-    errors: list[importing.DocumentError]
-    plan: importing.ImportPlan | None
+    """What the preview page shows: the plan's changes, shortened for display, and its digest;
+    or the errors that stop it. Small enough to keep with the draft (as JSON)."""
 
-    @property
-    def rows(self) -> list[PreviewRow]:
-        if self.plan is None:
-            return []
+    errors: list[importing.DocumentError]
+    rows: list[PreviewRow]
+    digest: str = ""  # the plan's; "" when there is no plan
+
+    @classmethod
+    def of_plan(cls, plan: importing.ImportPlan) -> Preview:
         order = {a: n for n, a in enumerate(ACTIONS)}
         changes = sorted(
-            self.plan.changes,
-            key=lambda c: (importing.MODEL_ORDER.index(c.model), order[c.action]),
+            plan.changes, key=lambda c: (importing.MODEL_ORDER.index(c.model), order[c.action])
         )
-        return [
+        rows = [
             PreviewRow(
-                model=model_label(c.model),
+                model=c.model,
                 key=c.key,
                 action=c.action,
-                label=_label(self.plan.rows[c.model].get(c.natural_key, {})),
+                label=_shortened(_label(plan.rows[c.model].get(c.natural_key, {})), 120),
                 fields=[(f, _shown(old), _shown(new)) for f, (old, new) in sorted(c.fields.items())],
             )
             for c in changes
         ]
+        return cls([], rows, plan.digest())
+
+    @classmethod
+    def of_errors(cls, errors: list[importing.DocumentError]) -> Preview:
+        return cls(errors, [])
+
+    @property
+    def has_plan(self) -> bool:
+        return bool(self.digest)
+
+    @property
+    def is_noop(self) -> bool:
+        return all(r.action == "unchanged" for r in self.rows)
+
+    @property
+    def changed(self) -> list[PreviewRow]:
+        return [r for r in self.rows if r.action != "unchanged"]
+
+    @property
+    def unchanged(self) -> list[PreviewRow]:
+        return [r for r in self.rows if r.action == "unchanged"]
+
+    @property
+    def changes(self) -> list[tuple[str, str]]:
+        """(model, action) of each change, what the permissions are checked against."""
+        return [(r.model, r.action) for r in self.rows]
 
     @property
     def counts(self) -> list[tuple[str, dict[str, int]]]:
-        if self.plan is None:
-            return []
-        return [(model_label(model), dict(c)) for model, c in self.plan.counts().items() if c]
+        counts: dict[str, Counter[str]] = {m: Counter() for m in importing.MODEL_ORDER}
+        for row in self.rows:
+            counts[row.model][row.action] += 1
+        return [(model_label(model), dict(c)) for model, c in counts.items() if c]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "errors": [[e.file, e.path, e.message] for e in self.errors],
+            "rows": [[r.model, r.key, r.action, r.label, r.fields] for r in self.rows],
+            "digest": self.digest,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Preview:
+        return cls(
+            errors=[importing.DocumentError(*e) for e in data["errors"]],
+            rows=[
+                PreviewRow(model, key, action, label, [tuple(f) for f in fields])
+                for model, key, action, label, fields in data["rows"]
+            ],
+            digest=data["digest"],
+        )
 
 
 def _label(row: dict[str, Any]) -> str:
@@ -85,29 +150,70 @@ def _label(row: dict[str, Any]) -> str:
 def _shown(value: Any) -> str:
     if value is None or value == "":
         return "—"
-    return Truncator(str(value)).chars(SHOWN_CHARS)
+    return _shortened(str(value), SHOWN_CHARS)
+
+
+def _shortened(text: str, size: int) -> str:
+    # Truncator costs ~0.1 ms; a large plan has tens of thousands of short titles.
+    return text if len(text) <= size else Truncator(text).chars(size)
 
 
 _PERMISSION = {"create": "add", "update": "change", "delete": "delete"}
 
 
-def missing_permissions(user: Any, plan: importing.ImportPlan) -> list[str]:
-    """What `user` may not do of what the plan does: applying an import creates, changes and
-    deletes missions, sources, milestones… and takes the right to do each of those."""
+def missing_permissions(user: Any, changes: Iterable[tuple[str, str]]) -> list[str]:
+    """What `user` may not do of what a plan does, given as (model, action): applying an
+    import creates, changes and deletes missions, sources, milestones… and takes the right to
+    do each of those."""
     needed = {
-        f"initiatives.{_PERMISSION[c.action]}_{c.model.lower()}"
-        for c in plan.changes
-        if c.action in _PERMISSION
+        f"initiatives.{_PERMISSION[action]}_{model.lower()}"
+        for model, action in changes
+        if action in _PERMISSION
     }
     return sorted(p for p in needed if not user.has_perm(p))
 
 
-def preview_of(draft: ImportDraft) -> tuple[Preview, list[importing.Document]]:
+def preview_of(draft: ImportDraft) -> Preview:
+    """The draft's preview, read and planned now."""
     try:
         documents = importing.documents_parse_uploaded(draft.files)
-        return Preview([], importing.plan_build(documents)), documents
+        return Preview.of_plan(importing.plan_build(documents))
     except importing.ImportFailed as exc:
-        return Preview(exc.errors, None), []
+        return Preview.of_errors(exc.errors)
+
+
+def draft_preview(draft: ImportDraft) -> Preview:
+    """The draft's preview: the one kept with it while it still holds, else read, planned
+    and kept. Applying never uses it: it plans again inside its transaction."""
+    key = _preview_key(draft)
+    if key is not None and draft.preview and draft.preview.get("key") == key:
+        return Preview.from_json(draft.preview)
+    preview = preview_of(draft)
+    if key is not None:
+        # Keyed on the files it read: a correction saved meanwhile is never shown this plan.
+        draft.preview = {"key": key, **preview.to_json()}
+        ImportDraft.objects.filter(pk=draft.pk).update(preview=draft.preview)
+    return preview
+
+
+def _preview_key(draft: ImportDraft) -> dict[str, Any] | None:
+    """What a plan depends on besides the code: the documents and texts, the published data
+    (read first: data that moves while the plan is built makes the key stale, never the plan
+    wrongly fresh), the day (a completion date must not be in the future) and the language
+    of the messages. None when the data version is unknown: nothing is kept then."""
+    version = dataversion.current()
+    if version is None:
+        return None
+    files = hashlib.sha256()
+    for name, text in sorted(draft.files.items()):
+        data = text.encode("utf-8", "surrogatepass")
+        files.update(f"{len(name)}:{name}{len(data)}:".encode("utf-8", "surrogatepass") + data)
+    return {
+        "files": files.hexdigest(),
+        "data_version": version,
+        "today": timezone.localdate().isoformat(),
+        "language": get_language(),
+    }
 
 
 class ImportDraftAdmin(admin.ModelAdmin):
@@ -115,6 +221,10 @@ class ImportDraftAdmin(admin.ModelAdmin):
     list_filter = ("origin", "applied_at")
     search_fields = ("title",)
     change_list_template = "admin/initiatives/importdraft/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        # The list shows titles and dates: not megabytes of documents and plans per draft.
+        return super().get_queryset(request).defer("files", "preview")
 
     def get_urls(self) -> list[Any]:
         return [
@@ -133,6 +243,17 @@ class ImportDraftAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            # Weighed before anything reads them: a document over the cap is refused at once.
+            for name, text in sorted(form.cleaned_data["files"].items()):
+                if not name.lower().endswith(".txt") and (size := importing.oversized(text)):
+                    form.add_error(
+                        "files",
+                        _(
+                            "%(name)s is too large for a fixture document (%(size)s MB; at most %(max)s MB, about %(values)s values): split it into several documents."
+                        )
+                        % {"name": name, **importing.size_limits(size)},
+                    )
         if request.method == "POST" and form.is_valid():
             files = form.cleaned_data["files"]
             documents = sorted(n for n in files if not n.lower().endswith(".txt"))
@@ -189,8 +310,7 @@ class ImportDraftAdmin(admin.ModelAdmin):
             if "apply" in request.POST:
                 return self._apply(request, draft)
             return self._save_documents(request, draft)
-        preview, _documents = preview_of(draft)
-        return self._render_preview(request, draft, preview, editable)
+        return self._render_preview(request, draft, draft_preview(draft), editable)
 
     def _apply(self, request: HttpRequest, draft: ImportDraft) -> HttpResponse:
         digest = request.POST.get("digest", "")
@@ -204,30 +324,30 @@ class ImportDraftAdmin(admin.ModelAdmin):
                 documents = importing.documents_parse_uploaded(locked.files)
 
                 def authorize(plan: importing.ImportPlan) -> None:
-                    if missing := missing_permissions(request.user, plan):
+                    changes = ((c.model, c.action) for c in plan.changes)
+                    if missing := missing_permissions(request.user, changes):
                         raise PermissionDenied(", ".join(missing))
 
                 plan = importing.plan_apply(documents, digest, user=request.user, authorize=authorize)
                 ImportDraft.objects.filter(pk=draft.pk).update(
-                    applied_at=timezone.now(), applied_by=request.user
+                    applied_at=timezone.now(), applied_by=request.user, preview=None
                 )
         except importing.StalePlanError as exc:
             messages.error(
                 request,
                 _("The data changed since this preview: nothing was written. Review the new plan below."),
             )
-            return self._render_preview(request, draft, Preview([], exc.current), True, status=409)
+            return self._render_preview(request, draft, Preview.of_plan(exc.current), True, status=409)
         except importing.ImportFailed as exc:
             messages.error(request, _("The documents can no longer be imported: nothing was written."))
-            return self._render_preview(request, draft, Preview(exc.errors, None), True, status=409)
+            return self._render_preview(request, draft, Preview.of_errors(exc.errors), True, status=409)
         except IntegrityError:
             # Another import created the same objects and committed while this one was writing.
             messages.error(
                 request,
                 _("The data changed while this import was being written: nothing was written. Review the new plan below."),
             )
-            preview, _documents = preview_of(draft)
-            return self._render_preview(request, draft, preview, True, status=409)
+            return self._render_preview(request, draft, draft_preview(draft), True, status=409)
         counts = plan.counts()
         messages.success(
             request,
@@ -257,11 +377,13 @@ class ImportDraftAdmin(admin.ModelAdmin):
                 form.add_error("text", str(error))
         if form.is_valid():
             draft.files = {**draft.files, form.cleaned_data["name"]: form.cleaned_data["text"]}
-            draft.save(update_fields=["files"])
+            draft.preview = None  # the plan of the documents as they were
+            draft.save(update_fields=["files", "preview"])
             messages.success(request, _("Document saved: the preview below is its new plan."))
             return HttpResponseRedirect(self._preview_url(draft))
-        preview, _documents = preview_of(draft)
-        return self._render_preview(request, draft, preview, True, document_form=form, status=400)
+        return self._render_preview(
+            request, draft, draft_preview(draft), True, document_form=form, status=400
+        )
 
     def _render_preview(
         self,
@@ -281,7 +403,7 @@ class ImportDraftAdmin(admin.ModelAdmin):
             else ImportDocumentForm(initial={"name": name, "text": text})
             for name, text in sorted(draft.documents.items())
         ]
-        missing = missing_permissions(request.user, preview.plan) if preview.plan else []
+        missing = missing_permissions(request.user, preview.changes)
         if editable and missing:
             messages.warning(
                 request,

@@ -22,10 +22,12 @@ The rules that keep the data trustworthy:
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
+import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +37,9 @@ import yaml
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -44,6 +48,10 @@ from pydantic import (
     StringConstraints,
     ValidationError,
 )
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from . import history, periods
 from .models import (
@@ -253,6 +261,120 @@ FACTS: dict[str, tuple[str, ...]] = {
 
 
 # --------------------------------------------------------------------------------------------
+# Text from bytes
+# --------------------------------------------------------------------------------------------
+
+# UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# The 8-bit encodings a French text that is not UTF-8 is likely to be in, most likely first:
+# what Windows writes, what old Macs wrote, what DOS wrote.
+_LEGACY_ENCODINGS = (
+    ("cp1252", gettext_noop("Windows-1252 (or ISO-8859-1)")),
+    ("mac_roman", gettext_noop("Mac OS Roman")),
+    ("cp850", gettext_noop("DOS (code page 850)")),
+)
+_LIKELY_SMALL = frozenset("àâäçéèêëîïôöùûüÿœæñáíóúãõåøß")  # the bulk of a text's accents
+_LIKELY_OTHER = frozenset("ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆÑÁÍÓÚÃÕÅØ«»‘’“”–—…€°•·\xa0")
+_GUESS_SAMPLE_BYTES = 200_000
+
+
+class UndecodableText(ValueError):
+    """Bytes that are not text the importer reads: binary data, or text in an encoding other
+    than UTF-8, named (translated) when it can be told."""
+
+    def __init__(self, *, binary: bool = False, encoding: str | None = None) -> None:
+        self.binary = binary
+        self.encoding = encoding
+        super().__init__("binary data" if binary else f"not UTF-8 ({encoding or 'unknown'})")
+
+    def message(self, name: str) -> str:
+        """The reason as a sentence about the file `name` (the upload form)."""
+        if self.binary:
+            return _("%(name)s is not a text file (it contains binary data).") % {"name": name}
+        if self.encoding:
+            return _(
+                "%(name)s is not encoded in UTF-8: it seems to be encoded in %(encoding)s. Save it as “UTF-8 text” and send it again."
+            ) % {"name": name, "encoding": self.encoding}
+        return _("%(name)s is not encoded in UTF-8: save it as “UTF-8 text” and send it again.") % {
+            "name": name
+        }
+
+    def reason(self) -> str:
+        """The reason as an importer's error says it, after the file's name."""
+        if self.binary:
+            return _("not a text file (it contains binary data)")
+        if self.encoding:
+            return _("not UTF-8 text (it seems to be encoded in %(encoding)s)") % {
+                "encoding": self.encoding
+            }
+        return _("not UTF-8 text")
+
+
+def decode_text(raw: bytes) -> str:
+    """The text of a file: UTF-8, or UTF-16 or UTF-32 with their byte-order mark (Windows's
+    "Unicode" text), the mark dropped. Otherwise UndecodableText, with the encoding the bytes
+    seem to be in, so that the message can say how to save the file."""
+    for mark, codec in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError:
+                break  # a mark and then something else: judged below like unmarked bytes
+            if "\x00" in text:
+                raise UndecodableText(binary=True)
+            return text
+    if b"\x00" in raw:
+        if _unmarked_utf16(raw):
+            raise UndecodableText(encoding=_("UTF-16 without a byte-order mark"))
+        raise UndecodableText(binary=True)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UndecodableText(encoding=_legacy_encoding(raw)) from None
+
+
+def _unmarked_utf16(raw: bytes) -> bool:
+    """Mostly ASCII once read as UTF-16: text, with every other byte zero."""
+    if len(raw) % 2:
+        return False
+    sample = raw[:_GUESS_SAMPLE_BYTES]
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and sum(c < "\x80" for c in text) >= 0.7 * len(text):
+            return True
+    return False
+
+
+def _legacy_encoding(raw: bytes) -> str | None:
+    """The 8-bit encoding in which the bytes read most like Western European text: lowercase
+    accented letters count most, letters no language of ours uses count against."""
+    sample = raw[:_GUESS_SAMPLE_BYTES]
+    best, best_score = None, 0
+    for codec, label in _LEGACY_ENCODINGS:
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue  # cp1252 leaves five bytes undefined
+        score = sum(
+            2 if c in _LIKELY_SMALL else 1 if c in _LIKELY_OTHER else -2
+            for c in text
+            if c >= "\x80"
+        )
+        if score > best_score:  # a tie keeps the likelier encoding, listed first
+            best, best_score = label, score
+    return _(best) if best else None
+
+
+# --------------------------------------------------------------------------------------------
 # Parse
 # --------------------------------------------------------------------------------------------
 
@@ -301,12 +423,16 @@ def documents_parse(paths: Iterable[str | Path]) -> list[Document]:
     for path in files:
         name = str(path)
         try:
-            raw_text = path.read_text(encoding="utf-8")
+            # 4 bytes a character at most (UTF-32): larger is too large whatever it says.
+            if path.stat().st_size > 4 * MAX_DOCUMENT_BYTES:
+                errors.append(DocumentError(name, "", _too_large(path.stat().st_size)))
+                continue
+            raw_text = decode_text(path.read_bytes())
         except FileNotFoundError:
             errors.append(DocumentError(name, "", _("file not found")))
             continue
-        except UnicodeDecodeError:
-            errors.append(DocumentError(name, "", _("not UTF-8 text")))
+        except UndecodableText as exc:
+            errors.append(DocumentError(name, "", exc.reason()))
             continue
         except OSError as exc:
             errors.append(
@@ -352,16 +478,23 @@ def _upload_name(name: str) -> str:
 def document_parse_text(
     raw_text: str, *, name: str, directory: Path, texts: Mapping[str, str] | None = None
 ) -> tuple[Document | None, list[DocumentError]]:
+    if size := oversized(raw_text):
+        return None, [DocumentError(name, "", _too_large(size))]
     try:
-        data = yaml.load(raw_text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = _load(raw_text)
     except RecursionError:
         return None, [DocumentError(name, "", _("nested too deeply"))]
+    except UnicodeEncodeError:  # a lone surrogate, which no UTF-8 file holds
+        return None, [DocumentError(name, "", _("not UTF-8 text"))]
+    except _Unbuildable as exc:
+        where = exc.path or _("line %(line)s") % {"line": exc.node.start_mark.line + 1}
+        return None, [DocumentError(name, where, _unbuildable_message(exc))]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark:
             where = _("line %(line)s") % {"line": mark.line + 1}
         elif isinstance(exc, yaml.reader.ReaderError):  # a control character, a bad byte
-            where = _("character %(position)s") % {"position": exc.position + 1}
+            where = _("character %(position)s") % {"position": _character(raw_text, exc) + 1}
         else:
             where = ""
         problem = getattr(exc, "problem", None) or str(exc)
@@ -404,9 +537,135 @@ def document_parse_text(
     return Document(name=name, directory=directory, body=body, texts=texts), []
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (a silent overwrite would lose data) and leaves
-    dates and yes/no words as text, for the schema to read with a precise error."""
+def oversized(text: str) -> int | None:
+    """The document's size in bytes (UTF-8) if it is over MAX_DOCUMENT_BYTES, else None.
+    Weighed before it is read: reading is what takes time."""
+    if len(text) <= MAX_DOCUMENT_BYTES // 4:  # 4 bytes a character at most
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return size if size > MAX_DOCUMENT_BYTES else None
+
+
+def size_limits(size: int) -> dict[str, str]:
+    """A document's size and the caps it is over, as the messages show them."""
+    return {
+        "size": f"{size / 1e6:.1f}",
+        "max": str(MAX_DOCUMENT_BYTES // 1_000_000),
+        "values": f"{MAX_EXPANDED_NODES:,}".replace(",", " "),
+    }
+
+
+def _too_large(size: int) -> str:
+    return (
+        _(
+            "too large (%(size)s MB; a fixture document weighs at most %(max)s MB, about %(values)s values): split it into several documents"
+        )
+        % size_limits(size)
+    )
+
+
+def _character(text: str, exc: yaml.reader.ReaderError) -> int:
+    """The position of a reader error in characters: libyaml counts UTF-8 bytes."""
+    if _FastParser is None:
+        return int(exc.position)
+    return len(text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "ignore"))
+
+
+try:
+    from yaml.cyaml import CParser as _FastParser
+except ImportError:  # PyYAML built without libyaml
+    _FastParser = None
+
+if _FastParser is not None:
+
+    class _Reader(Composer, _FastParser):  # type: ignore[misc, valid-type]
+        """libyaml's scanner and parser, ~6 times faster than PyYAML's own (measured: 0.8 s
+        against 4.6 s for a 1 MB document), with PyYAML's composer on top: it recurses in
+        Python, so a deeply nested document raises RecursionError where libyaml's composer
+        would overflow the C stack and kill the process."""
+
+        def __init__(self, stream: str) -> None:
+            _FastParser.__init__(self, stream)
+            Composer.__init__(self)
+
+else:
+
+    class _Reader(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, Composer
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            Composer.__init__(self)
+
+
+class _Unbuildable(yaml.YAMLError):
+    """A value the document writes but Python cannot hold: an impossible date, a number of
+    more digits than Python converts, a word tagged !!int…"""
+
+    def __init__(self, node: Node, *, too_long: bool = False) -> None:
+        super().__init__(f"cannot build {node.tag} at line {node.start_mark.line + 1}")
+        self.node = node
+        self.too_long = too_long
+        self.path = ""
+
+
+def _load(text: str) -> Any:
+    """The document's data, as SafeLoader reads it (with _Loader's rules). A value that
+    cannot be built raises _Unbuildable with its path in the document."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        try:
+            return loader.construct_document(root)
+        except _Unbuildable as exc:
+            exc.path = _node_path(root, exc.node)
+            raise
+    finally:
+        loader.dispose()
+
+
+_BUILD_FAILURES = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
+
+
+def _guarded(generator: Iterator[Any], node: Node) -> Iterator[Any]:
+    try:
+        yield from generator
+    except _BUILD_FAILURES as exc:
+        raise _Unbuildable(node) from exc
+
+
+class _Loader(_Reader, SafeConstructor, Resolver):
+    """SafeLoader that refuses duplicate keys (a silent overwrite would lose data), leaves
+    dates and yes/no words as text, for the schema to read with a precise error, and reports
+    the values it cannot build where they stand."""
+
+    def __init__(self, stream: str) -> None:
+        _Reader.__init__(self, stream)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        pending = len(self.state_generators)
+        try:
+            value = super().construct_object(node, deep=deep)
+        except _BUILD_FAILURES as exc:
+            # SafeConstructor's own failures on a value it cannot build: `!!timestamp
+            # 2026-02-30`, `!!int ''`, `!!bool peut-être`, 5,000 digits…
+            raise _Unbuildable(node) from exc
+        if len(self.state_generators) > pending:
+            # A list or mapping is filled in later, outside this call: `!!set 2026-02-30`
+            # fails then, and must still be told apart by its node.
+            self.state_generators[pending] = _guarded(self.state_generators[pending], node)
+        if isinstance(value, int) and value.bit_length() > 64:
+            try:
+                str(value)  # 0x + 20,000 digits builds, but no message could ever show it
+            except ValueError:
+                raise _Unbuildable(node, too_long=True) from None
+        return value
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         # Only the keys written in this mapping count: `<<: *anchor` merges may be overridden.
@@ -437,7 +696,60 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-MAX_EXPANDED_NODES = 200_000  # our largest document has ~2,000 values
+MAX_EXPANDED_NODES = 200_000  # our largest document has ~350 values
+# Weighed before the document is read, matched to the cap on values: the curated documents
+# hold a value per 23 to 47 bytes (tests/test_importing.py measures it), so the densest of
+# them reaches 200,000 values at 4.6 MB. Reading takes ~1 s a MB.
+MAX_DOCUMENT_BYTES = 4_000_000
+
+
+def _node_path(root: Node, target: Node) -> str:
+    """Where `target` first stands in the document, written as the schema's errors write it
+    (missions[0].workstreams[0].title); a key stands where its value does."""
+    stack: list[tuple[Node, str]] = [(root, "")]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:  # an alias: already walked where its anchor stands
+            continue
+        seen.add(id(node))
+        children: list[tuple[Node, str]] = []
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                name = Truncator(key.value).chars(40) if isinstance(key, ScalarNode) else "?"
+                where = f"{path}.{name}" if path else name
+                children += [(key, where), (value, where)]
+        elif isinstance(node, SequenceNode):
+            children = [(item, f"{path}[{index}]") for index, item in enumerate(node.value)]
+        stack.extend(reversed(children))  # in the document's order
+    return ""
+
+
+_UNBUILDABLE_KINDS = {
+    "tag:yaml.org,2002:timestamp": gettext_noop("not a valid date or time: %(value)s"),
+    "tag:yaml.org,2002:int": gettext_noop("not a whole number: %(value)s"),
+    "tag:yaml.org,2002:float": gettext_noop("not a number: %(value)s"),
+    "tag:yaml.org,2002:bool": gettext_noop("not true or false: %(value)s"),
+}
+
+
+def _unbuildable_message(exc: _Unbuildable) -> str:
+    node = exc.node
+    value = node.value if isinstance(node, ScalarNode) else ""
+    limit = sys.get_int_max_str_digits()
+    if exc.too_long or (
+        node.tag == "tag:yaml.org,2002:int" and limit and sum(c.isdigit() for c in value) > limit
+    ):
+        return _("a number too large (more than %(max)s digits)") % {"max": limit}
+    template = _UNBUILDABLE_KINDS.get(node.tag)
+    if template is None:
+        return _("cannot be read as %(tag)s: %(value)s") % {
+            "tag": node.tag.replace("tag:yaml.org,2002:", "!!"),
+            "value": _describe(value),
+        }
+    return _(template) % {"value": _describe(value)}
 
 
 def _expanded_size(value: Any, sizes: dict[int, int]) -> int:
@@ -532,7 +844,7 @@ def _describe(value: Any) -> str:
         return _("a list")
     if value is None:
         return _("nothing")
-    return repr(value)
+    return Truncator(repr(value)).chars(60)  # !!binary of a megabyte is a value too
 
 
 # --------------------------------------------------------------------------------------------
@@ -753,17 +1065,17 @@ class _Validator:
             )
             return ""
         try:
-            text = text_path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            self.error(doc, path, _("text file is not UTF-8: %(file)s") % {"file": name})
+            text = decode_text(text_path.read_bytes())
+        except UndecodableText as exc:
+            if exc.binary:
+                self.error(doc, path, _("text file contains a NUL character"))
+            else:
+                self.error(doc, path, _("text file is not UTF-8: %(file)s") % {"file": name})
             return ""
         except OSError as exc:
             self.error(
                 doc, path, _("text file cannot be read: %(reason)s") % {"reason": exc.strerror}
             )
-            return ""
-        if "\x00" in text:
-            self.error(doc, path, _("text file contains a NUL character"))
             return ""
         if not text.strip():
             self.error(doc, path, _("text file is empty"))

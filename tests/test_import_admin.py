@@ -3,14 +3,18 @@ paths and nothing written; a stale preview refused; upload checks; extraction to
 
 from __future__ import annotations
 
+import codecs
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from initiatives import importing
 from initiatives.models import Citation, ImportDraft, Mission, Source, Workstream
 
 from .conftest import FIXTURES
@@ -242,3 +246,106 @@ def test_a_document_of_aliases_that_explodes_is_refused_at_once(db: None, admin_
     assert "trop volumineux une fois ses alias" in page
     cyclic = preview_url(upload(admin_client, ("boucle.yaml", b"format: observatoire/1\nmissions: &m [*m]\n")))
     assert admin_client.get(cyclic).status_code == 200
+
+
+# --- Values the YAML loader cannot build: an error with its path at every step, never a 500 ---
+
+IMPOSSIBLE_DATE = DOCUMENT.replace("title: Structurer la filière Cloud", "title: !!timestamp 2026-02-30")
+
+
+def test_a_value_python_cannot_hold_is_an_error_with_its_path_at_every_step(seeded: None, admin_client: Client) -> None:
+    before = snapshot()
+    # Upload: the draft is kept, and its preview names the value and where it stands, each time.
+    url = preview_url(upload(admin_client, ("essai.yaml", IMPOSSIBLE_DATE.format(title="Essai").encode())))
+    for _view in range(2):
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert (
+            "<code>missions[0].workstreams[0].title</code></td><td>date ou heure impossible : &quot;2026-02-30&quot;"
+            in response.content.decode()
+        )
+    # Correction: a 5,000-digit number is refused with its path, and not saved.
+    response = admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": DOCUMENT.format(title="9" * 5000)})
+    assert response.status_code == 400
+    assert "essai.yaml: missions[0].title: nombre trop grand (plus de 4300 chiffres)" in response.content.decode()
+    assert "2026-02-30" in ImportDraft.objects.get().files["essai.yaml"]
+    # Apply (a draft kept from before this check, or edited in the database): refused, with its errors.
+    ImportDraft.objects.update(files={"essai.yaml": DOCUMENT.format(title="!!timestamp 2026-13-01")})
+    response = admin_client.post(url, {"apply": "1", "digest": "0" * 64})
+    assert response.status_code == 409
+    assert "<code>missions[0].title</code></td><td>date ou heure impossible" in response.content.decode()
+    assert snapshot() == before
+
+
+# --- Size: a document is weighed before it is read, and its plan is kept with the draft ------------
+
+BIG = "format: observatoire/1\n# " + "x" * importing.MAX_DOCUMENT_BYTES + "\n"
+
+
+def test_a_document_over_the_byte_cap_is_refused_at_upload_naming_the_cap(db: None, admin_client: Client) -> None:
+    response = upload(admin_client, ("gros.yaml", BIG.encode()))
+    assert response.status_code == 200
+    assert (
+        "gros.yaml est trop volumineux pour un document de données (4.0 Mo ; 4 Mo au plus, soit environ "
+        "200 000 valeurs) : découpez-le en plusieurs documents."
+    ) in response.content.decode()
+    assert not ImportDraft.objects.exists()
+    # A draft kept from before the cap previews with the same reason, not after a long parse.
+    draft = ImportDraft.objects.create(title="gros", origin="upload", files={"gros.yaml": BIG})
+    page = admin_client.get(reverse("admin:initiatives_importdraft_change", args=[draft.pk])).content.decode()
+    assert "trop volumineux (4.0 Mo ; un document de données pèse 4 Mo au plus" in page
+
+
+def test_the_plan_is_kept_with_the_draft_until_the_documents_or_the_data_change(seeded: None, admin_client: Client) -> None:
+    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai gardé").encode())))
+    first = admin_client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = admin_client.get(url).content.decode()
+    # Planning reads every source and mission; a second view of the same plan reads none.
+    assert not [q["sql"] for q in queries if "initiatives_source" in q["sql"] or "initiatives_mission" in q["sql"]]
+    assert "Essai gardé" in again and digest_of(again) == digest_of(first)
+    # A corrected document is a new plan.
+    admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": DOCUMENT.format(title="Essai corrigé")})
+    corrected = admin_client.get(url).content.decode()
+    assert "Essai corrigé" in corrected and "Essai gardé" not in corrected
+    # So is a change to the published data: a kept plan is only shown for the data it was built on.
+    Mission.objects.create(key="essai-import", title="Créée entre-temps")
+    moved = admin_client.get(url).content.decode()
+    assert "<del>Créée entre-temps</del> → <ins>Essai corrigé</ins>" in moved
+    # Applying still builds its own plan, and refuses one that is no longer the one shown.
+    assert admin_client.post(url, {"apply": "1", "digest": digest_of(corrected)}).status_code == 409
+    assert admin_client.post(url, {"apply": "1", "digest": digest_of(moved)}).status_code == 302
+    assert Mission.objects.get(key="essai-import").title == "Essai corrigé"
+    # The list of imports does not load what each draft holds, but still lists them.
+    listing = admin_client.get(reverse("admin:initiatives_importdraft_changelist"))
+    assert listing.status_code == 200 and "essai.yaml" in listing.content.decode()
+
+
+# --- Encodings -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("bom", "codec"), [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")], ids=["le", "be"])
+def test_a_utf16_upload_imports_as_its_utf8_version(seeded: None, admin_client: Client, bom: bytes, codec: str) -> None:
+    text = DOCUMENT.format(title="Essai « UTF-16 » – l’été")
+    note = "Une note d’accompagnement, en français.\n"
+    url8 = preview_url(upload(admin_client, ("essai.yaml", text.encode()), ("note.txt", note.encode())))
+    url16 = preview_url(
+        upload(admin_client, ("essai.yaml", bom + text.encode(codec)), ("note.txt", bom + note.encode(codec)))
+    )
+    utf8, utf16 = ImportDraft.objects.order_by("pk")
+    assert utf16.files == utf8.files
+    page = admin_client.get(url16).content.decode()
+    assert digest_of(page) == digest_of(admin_client.get(url8).content.decode())
+    assert admin_client.post(url16, {"apply": "1", "digest": digest_of(page)}).status_code == 302
+    assert Mission.objects.get(key="essai-import").title == "Essai « UTF-16 » – l’été"
+
+
+def test_a_cp1252_upload_is_refused_naming_its_encoding(db: None, admin_client: Client) -> None:
+    raw = "format: observatoire/1\nmissions: [{key: a, title: « L’équipe – 5 € »}]\n".encode("cp1252")
+    response = upload(admin_client, ("essai.yaml", raw))
+    assert response.status_code == 200
+    assert (
+        "essai.yaml n’est pas encodé en UTF-8 : il semble encodé en Windows-1252 (ou ISO-8859-1). "
+        "Enregistrez-le en « texte UTF-8 » et envoyez-le de nouveau."
+    ) in response.content.decode()
+    assert not ImportDraft.objects.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -283,7 +284,7 @@ def test_unreadable_files_are_reported(tmp_path: Path) -> None:
     errors = errors_of([latin1, missing, not_a_mapping])
 
     assert errors == [
-        f"{latin1}: not UTF-8 text",
+        f"{latin1}: not UTF-8 text (it seems to be encoded in Windows-1252 (or ISO-8859-1))",
         f"{missing}: file not found",
         f"{not_a_mapping}: a document must be a mapping with a 'format' key",
     ]
@@ -613,3 +614,154 @@ def test_new_source_text_is_checked_against_other_missions_quotes(tmp_path: Path
     ]
     assert snapshot() != before  # the first, valid move was applied …
     assert Source.objects.get().text == moved  # … and the refused one changed nothing
+
+
+# --- Values the YAML loader cannot build: errors with their path, never a traceback ---------
+
+_MISSION = "format: observatoire/1\nmissions:\n  - key: m\n    title: {title}\n"
+_PROGRESS = "format: observatoire/1\nmissions:\n  - {{key: m, title: M, milestones: [{{key: a, title: A, progress: {value}}}]}}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (_MISSION.format(title="!!timestamp 2026-02-30"), 'missions[0].title: not a valid date or time: "2026-02-30"'),
+        (_MISSION.format(title="!!timestamp 2026-01-01T25:00:00"), "missions[0].title: not a valid date or time"),
+        (_MISSION.format(title="!!timestamp 2026-01-01T00:00:00+99:00"), "missions[0].title: not a valid date or time"),
+        (_MISSION.format(title="!!timestamp demain"), 'missions[0].title: not a valid date or time: "demain"'),
+        (_PROGRESS.format(value="9" * 5000), "missions[0].milestones[0].progress: a number too large (more than 4300 digits)"),
+        (_PROGRESS.format(value="!!int 1:" + "5" * 5000), "missions[0].milestones[0].progress: a number too large (more than 4300 digits)"),
+        (_MISSION.format(title="0x" + "f" * 20000), "missions[0].title: a number too large (more than 4300 digits)"),
+        (
+            '{"format": "observatoire/1", "missions": [{"key": "m", "title": "M", "milestones": [{"key": "a", "title": "A", "progress": ' + "1" * 5000 + "}]}]}",
+            "missions[0].milestones[0].progress: a number too large (more than 4300 digits)",
+        ),
+        (_PROGRESS.format(value="!!int dix"), 'missions[0].milestones[0].progress: not a whole number: "dix"'),
+        (_PROGRESS.format(value="!!int ''"), 'missions[0].milestones[0].progress: not a whole number: ""'),
+        (_PROGRESS.format(value="!!float ''"), 'missions[0].milestones[0].progress: not a number: ""'),
+        (_PROGRESS.format(value="!!float beaucoup"), 'missions[0].milestones[0].progress: not a number: "beaucoup"'),
+        (_PROGRESS.format(value="1.0e+999"), "missions[0].milestones[0].progress: expected a whole number, got inf"),
+        (_MISSION.format(title="!!bool peut-être"), 'missions[0].title: not true or false: "peut-être"'),
+        (_MISSION.format(title="!!binary aGVsbG8="), "missions[0].title: expected text, got b'hello'"),
+        (_MISSION.format(title="!!binary 'é'"), "line 4: not valid YAML or JSON: failed to convert base64 data"),
+        (_MISSION.format(title="!!set 2026"), 'missions[0].title: cannot be read as !!set: "2026"'),
+        ("format: observatoire/1\nmissions:\n  - key: m\n    ? !!timestamp 2026-02-30\n    : M\n", 'missions[0].2026-02-30: not a valid date or time: "2026-02-30"'),
+        ("format: observatoire/1\nlabels: !!timestamp 2026-02-30\n", 'labels: not a valid date or time: "2026-02-30"'),
+        (
+            "format: observatoire/1\nmissions:\n  - &m {key: m, title: !!timestamp 2026-02-30}\n  - *m\n",
+            'missions[0].title: not a valid date or time: "2026-02-30"',
+        ),
+    ],
+    ids=[
+        "impossible-date",
+        "impossible-hour",
+        "impossible-offset",
+        "timestamp-word",
+        "integer-5000-digits",
+        "sexagesimal-5000-digits",
+        "hexadecimal-20000-digits",
+        "json-integer-5000-digits",
+        "int-word",
+        "int-empty",
+        "float-empty",
+        "float-word",
+        "float-infinite",
+        "bool-word",
+        "binary-as-text",
+        "binary-not-base64",
+        "set-of-a-word",
+        "impossible-date-as-key",
+        "impossible-date-at-top",
+        "impossible-date-under-an-anchor",
+    ],
+)
+def test_values_python_cannot_hold_are_errors_with_their_path(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "strange.yaml"
+    path.write_text(text, encoding="utf-8")
+    errors = errors_of([path])
+    assert any(e.startswith(f"{path}: {expected}") for e in errors), errors
+    assert not Mission.objects.exists()
+
+
+def test_a_document_over_the_byte_cap_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # Broken YAML past the cap: the size is what is reported, so it was never parsed.
+    text = "format: observatoire/1\nlabels: [" + "x" * importing.MAX_DOCUMENT_BYTES
+    path = tmp_path / "big.yaml"
+    path.write_text(text, encoding="utf-8")
+    errors = errors_of([path])
+    assert errors == [
+        f"{path}: too large ({len(text) / 1e6:.1f} MB; a fixture document weighs at most 4 MB, about 200 000 values): split it into several documents"
+    ]
+    # Just under it, the document is read (and refused for what it says).
+    path.write_text(text[: importing.MAX_DOCUMENT_BYTES - 10] + "]\n", encoding="utf-8")
+    assert "too large" not in " ".join(errors_of([path]))
+
+
+def test_the_byte_cap_matches_the_value_cap_on_realistic_documents() -> None:
+    """The densest curated document, repeated until it holds the 200,000 values the importer
+    takes at most, weighs more than the byte cap: a realistic document under the cap is
+    never refused for its count of values, after a long parse, instead."""
+    import yaml as pyyaml
+
+    densest = min(
+        (len(p.read_bytes()) / importing._expanded_size(pyyaml.safe_load(p.read_text(encoding="utf-8")), {}))
+        for p in FIXTURES_DIR.glob("*.yaml")
+    )
+    assert 20 < densest < 30  # bytes per value, with its comments: referentiel.yaml
+    assert densest * importing.MAX_EXPANDED_NODES > importing.MAX_DOCUMENT_BYTES
+
+
+# --- Encodings ---------------------------------------------------------------------------
+
+_FRENCH = "format: observatoire/1\nlabels: [{key: a, name: « Société – l’œuvre » à 5 €, kind: theme}]\n"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        codecs.BOM_UTF16_LE + _FRENCH.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + _FRENCH.encode("utf-16-be"),
+        codecs.BOM_UTF32_LE + _FRENCH.encode("utf-32-le"),
+        codecs.BOM_UTF32_BE + _FRENCH.encode("utf-32-be"),
+        codecs.BOM_UTF8 + _FRENCH.encode("utf-8"),
+    ],
+    ids=["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-8-bom"],
+)
+def test_text_with_a_byte_order_mark_is_decoded(raw: bytes) -> None:
+    assert importing.decode_text(raw) == _FRENCH
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoding"),
+    [
+        (_FRENCH.encode("cp1252"), "Windows-1252 (or ISO-8859-1)"),
+        ("title: Équipe\n".encode("latin-1"), "Windows-1252 (or ISO-8859-1)"),
+        (_FRENCH.replace("€", "").encode("mac_roman"), "Mac OS Roman"),
+        ("format: observatoire/1\nlabels: [{key: a, name: Société générale à l'été, kind: theme}]\n".encode("cp850"), "DOS (code page 850)"),
+        (_FRENCH.encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+        (_FRENCH.encode("utf-16-be"), "UTF-16 without a byte-order mark"),
+    ],
+    ids=["cp1252", "latin-1", "mac-roman", "cp850", "utf-16-le-no-bom", "utf-16-be-no-bom"],
+)
+def test_text_not_in_utf8_names_the_encoding_it_seems_to_be_in(raw: bytes, encoding: str) -> None:
+    with translation.override("en"), pytest.raises(importing.UndecodableText) as caught:
+        importing.decode_text(raw)
+    assert not caught.value.binary
+    assert caught.value.encoding == encoding
+
+
+def test_binary_data_is_not_text() -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)) * 4
+    with pytest.raises(importing.UndecodableText) as caught:
+        importing.decode_text(png)
+    assert caught.value.binary
+
+
+def test_a_utf16_document_on_disk_imports_like_its_utf8_version(tmp_path: Path) -> None:
+    utf8 = write_document(tmp_path, document())
+    utf16 = tmp_path / "plan16.yaml"
+    utf16.write_bytes(codecs.BOM_UTF16_BE + utf8.read_text(encoding="utf-8").encode("utf-16-be"))
+    (tmp_path / "communique.txt").write_bytes(codecs.BOM_UTF16_LE + SOURCE_TEXT.encode("utf-16-le"))
+    assert importing.documents_parse([utf16])[0].body == importing.documents_parse([utf8])[0].body
+    importing.import_paths([utf16])
+    assert Source.objects.get().text == SOURCE_TEXT

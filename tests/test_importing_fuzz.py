@@ -72,3 +72,27 @@ def test_random_documents_are_imported_or_refused_with_paths(seeded: None, docum
             # What it wrote is what it said: planned again, nothing is left to do.
             assert importing.plan_build(documents).is_noop
         transaction.set_rollback(True)
+
+
+# YAML's explicit tags, and scalars some of which no Python value can hold (an impossible date,
+# a number of thousands of digits): the loader's own failures must be errors with a path too.
+TAGS = ["!!timestamp", "!!int", "!!float", "!!bool", "!!binary", "!!str", "!!null", "!!set", "!!omap", "!!pairs", "!!seq", "!!map", "!!merge", "!!value", ""]
+SCALARS = st.one_of(
+    st.sampled_from(["2026-02-30", "2026-01-01T25:61:00", "2026-01-01 10:00:00 +99:00", "1e999", "-.inf", ".nan",
+                     "0x" + "f" * 5000, "9" * 5000, "1:" + "5" * 5000, "0b", "0o9", "aGVsbG8=", "@@", "~", "''", "[]", "{}"]),
+    st.text(alphabet="0123456789:-+._xbeTZ ", max_size=30),
+)
+FIELDS = ["title", "progress", "completed_on", "key", "due", "amount_eur", "labels", "status"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.lists(st.tuples(st.sampled_from(FIELDS), st.sampled_from(TAGS), SCALARS), min_size=1, max_size=4))
+def test_tagged_scalars_are_read_or_refused_with_paths(db: None, values: list[tuple[str, str, str]]) -> None:
+    lines = [f"        {field}: {tag} {value}" for field, tag, value in values]
+    text = "format: observatoire/1\nmissions:\n  - key: m\n    title: M\n    milestones:\n      - key: a\n" + "\n".join(lines) + "\n"
+    try:
+        importing.plan_build(importing.documents_parse_uploaded({"essai.yaml": text}))
+    except importing.ImportFailed as exc:
+        for error in exc.errors:
+            assert error.file == "essai.yaml" and error.message
+            assert error.path, error
