@@ -37,6 +37,17 @@ def pytest_configure(config: pytest.Config) -> None:
     # up per request instead serves them alike. (Subprocesses, such as the production
     # browser test's gunicorn, index at start as production does.)
     settings.WHITENOISE_AUTOREFRESH = True
+    # Real PBKDF2 hashes, with fewer rounds: a million per test user and per login was about
+    # half the run. The rounds travel in the hash, so processes started by a test (gunicorn,
+    # with the default hashers) still check these passwords.
+    settings.PASSWORD_HASHERS = ["tests.conftest.FewRoundsPBKDF2PasswordHasher"]
+
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher  # noqa: E402
+
+
+class FewRoundsPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    iterations = 1_000
 
 
 @pytest.hookimpl(trylast=True)
