@@ -101,8 +101,9 @@ test: install-test browser-deps services-check
 	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest $(PYTEST_ARGS)
 
 # ---- make bench -------------------------------------------------------------------------
-# PostgreSQL with 100,000 synthetic milestones, gunicorn (2 workers), loaded by wrk; then the
-# deadline sweep over 1,000,000 milestones against SELECT count(*).
+# PostgreSQL with 100,000 synthetic milestones, gunicorn (2 workers), loaded by wrk (warm,
+# cold, and with a cache server that never answers); the deadline sweep over 1,000,000
+# milestones against SELECT count(*); a 10,000-row spreadsheet import against 30 s.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatoire_bench
 
 bench: install-test
@@ -111,6 +112,7 @@ bench: install-test
 		else sudo apt-get install -y -qq wrk >/dev/null; fi; }
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) -m tests.bench
 	$(PY) -m tests.bench_sweep
+	$(PY) -m tests.bench_spreadsheet
 
 # ---- helpers ----------------------------------------------------------------------------
 migrate: install

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,6 +46,18 @@ class MilestoneChange:
     completed_on: dt.date | None
     due_text: str
     comment: str
+    # A spreadsheet row may retitle a milestone; None (the edit form) keeps the title.
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedEdit:
+    """An edit that passed the rules, ready to write: the milestone as read before it (not
+    saved yet: one to create), the values to store, and the version it was based on."""
+
+    milestone: Milestone
+    values: dict[str, Any]
+    base_version: int | None
 
 
 class EditConflict(Exception):
@@ -86,40 +98,136 @@ def milestone_update(
     today: dt.date | None = None,
     via: str = "edit",
 ) -> Milestone:
-    """Apply `change` to a milestone as `user` (through `via`: the edit page, or the admin's
-    spreadsheet import), if it is still at `base_version`.
+    """Apply `change` to a milestone as `user` (through `via`: the edit page, or the admin),
+    if it is still at `base_version`: check_milestone_edit, then write_milestone_edits.
 
     Raises PermissionDenied, ValidationError (field -> messages; nothing written) or
     EditConflict (someone saved first; nothing written)."""
     today = today or timezone.localdate()
     milestone = Milestone.objects.select_related("workstream").filter(pk=milestone_id).first()
-    if milestone is None or not can_edit_milestone(user, milestone):
+    if milestone is None:
         raise PermissionDenied
-    values = _checked_values(milestone, change, today)
-    with history.acting_as(user, via):
-        # The compare-and-swap: written only if nobody saved since the form was opened.
-        written = Milestone.objects.filter(pk=milestone.pk, version=base_version).update(
-            **values, version=F("version") + 1, updated_at=timezone.now()
-        )
-        if not written:
-            current = Milestone.objects.select_related("workstream").get(pk=milestone.pk)
-            raise EditConflict(current, last_change_of(current))
-        if values["due_end"] and milestone.due_end and values["due_end"] > milestone.due_end:
-            MilestoneSlip.objects.create(
-                milestone=milestone,
-                old_text=milestone.due_text,
-                old_start=milestone.due_start,
-                old_end=milestone.due_end,
-                new_text=values["due_text"],
-                new_start=values["due_start"],
-                new_end=values["due_end"],
-                recorded_by=user,
-            )
-        # An edit that makes the milestone late or due soon alerts now, not at the next sweep.
-        enqueue_notifications(record_alerts([milestone.pk]))
+    edit = check_milestone_edit(user, milestone, change, base_version=base_version, today=today)
+    write_milestone_edits(user, [edit], via=via)
     saved = selectors.milestone_row(milestone.pk, today)  # as pages show it, health as of today
     assert saved is not None  # written above, in this very request
     return saved
+
+
+def check_milestone_edit(
+    user: Any, milestone: Milestone, change: MilestoneChange, *, base_version: int | None, today: dt.date
+) -> CheckedEdit:
+    """The rules of an edit, the same for the edit page and each row of a spreadsheet: may
+    `user` edit `milestone` (PermissionDenied), are the values right (ValidationError, field ->
+    messages), was it read at `base_version` (EditConflict; a milestone not saved yet is being
+    created and has none). Writes nothing, and reads nothing for an administrator, so a sheet
+    checks thousands of rows against milestones it read once."""
+    if not can_edit_milestone(user, milestone):
+        raise PermissionDenied
+    values = _checked_values(milestone, change, today)
+    if milestone.pk is not None and milestone.version != base_version:
+        raise EditConflict(milestone, last_change_of(milestone))
+    return CheckedEdit(milestone, values, base_version)
+
+
+# Written by an edit; the version moves on and updated_at is stamped besides.
+_EDITED_FIELDS = (
+    "title", "status", "progress", "completed_on", "comment",
+    "due_text", "due_start", "due_end", "due_precision", "due_reference", "health",
+)
+_BATCH = 1000  # rows per UPDATE on PostgreSQL
+
+
+def write_milestone_edits(user: Any, edits: Sequence[CheckedEdit], *, via: str) -> list[int]:
+    """Write checked edits as `user` through `via`, all or none, in one transaction: the new
+    milestones in one INSERT; the others locked in id order, their versions compared (someone
+    saved since: EditConflict, nothing written), then updated a thousand per statement. History
+    comes from the triggers, row by row; a deadline that moved later is recorded as a slip;
+    the alerts of what is now late or due soon are recorded, and sent after commit. Returns
+    the ids written."""
+    created = [edit for edit in edits if edit.milestone.pk is None]
+    updated = [edit for edit in edits if edit.milestone.pk is not None]
+    with history.acting_as(user, via):
+        for edit in created:
+            for name, value in edit.values.items():
+                setattr(edit.milestone, name, value)
+        Milestone.objects.bulk_create([edit.milestone for edit in created])
+        if updated:
+            _compare_and_swap(updated)
+            MilestoneSlip.objects.bulk_create(
+                [
+                    MilestoneSlip(
+                        milestone_id=old.pk,
+                        old_text=old.due_text,
+                        old_start=old.due_start,
+                        old_end=old.due_end,
+                        new_text=new["due_text"],
+                        new_start=new["due_start"],
+                        new_end=new["due_end"],
+                        recorded_by=user if getattr(user, "pk", None) else None,
+                    )
+                    for old, new in ((edit.milestone, edit.values) for edit in updated)
+                    if new["due_end"] and old.due_end and new["due_end"] > old.due_end
+                ]
+            )
+        ids = [edit.milestone.pk for edit in edits]
+        # An edit that makes a milestone late or due soon alerts now, not at the next sweep.
+        # A sheet can make thousands late at once: as many are enqueued now as a sweep would
+        # send, the sweep's outbox sends the rest (they are recorded, unsent).
+        enqueue_notifications(record_alerts(ids)[: settings.NOTIFY_PER_SWEEP])
+    return ids
+
+
+def _compare_and_swap(edits: list[CheckedEdit]) -> None:
+    table = connection.ops.quote_name(Milestone._meta.db_table)
+    fields = [Milestone._meta.get_field(name) for name in _EDITED_FIELDS]
+    base = {edit.milestone.pk: edit.base_version for edit in edits}
+    # Locked in id order (two sheets over the same rows wait for each other, never
+    # deadlock), so no one can save between the comparison and the write.
+    current = dict(
+        Milestone.objects.select_for_update().filter(pk__in=base).order_by("pk").values_list("pk", "version")
+    )
+    for pk, version in base.items():
+        if current.get(pk) != version:
+            now = Milestone.objects.select_related("workstream").filter(pk=pk).first()
+            if now is None:
+                raise PermissionDenied  # deleted meanwhile: nothing to edit
+            raise EditConflict(now, last_change_of(now))
+    stamp = Milestone._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
+    rows = [
+        [edit.milestone.pk, edit.base_version, *(f.get_db_prep_save(edit.values[f.name], connection) for f in fields)]
+        for edit in edits
+    ]
+    columns = [connection.ops.quote_name(f.column) for f in fields]
+    written = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement per thousand rows, the new values joined in by id: half the time
+            # of a statement per row, each parsed and planned anew.
+            first = ", ".join(
+                ["%s::bigint", "%s::integer", *(f"%s::{f.cast_db_type(connection)}" for f in fields)]
+            )
+            rest = ", ".join(["%s"] * (2 + len(fields)))
+            sets = ", ".join(f"{column} = v.{column}" for column in columns)
+            for start in range(0, len(rows), _BATCH):
+                batch = rows[start : start + _BATCH]
+                values = ", ".join([f"({first})"] + [f"({rest})"] * (len(batch) - 1))
+                cursor.execute(
+                    f"UPDATE {table} AS m SET {sets}, version = m.version + 1, updated_at = %s "
+                    f"FROM (VALUES {values}) AS v(id, base, {', '.join(columns)}) "
+                    "WHERE m.id = v.id AND m.version = v.base",
+                    [stamp, *(value for row in batch for value in row)],
+                )
+                written += cursor.rowcount
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET {', '.join(f'{column} = %s' for column in columns)}, "
+                "version = version + 1, updated_at = %s WHERE id = %s AND version = %s",
+                [[*row[2:], stamp, row[0], row[1]] for row in rows],
+            )
+            written = cursor.rowcount
+    if written != len(edits):  # the rows are locked: only a broken invariant gets here
+        raise RuntimeError(f"{written} of {len(edits)} milestones written under lock")
 
 
 def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.date) -> dict[str, Any]:
@@ -140,6 +248,15 @@ def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.dat
         errors.setdefault(field, []).append(message)
     if change.status not in Milestone.Status.values:
         errors["status"] = [_("unknown status")]
+    title = milestone.title if change.title is None else change.title.strip()
+    if not title:
+        errors["title"] = [_("a milestone needs a title")]
+    for name, text in (("title", title), ("due_text", change.due_text.strip())):
+        limit = Milestone._meta.get_field(name).max_length
+        if len(text) > limit:
+            errors.setdefault(name, []).append(
+                _("at most %(limit)s characters (here %(count)s)") % {"limit": limit, "count": len(text)}
+            )
     due: dict[str, Any] = {
         "due_text": milestone.due_text,
         "due_start": milestone.due_start,
@@ -148,7 +265,7 @@ def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.dat
         "due_reference": milestone.due_reference,
     }
     text = change.due_text.strip()
-    if text != milestone.due_text.strip():
+    if text != milestone.due_text.strip() and "due_text" not in errors:
         if not text:
             due = dict.fromkeys(due, None) | {"due_text": "", "due_precision": ""}
         else:
@@ -167,6 +284,7 @@ def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.dat
     if errors:
         raise ValidationError(errors)
     values = {
+        "title": title,
         "status": change.status,
         "progress": progress,
         "completed_on": change.completed_on,

@@ -145,3 +145,140 @@ def test_a_sheet_exported_before_someone_elses_edit_is_refused_on_that_row(seede
     page = dry_run(admin_client, as_csv([row])).content.decode()
     assert "export again" in page or "exportez de nouveau" in page
     assert Milestone.objects.get(key="competences-formations-livraison").progress == 70
+
+
+# ---- Formulas: exported as text, imported back as they were ---------------------------------
+
+FORMULA_STARTS = ["=", "+", "-", "@"]
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def with_formulas(start: str) -> Milestone:
+    """A coordinator's comment and an administrator's title that a spreadsheet would run."""
+    milestone = Milestone.objects.get(key="competences-formations-diagnostic")
+    Milestone.objects.filter(pk=milestone.pk).update(
+        title=f"{start}SUM(1;2) pour le titre", comment=f'{start}HYPERLINK("http://evil.example","x")'
+    )
+    return Milestone.objects.get(pk=milestone.pk)
+
+
+def xlsx_rows(content: bytes) -> list[dict[str, object]]:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active  # formulas as written, not computed
+    header, *rows = list(sheet.rows)
+    return [{h.value: cell for h, cell in zip(header, row)} for row in rows]
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_text_a_spreadsheet_would_run_is_exported_as_text(seeded: None, admin_client: Client, start: str) -> None:
+    milestone = with_formulas(start)
+    row = next(r for r in rows_of(export(admin_client)) if r["jalon"] == milestone.key)
+    for column in ("titre", "commentaire"):
+        assert not row[column].startswith(TRIGGERS), row[column]
+        assert row[column] == "'" + getattr(milestone, "title" if column == "titre" else "comment")
+
+    cells = next(r for r in xlsx_rows(export(admin_client, XLSX_FORMAT)) if r["jalon"].value == milestone.key)
+    for column in ("titre", "commentaire"):
+        assert cells[column].data_type == "s" and not cells[column].value.startswith(TRIGGERS), cells[column].value
+    # Numbers stay numbers and empty cells empty (the library's own escaping writes every cell
+    # as text, an empty one as the word "None").
+    assert cells["avancement"].data_type == "n" and cells["achevé le"].value is None
+
+
+@pytest.mark.parametrize("fmt", [CSV_FORMAT, XLSX_FORMAT])
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_escaped_formulas_import_back_unchanged(seeded: None, admin_client: Client, start: str, fmt: str) -> None:
+    with_formulas(start)
+    content = export(admin_client, fmt)
+    before, history = state(), HistoryEntry.objects.count()
+    name = "jalons.xlsx" if fmt == XLSX_FORMAT else "jalons.csv"
+    page = dry_run(admin_client, content, name, fmt).content.decode()
+    assert 'name="import_file_name"' in page, page[:3000]
+    confirm(admin_client, page)
+    assert state() == before and HistoryEntry.objects.count() == history
+
+
+def test_a_typed_comment_keeps_its_leading_sign_and_an_escaped_one_loses_only_the_apostrophe(
+    seeded: None, admin_client: Client
+) -> None:
+    rows = rows_of(export(admin_client))
+    typed, escaped, quoted = (dict(r) for r in rows[:3])
+    typed["commentaire"] = "-5 % sur le budget"  # typed in a sheet: taken as written
+    escaped["commentaire"] = "'=2+3"  # as exported
+    quoted["commentaire"] = "'pas une formule'"  # an apostrophe before anything else is text
+    confirm(admin_client, dry_run(admin_client, as_csv([typed, escaped, quoted])).content.decode())
+    comments = {m.key: m.comment for m in Milestone.objects.filter(key__in=[r["jalon"] for r in (typed, escaped, quoted)])}
+    assert comments == {typed["jalon"]: "-5 % sur le budget", escaped["jalon"]: "=2+3", quoted["jalon"]: "'pas une formule'"}
+
+
+# ---- Limits and speed -----------------------------------------------------------------------
+
+
+def test_a_sheet_over_the_row_limit_is_refused_at_once(seeded: None, admin_client: Client, settings) -> None:
+    settings.SPREADSHEET_MAX_ROWS = 3
+    rows = [dict(r, commentaire="Relu en comité.") for r in rows_of(export(admin_client))[:5]]
+    before, history = state(), HistoryEntry.objects.count()
+    page = dry_run(admin_client, as_csv(rows)).content.decode()
+    assert escape("Ce tableau compte 5 lignes ; un import en prend au plus 3. Découpez-le en plusieurs tableaux.") in page
+    assert 'name="import_file_name"' not in page
+    assert state() == before and HistoryEntry.objects.count() == history
+    # At the limit, it goes through.
+    confirm(admin_client, dry_run(admin_client, as_csv(rows[:3])).content.decode())
+    assert Milestone.objects.filter(key__in=[r["jalon"] for r in rows[:3]], comment="Relu en comité.").count() == 3
+
+
+def test_the_same_milestone_twice_in_a_sheet_is_refused(seeded: None, admin_client: Client) -> None:
+    first = rows_of(export(admin_client))[0]
+    before = state()
+    page = dry_run(admin_client, as_csv([dict(first, avancement="10"), dict(first, avancement="90")])).content.decode()
+    cells = re.search(r"<tr>\s*<td>\s*2\s*</td>(.*?)</tr>", page, re.S)
+    assert cells and escape("ce jalon est déjà à la ligne 1 du tableau") in cells.group(1)
+    assert 'name="import_file_name"' not in page and state() == before
+
+
+def test_a_title_too_long_is_refused_on_its_row(seeded: None, admin_client: Client) -> None:
+    row = rows_of(export(admin_client))[0]
+    page = dry_run(admin_client, as_csv([dict(row, titre="x" * 301)])).content.decode()
+    assert "au plus 300 caractères (ici 301)" in page and 'name="import_file_name"' not in page
+
+
+def test_a_sheet_reads_and_writes_in_as_many_queries_whatever_its_length(seeded: None, admin_client: Client) -> None:
+    """Missions, workstreams and milestones are read once per sheet, the rows written in one
+    batch: twenty rows cost the queries of two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = rows_of(export(admin_client))
+    counts = []
+    for size in (2, 20):
+        sheet = as_csv([dict(r, avancement=str((int(r["avancement"]) + 1) % 100)) for r in rows[-size:]])
+        with CaptureQueriesContext(connection) as dry:
+            page = dry_run(admin_client, sheet).content.decode()
+        with CaptureQueriesContext(connection) as confirmed:
+            assert confirm(admin_client, page).status_code == 302
+        counts.append((len(dry), len(confirmed)))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_batch_of_edits_checked_then_overtaken_writes_none(seeded: None, admin_user) -> None:
+    """The bulk write's compare-and-swap: a milestone saved by someone else between the check
+    and the write refuses the whole batch."""
+    from django.utils import timezone
+
+    from initiatives import services
+
+    today = timezone.localdate()
+    first, second = Milestone.objects.order_by("pk")[:2]
+    edits = [
+        services.check_milestone_edit(
+            admin_user, m, services.MilestoneChange(m.status, 33, m.completed_on, m.due_text, m.comment), base_version=m.version, today=today
+        )
+        for m in (first, second)
+    ]
+    Milestone.objects.filter(pk=second.pk).update(version=second.version + 1)  # someone saves
+    before = state()
+    with pytest.raises(services.EditConflict) as conflict:
+        services.write_milestone_edits(admin_user, edits, via="admin")
+    assert conflict.value.current.pk == second.pk
+    assert state() == before  # the first is not written either
