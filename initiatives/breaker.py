@@ -27,8 +27,10 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# What a sick or absent server raises. OSError covers sockets failing below redis-py.
-FAILURES = (redis.ConnectionError, redis.TimeoutError, OSError)
+# What a sick or absent server raises: refused or silent connections, and its own error
+# answers (out of memory, read-only replica after a failover, misconfigured persistence).
+# OSError covers sockets failing below redis-py.
+FAILURES = (redis.RedisError, OSError)
 
 
 class CacheUnavailable(Exception):
@@ -48,38 +50,48 @@ class Breaker:
     def is_open(self) -> bool:
         return self.open_until > 0
 
-    def _admit(self) -> None:
+    def _admit(self) -> bool:
+        """Let a call through, or refuse it; True when it is the half-open trial."""
         with self.lock:
             if not self.open_until:
-                return
+                return False
             if self.clock() < self.open_until or self.trying:
                 raise CacheUnavailable(self.name)
             # The interval is over: this call is the one that tries the server again.
             self.trying = True
+            return True
 
     def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        self._admit()
+        trial = self._admit()
         try:
             result = function(*args, **kwargs)
         except FAILURES as error:
             with self.lock:
-                self.open_until = self.clock() + self.cooldown
-                self.trying = False
-            # One line, no traceback: the cause is the server, not this code.
-            logger.warning(
-                "%s unreachable (%s: %s); skipped for %g s",
-                self.name, type(error).__name__, error, self.cooldown,
-            )
+                # Calls already in flight when the server failed fail too: only the first
+                # of them (or the failed trial) opens the breaker, and says so.
+                opening = trial or not self.open_until
+                if opening:
+                    self.open_until = self.clock() + self.cooldown
+                if trial:
+                    self.trying = False
+            if opening:
+                # One line, no traceback: the cause is the server, not this code.
+                logger.warning(
+                    "%s unreachable (%s: %s); skipped for %g s",
+                    self.name, type(error).__name__, error, self.cooldown,
+                )
             raise CacheUnavailable(self.name) from error
         except BaseException:
-            # Not the server's fault (a bug, an interrupt): leave the state as it was, but
-            # never stuck half-open.
-            with self.lock:
-                self.trying = False
+            # Not the server's fault (a bug, an interrupt): never leave the trial pending.
+            if trial:
+                with self.lock:
+                    self.trying = False
             raise
-        with self.lock:
-            if self.open_until:
-                logger.warning("%s answers again", self.name)
-            self.open_until = 0.0
-            self.trying = False
+        if trial:
+            # Only the trial closes the breaker: a slow call admitted before the failure
+            # says nothing about the server now.
+            with self.lock:
+                self.open_until = 0.0
+                self.trying = False
+            logger.warning("%s answers again", self.name)
         return result

@@ -116,9 +116,27 @@ def current() -> int | None:
     return None if row is None else int(row[0])
 
 
+def identity() -> str | None:
+    """The data version with the moment it was bumped: unique across the database's life,
+    where the number alone is not (a restored backup counts again from an older number, and
+    its next write would reach a number pages were already cached under). One indexed
+    single-row read; None when the row is missing."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version, changed_at FROM {TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    version, changed_at = row
+    stamp = changed_at if isinstance(changed_at, str) else changed_at.isoformat()
+    return f"{int(version)}@{stamp}"
+
+
 def fire_immediately() -> None:
     """Bump after each statement rather than at commit (PostgreSQL), for code that reads
     its own writes inside one transaction that never commits: the tests."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {TRIGGER} IMMEDIATE")
+            # The renames of users (migration 0012) bump too.
+            cursor.execute(
+                f"SET CONSTRAINTS {TRIGGER}, {TRIGGER}_names, {TRIGGER}_names_delete IMMEDIATE"
+            )

@@ -201,7 +201,7 @@ def _preview_key(draft: ImportDraft) -> dict[str, Any] | None:
     (read first: data that moves while the plan is built makes the key stale, never the plan
     wrongly fresh), the day (a completion date must not be in the future) and the language
     of the messages. None when the data version is unknown: nothing is kept then."""
-    version = dataversion.current()
+    version = dataversion.identity()
     if version is None:
         return None
     files = hashlib.sha256()

@@ -6,11 +6,11 @@ holds what else a page depends on: the code release, today's date (health and "d
 computed against it), the language, the user's identity and rights, the htmx headers that pick
 a region, and the full path with its query string.
 
-The query string counts only through the parameters a view declares it reads, in a fixed
-order: `?utm_source=…`, a reordered query or a repeated parameter all land on the same entry,
-and the view itself is handed only those parameters, so what it renders is exactly what the
-key says. Pages live in one namespace per data version (pagestore.py): superseded pages are
-dropped, not left to expire.
+The query string counts only through the parameters a view declares it reads, each with the
+one value the view reads (the last), in a fixed order: `?utm_source=…`, a reordered, padded
+or repeated query all land on the same entry, and the view itself is handed only those
+parameters, so what it renders is exactly what the key says. Pages live in one namespace per
+data version (pagestore.py): superseded pages are dropped, not left to expire.
 
 The only per-request part of a cached page is the CSRF token. Pages are rendered with a
 placeholder in its place, cached that way, and each response gets the visitor's own token:
@@ -36,20 +36,34 @@ from django.utils import timezone
 from . import dataversion
 from .pagestore import CacheUnavailable, Entry, PageStore, store
 
-# Stands for the CSRF token in cached HTML; never typed by anyone, and harmless if it were:
-# it would only ever be replaced by the reader's own token.
-CSRF_PLACEHOLDER = "csrf-placeholder-7d1e5b0c9a2f4e68"
 # Response headers a cached page keeps; the middleware adds the others on each request.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 
 View = Callable[..., HttpResponse]
 
 
-@cache
 def release() -> str:
-    """A fingerprint of the code that renders pages: templates, translations and Python
-    sources. A deployment that changes any of them starts with fresh cache keys."""
+    """A fingerprint of what renders pages besides the data: templates, translations, Python
+    sources, the static files' manifest (hashed names in the HTML), the packages' versions
+    and the settings that show in pages. A deployment that changes any of them starts with
+    fresh cache keys. Computed once per process (the development server restarts itself
+    when Python changes; after editing a template there, restart it or write any data)."""
+    return _fingerprint()
+
+
+@cache
+def _fingerprint() -> str:
+    from importlib.metadata import distributions
+
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
     digest = hashlib.sha256()
+    digest.update(settings.RELEASE.encode())
+    digest.update(str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
+    for dist in sorted(distributions(), key=lambda d: d.metadata["Name"] or ""):
+        digest.update(f"{dist.metadata['Name']}=={dist.version};".encode())
+    for name in ("DEADLINE_HORIZON_DAYS", "OIDC_ENABLED", "PUBLIC_READ", "BELL_POLL_SECONDS", "SITE_URL"):
+        digest.update(f"{name}={getattr(settings, name, None)!r};".encode())
     root = Path(settings.BASE_DIR)
     for folder, pattern in (
         ("templates", "**/*.html"),
@@ -64,23 +78,29 @@ def release() -> str:
     return digest.hexdigest()[:16]
 
 
+@cache
+def csrf_placeholder() -> str:
+    """Stands for the CSRF token in cached HTML. Derived from the secret key, so that no text
+    in the data can contain it and be replaced by a reader's token."""
+    return "csrf-" + hashlib.sha256(f"page-cache-csrf:{settings.SECRET_KEY}".encode()).hexdigest()[:32]
+
+
 def csrf_context(request: HttpRequest) -> dict[str, str]:
     """Context processor: while a page is rendered for the cache, templates get the
     placeholder instead of a token (it comes after Django's built-in csrf processor)."""
     if getattr(request, "_rendering_for_page_cache", False):
-        return {"csrf_token": CSRF_PLACEHOLDER}
+        return {"csrf_token": csrf_placeholder()}
     return {}
 
 
 def normalized_query(request: HttpRequest, params: Iterable[str]) -> QueryDict:
-    """The request's parameters that the view reads, in a fixed order; empty values and every
-    other parameter dropped. Repeated values are kept in the order given: some views read
-    lists."""
+    """The request's parameters that the view reads, in a fixed order, each with the value
+    `request.GET[name]` gives (the last); empty values and every other parameter dropped."""
     query = QueryDict(mutable=True)
     for name in sorted(params):
-        values = [value for value in request.GET.getlist(name) if value != ""]
-        if values:
-            query.setlist(name, values)
+        value = request.GET.get(name, "")
+        if value != "":
+            query[name] = value
     query._mutable = False  # type: ignore[attr-defined]
     return query
 
@@ -103,17 +123,16 @@ def _key(request: HttpRequest) -> str:
         timezone.localdate().isoformat(),
         request.LANGUAGE_CODE,
         who,
-        request.headers.get("HX-Request", ""),
-        request.headers.get("HX-History-Restore-Request", ""),
+        # What the views decide by, not the raw header values (which anyone can vary).
+        str(request.headers.get("HX-Request") == "true"),
+        str(request.headers.get("HX-History-Restore-Request") == "true"),
         request.get_full_path(),
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def _respond(request: HttpRequest, entry: Entry) -> HttpResponse:
-    body = entry.body
-    if CSRF_PLACEHOLDER.encode() in body:
-        body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    body = _with_token(request, entry.body)
     response = HttpResponse(body, status=entry.status)
     for name, value in entry.headers.items():
         response.headers[name] = value
@@ -130,9 +149,9 @@ def cached_page(*, params: Iterable[str] = ()) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             _restrict(request, normalized_query(request, names))
             seconds = settings.PAGE_CACHE_SECONDS
-            if not seconds or request.method not in ("GET", "HEAD"):
+            if seconds <= 0 or request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            version = dataversion.current()
+            version = dataversion.identity()
             if version is None:
                 return view(request, *args, **kwargs)
             return _cached(store(), version, _key(request), seconds, view, request, args, kwargs)
@@ -144,7 +163,7 @@ def cached_page(*, params: Iterable[str] = ()) -> Callable[[View], View]:
 
 def _cached(
     pages: PageStore,
-    version: int,
+    version: str,
     key: str,
     seconds: int,
     view: View,
@@ -154,69 +173,76 @@ def _cached(
 ) -> HttpResponse:
     try:
         entry = pages.get(version, key)
-        claimed = entry is None and pages.claim(version, key, int(WAIT_SECONDS) + 1)
+        claim = None if entry is not None else pages.claim(version, key, int(WAIT_SECONDS) + 1)
+        if entry is None and claim is not None:
+            # Won the claim, but the request that held it before may have stored the page
+            # between our read and our claim: look once more rather than render it twice.
+            entry = pages.get(version, key)
     except CacheUnavailable:  # logged by the breaker, once per interval
         return view(request, *args, **kwargs)
-    if entry is not None:
-        return _respond(request, entry)
-    if not claimed:
+    if entry is None and claim is None:
         # Another request renders this very page (the first readers after a write all miss
         # at once): wait for its result rather than render it again alongside.
         entry = _wait_for(pages, version, key)
-        if entry is not None:
-            return _respond(request, entry)
-        return _render(pages, version, key, seconds, view, request, args, kwargs)
-    try:
-        # Won the claim, but the request that held it before may have stored the page
-        # between our read and our claim: look once more rather than render it twice.
-        entry = pages.get(version, key)
-        if entry is not None:
-            return _respond(request, entry)
-        return _render(pages, version, key, seconds, view, request, args, kwargs)
-    except CacheUnavailable:
-        return _render(pages, version, key, seconds, view, request, args, kwargs)
-    finally:
-        try:
-            pages.release(version, key)
-        except CacheUnavailable:
-            pass  # the claim expires on its own
+    if entry is not None:
+        if claim is not None:
+            _let_go(pages, version, key, claim)
+        return _respond(request, entry)
+    return _render(pages, version, key, seconds, claim, view, request, args, kwargs)
 
 
 def _render(
     pages: PageStore,
-    version: int,
+    version: str,
     key: str,
     seconds: int,
+    claim: str | None,
     view: View,
     request: HttpRequest,
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> HttpResponse:
+    """Render the page with the token's placeholder, store it, answer it with the token. The
+    claim, if ours, is released by storing the page, or else explicitly."""
+    stored = False
     request._rendering_for_page_cache = True  # type: ignore[attr-defined]
     try:
         response = view(request, *args, **kwargs)
+        if response.status_code != 200 or response.streaming:
+            # Not cached; an exception's page (404, 500) is rendered after the finally
+            # below, with a real token, and a non-200 answer gets the visitor's token here.
+            if not response.streaming:
+                response.content = _with_token(request, response.content)
+            return response
+        entry = Entry(
+            status=response.status_code,
+            headers={name: response[name] for name in KEPT_HEADERS if name in response},
+            body=response.content,
+        )
+        try:
+            pages.put(version, key, entry, seconds, claim)
+            stored = True
+        except CacheUnavailable:
+            pass  # served all the same; the breaker logged it
+        return _respond(request, entry)
     finally:
-        # An exception's page (404, 500) is rendered after this, with a real token.
         request._rendering_for_page_cache = False  # type: ignore[attr-defined]
-    if response.streaming:
-        return response
-    if response.status_code != 200:
-        # Not cached, but rendered with the placeholder: the visitor's token goes in.
-        if CSRF_PLACEHOLDER.encode() in response.content:
-            response.content = response.content.replace(
-                CSRF_PLACEHOLDER.encode(), get_token(request).encode()
-            )
-        return response
-    entry = Entry(
-        status=response.status_code,
-        headers={name: response[name] for name in KEPT_HEADERS if name in response},
-        body=response.content,
-    )
+        if claim is not None and not stored:
+            _let_go(pages, version, key, claim)
+
+
+def _let_go(pages: PageStore, version: str, key: str, claim: str) -> None:
     try:
-        pages.put(version, key, entry, seconds)
+        pages.release(version, key, claim)
     except CacheUnavailable:
-        pass  # served all the same; the breaker logged it
-    return _respond(request, entry)
+        pass  # the claim expires on its own
+
+
+def _with_token(request: HttpRequest, body: bytes) -> bytes:
+    placeholder = csrf_placeholder().encode()
+    if placeholder in body:
+        return body.replace(placeholder, get_token(request).encode())
+    return body
 
 
 # How long a request waits for another to render the same page before rendering it itself.
@@ -224,7 +250,7 @@ WAIT_SECONDS = 5.0
 POLL_SECONDS = 0.02
 
 
-def _wait_for(pages: PageStore, version: int, key: str) -> Entry | None:
+def _wait_for(pages: PageStore, version: str, key: str) -> Entry | None:
     deadline = time.monotonic() + WAIT_SECONDS
     try:
         while time.monotonic() < deadline:

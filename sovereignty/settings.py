@@ -303,9 +303,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 # data version has its own namespace, dropped when a newer one is stored (pagestore.py).
 # PAGE_CACHE_SECONDS=0 turns the page cache off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+# Names the deployed release (a git commit, an image tag): part of every page-cache key, on top
+# of the fingerprint of templates, code, static manifest and packages the app computes itself.
+RELEASE = env.str("RELEASE", default="")
 # The cache's Redis: REDIS_URL's by default. Give it its own server (or database) with
 # `maxmemory` and `allkeys-lru` so that pages can never crowd out the broker's queues (README).
-# Without Redis, each process keeps the pages of the latest version, at most this many.
+# At most this many pages per data version (in Redis, and in each process without Redis).
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
 PAGE_CACHE_MAX_ENTRIES = env.int("PAGE_CACHE_MAX_ENTRIES", default=2000)
 # A cache server that does not answer within this many seconds is treated as away, and then

@@ -155,6 +155,24 @@ def test_every_table_a_page_reads_bumps_the_version(db: None) -> None:
     assert dataversion.watched_tables() == ours - not_shown
 
 
+def test_renaming_a_coordinator_shows_on_the_next_request_and_a_login_empties_nothing(
+    committed: None, client: Client
+) -> None:
+    from .factories import user
+
+    person = user("claire", password="mot-de-passe-de-claire-42")
+    workstream = Milestone.objects.filter(mission__key=MISSION, workstream__isnull=False).first().workstream  # type: ignore[union-attr]
+    workstream.coordinators.add(person)
+    url = f"/missions/{MISSION}/chantiers/{workstream.key}/"
+    assert "claire" in client.get(url).content.decode()
+    version = dataversion.identity()
+    Client().force_login(person)  # writes last_login
+    assert dataversion.identity() == version
+    person.first_name, person.last_name = "Claire", "Dubois"
+    person.save()
+    assert "Claire Dubois" in client.get(url).content.decode()
+
+
 def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(seeded: None) -> None:
     """The switch is a POST form: with a token cached for someone else it would fail."""
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
@@ -252,6 +270,10 @@ def test_unknown_reordered_or_empty_parameters_share_one_entry(seeded: None, cli
         assert again.status_code == 200
         assert len(queries) == 1, (url, [q["sql"] for q in queries])  # served from the entry
         assert "utm_source" not in again.content.decode() and "fbclid" not in again.content.decode()
+    # Repeated parameters: the view reads the last, and so does the key.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/missions/?q=autre&q=cloud&label=cloud-de-confiance").status_code == 200
+    assert len(queries) == 1
 
 
 def test_a_newer_version_drops_the_namespace_of_the_older(committed: None, client: Client) -> None:
@@ -261,33 +283,73 @@ def test_a_newer_version_drops_the_namespace_of_the_older(committed: None, clien
     from initiatives.pagestore import store
 
     server = redis.Redis.from_url(settings.CACHE_URL)
-    prefix = store().prefix  # type: ignore[attr-defined]
-    before = dataversion.current()
+    namespace = store().namespace  # type: ignore[attr-defined]
+    before = dataversion.identity()
     assert client.get("/").status_code == 200
     assert client.get("/missions/").status_code == 200
-    assert server.hlen(f"{prefix}v{before}") == 2
+    assert server.hlen(namespace(before)) == 2
     Label.objects.create(key="nouveau", name="Nouveau")  # commits: the version moves on
-    after = dataversion.current()
+    after = dataversion.identity()
     assert after != before
     assert client.get("/").status_code == 200
-    assert not server.exists(f"{prefix}v{before}")  # dropped, not left to expire
-    assert server.hlen(f"{prefix}v{after}") == 1
-    assert server.ttl(f"{prefix}v{after}") > 0
+    assert not server.exists(namespace(before))  # dropped, not left to expire
+    assert server.hlen(namespace(after)) == 1
+    assert 0 < server.ttl(namespace(after)) <= settings.PAGE_CACHE_SECONDS
 
 
-def test_a_late_render_of_an_older_version_is_not_stored(committed: None) -> None:
-    """A slow request that read the version before a write finishes after it: its page must
-    not bring back the superseded namespace."""
+def test_a_restored_database_never_gets_pages_cached_before_the_restore(
+    committed: None, client: Client
+) -> None:
+    """A backup restored counts versions again from an older number: its next write reaches
+    a number pages were cached under, with other data. The moment of the bump tells them apart."""
+    url = f"/missions/{MISSION}/"
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {dataversion.TABLE} SET version = 5000, changed_at = now() - interval '1 day'")
+    assert client.get(url).status_code == 200  # cached under version 5000
+    Mission.objects.filter(key=MISSION).update(title="Titre d'avant la restauration")
+    with connection.cursor() as cursor:  # the restore: data and counter as they were before
+        cursor.execute(f"UPDATE {dataversion.TABLE} SET version = 4999, changed_at = now() - interval '2 days'")
+    Mission.objects.filter(key=MISSION).update(title="Titre après la restauration")  # bumps to 5000
+    assert "Titre après la restauration" in client.get(url).content.decode()
+
+
+def test_pages_are_served_when_the_cache_server_answers_errors(
+    seeded: None, client: Client, settings: object
+) -> None:
+    """A Redis out of memory (noeviction) or turned read-only answers every write with an
+    error: pages are rendered as if uncached."""
+    import redis
+
+    from .processes import RedisServer
+
+    server = RedisServer()
+    server.start()
+    try:
+        admin = redis.Redis.from_url(server.url)
+        admin.config_set("maxmemory-policy", "noeviction")
+        admin.config_set("maxmemory", "1")
+        settings.CACHE_URL = server.url  # type: ignore[attr-defined]
+        for url, headers in _pages():
+            assert client.get(url, **headers).status_code == 200, url
+    finally:
+        server.stop()
+
+
+def test_a_late_render_of_an_older_version_is_never_served_as_the_newer(committed: None) -> None:
+    """A slow request that read the version before a write stores its page after it: readers
+    of the new version never get that page, and the old namespace goes with the next store."""
     from initiatives.pagestore import Entry, store
 
     pages = store()
-    entry = Entry(200, {"Content-Type": "text/html"}, b"<p>page</p>")
-    current = dataversion.current()
-    assert current is not None
-    pages.put(current + 1, "a-page", entry, 60)
-    pages.put(current, "late-page", entry, 60)
-    assert pages.get(current, "late-page") is None
-    assert pages.get(current + 1, "a-page") == entry
+    old, new = "41@earlier", "42@later"
+    fresh = Entry(200, {"Content-Type": "text/html"}, b"<p>fresh</p>")
+    late = Entry(200, {"Content-Type": "text/html"}, b"<p>late</p>")
+    pages.put(new, "page", fresh, 60, None)
+    pages.put(old, "page", late, 60, None)
+    assert pages.get(new, "page") != late
+    pages.put(new, "page", fresh, 60, None)
+    assert pages.get(new, "page") == fresh
+    assert pages.get(old, "page") is None
 
 
 def test_a_silent_cache_server_costs_one_timeout_and_one_log_line_per_interval(
