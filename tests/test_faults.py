@@ -73,8 +73,11 @@ def test_a_worker_killed_mid_notification_sends_it_once_when_delivered_again(
     with celery_worker(env, log=tmp_path / "worker.log") as worker:
         manage(env, "shell", "-c", f"from initiatives.tasks import notify_alert; notify_alert.delay({alert.pk})")
         reached = Path(f"{gate}.reached")
-        wait_for(reached.exists, 60, "the task to reach the mail server")
-        child = int(reached.read_text())
+        # The backend creates the file, then writes its pid: wait for the pid, not the file.
+        pid = wait_for(
+            lambda: reached.exists() and reached.read_text().strip(), 60, "the task to reach the mail server"
+        )
+        child = int(pid)
         assert child != worker.pid  # the pool's child, mid-transaction, alert claimed
         os.kill(child, signal.SIGKILL)
         reached.unlink()
