@@ -150,3 +150,28 @@ def at_once(call: Any, count: int) -> list[Any]:
     for thread in threads:
         thread.join()
     return results
+
+
+def site_pages() -> list[str]:
+    """One address of each kind of page on the seeded data, an unknown one included: what
+    the header and production-browser tests go through."""
+    from initiatives.models import Milestone
+
+    milestone = Milestone.objects.get(key="plan-ficele")
+    return [
+        "/",
+        "/?panel=deadlines",
+        "/missions/",
+        "/missions/?q=cloud&status=active",
+        "/missions/mission-numerique-grands-groupes/",
+        "/missions/mission-numerique-grands-groupes/chantiers/competences-formations/",
+        f"/jalons/{milestone.pk}/",
+        "/sources/dge-mission-numerique-grands-groupes/",
+        "/frise/",
+        "/frise/?view=table",
+        "/plan-du-site/",
+        "/accessibilite/",
+        "/connexion/",
+        "/admin/login/",
+        "/page-inconnue/",
+    ]

@@ -21,7 +21,7 @@ from initiatives import importing
 from initiatives.models import Milestone
 
 from .browser import FIXTURES, shot
-from .factories import user
+from .factories import site_pages, user
 from .processes import environment, gunicorn
 
 pytestmark = pytest.mark.browser
@@ -30,15 +30,17 @@ PASSWORD = "mot-de-passe-admin-42"
 
 
 @pytest.fixture
-def production(transactional_db: None) -> Iterator[tuple[str, int]]:
+def production(transactional_db: None) -> Iterator[tuple[str, int, list[str]]]:
     """gunicorn, DEBUG off, on the seeded test database and the collected static files
     (conftest.py runs collectstatic with the production storage before the suite)."""
     importing.import_paths([FIXTURES])
     user("admin", staff=True, password=PASSWORD)
     env = environment(os.environ["REDIS_URL"], SECURE_COOKIES="0")
     milestone_id = Milestone.objects.get(key="plan-ficele").pk
+    # The DSFR pages (the admin's login is Django's own, visited signed in below).
+    pages = [path for path in site_pages() if not path.startswith("/admin/")]
     with gunicorn(env, workers=2) as base:
-        yield base, milestone_id
+        yield base, milestone_id, pages
 
 
 @pytest.fixture
@@ -85,10 +87,12 @@ class Problems:
         return seen
 
 
-def test_every_integrity_hash_matches_the_file_production_serves(production: tuple[str, int]) -> None:
+def test_every_integrity_hash_matches_the_file_production_serves(
+    production: tuple[str, int, list[str]],
+) -> None:
     """The hashes in the page are those of the bytes gunicorn sends, CSS rewritten by the
     manifest storage included (django-dsfr's own hashes are of its pristine files)."""
-    base, _milestone = production
+    base, _milestone, _pages = production
     html = urllib.request.urlopen(base + "/", timeout=10).read().decode()
     tags = re.findall(r'(?:href|src)="(/static/[^"]+)"[^>]*integrity="(sha384-[^"]+)"', html)
     assert len(tags) >= 7  # DSFR (2 CSS, 2 JS), its overrides, ours (2 CSS, 1 JS), htmx
@@ -103,24 +107,9 @@ def body_font(page: Page) -> str:
 
 
 def test_production_pages_are_styled_and_log_no_error(
-    production: tuple[str, int], chromium: object
+    production: tuple[str, int, list[str]], chromium: object
 ) -> None:
-    base, milestone_id = production
-    paths = [
-        "/",
-        "/missions/",
-        "/missions/?q=cloud&status=active",
-        "/missions/mission-numerique-grands-groupes/",
-        "/missions/mission-numerique-grands-groupes/chantiers/competences-formations/",
-        f"/jalons/{milestone_id}/",
-        "/sources/dge-mission-numerique-grands-groupes/",
-        "/frise/",
-        "/frise/?view=table",
-        "/plan-du-site/",
-        "/accessibilite/",
-        "/connexion/",
-        "/page-qui-n-existe-pas/",
-    ]
+    base, milestone_id, paths = production
     context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     problems = Problems(page)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-from initiatives.models import Milestone
+from .factories import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -38,32 +38,11 @@ def directives(header: str) -> dict[str, list[str]]:
     return parsed
 
 
-def every_page() -> list[str]:
-    milestone = Milestone.objects.get(key="plan-ficele")
-    return [
-        "/",
-        "/?panel=deadlines",
-        "/missions/",
-        "/missions/?q=cloud",
-        "/missions/mission-numerique-grands-groupes/",
-        "/missions/mission-numerique-grands-groupes/chantiers/competences-formations/",
-        f"/jalons/{milestone.pk}/",
-        "/sources/dge-mission-numerique-grands-groupes/",
-        "/frise/",
-        "/frise/?view=table",
-        "/plan-du-site/",
-        "/accessibilite/",
-        "/connexion/",
-        "/admin/login/",
-        "/page-inconnue/",
-    ]
-
-
 @pytest.mark.django_db
 def test_every_page_sends_what_an_a_plus_grade_needs(seeded: None) -> None:
     with override_settings(**PRODUCTION):
         client = Client(**HTTPS)
-        for path in every_page():
+        for path in site_pages():
             response = client.get(path)
             assert response.status_code in (200, 404), path
             csp = directives(response["Content-Security-Policy"])
