@@ -195,3 +195,19 @@ class SilentServer:
         for connection in self.accepted:
             connection.close()
         self.listener.close()
+
+
+def wait_until_broker_idle(redis_url: str, timeout: float = 30, queue: str = "celery") -> None:
+    """Until every task sent has run: nothing waits in the queue, and nothing taken is
+    unacknowledged (tasks acknowledge after running, acks_late). A duplicate delivery, were
+    there one, would be one of these: once both are empty twice in a row, none can follow.
+    Replaces a fixed sleep that hoped to be long enough."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+
+    def idle() -> bool:
+        return client.llen(queue) == 0 and client.hlen("unacked") == 0
+
+    # Twice, 0.2 s apart: Kombu moves a message from the queue to `unacked` in two steps.
+    wait_for(lambda: idle() and (time.sleep(0.2) is None) and idle(), timeout, "the worker to be idle")

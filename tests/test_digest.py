@@ -8,6 +8,7 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.schedules import crontab
+from django.conf import settings
 
 from initiatives import selectors, services
 from initiatives.models import DigestDelivery, Milestone, Workstream
@@ -15,6 +16,7 @@ from sovereignty import celery_app
 
 from . import factories
 from .conftest import FIXTURES
+from .processes import wait_until_broker_idle
 from .test_sweep import milestone_due
 
 TODAY = dt.date(2026, 11, 23)
@@ -106,7 +108,7 @@ def test_the_digest_runs_through_a_real_worker(transactional_db: None, mailoutbo
         while DigestDelivery.objects.count() < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         assert services.send_digests(TODAY) == 2  # beat again: enqueued, sends nothing
-        time.sleep(2)
+        wait_until_broker_idle(settings.CELERY_BROKER_URL)
     # (The import's own alerts went out too, by the same worker.)
     digests = [m for m in mailoutbox if m.subject.startswith("Vos échéances")]
     assert sorted(m.to[0] for m in digests) == ["claire@example.org", "paul@example.org"]

@@ -25,7 +25,16 @@ from initiatives.models import DeadlineAlert, Milestone, Notification, Workstrea
 
 from . import factories
 from .conftest import FIXTURES, REPORT
-from .processes import RedisServer, celery_worker, environment, gunicorn, manage, sent_mails, wait_for
+from .processes import (
+    RedisServer,
+    celery_worker,
+    environment,
+    gunicorn,
+    manage,
+    sent_mails,
+    wait_for,
+    wait_until_broker_idle,
+)
 
 MISSION = "mission-numerique-grands-groupes"
 MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
@@ -84,7 +93,7 @@ def test_a_worker_killed_mid_notification_sends_it_once_when_delivered_again(
         gate.unlink()  # the mail server answers again
         # The parent requeues the message (task_reject_on_worker_lost); a new child runs it.
         wait_for(lambda: sent_mails(outbox), 60, "the redelivered task to send")
-        time.sleep(3)  # room for a duplicate, were there one
+        wait_until_broker_idle(redis_server.url)  # a duplicate, were there one, has run
     mails = sent_mails(outbox)
     assert len(mails) == 1 and mails[0].count("Subject:") == 1
     assert DeadlineAlert.objects.get(pk=alert.pk).notified_at is not None
@@ -145,7 +154,7 @@ def test_an_edit_is_answered_while_redis_is_away_and_the_next_sweep_sends_once(
         manage(env, "check_deadlines")  # the next sweep
         wait_for(lambda: DeadlineAlert.objects.filter(pk=alert.pk, notified_at__isnull=False).exists(), 60, "the alert to be sent")
         manage(env, "check_deadlines")  # and the one after: nothing more
-        time.sleep(3)
+        wait_until_broker_idle(redis_server.url)
     about = [m for m in sent_mails(outbox) if f"/jalons/{milestone.pk}/modifier/" in m]
     assert len(about) == 1
 

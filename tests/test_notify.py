@@ -7,6 +7,7 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 
@@ -16,6 +17,7 @@ from initiatives.tasks import notify_alert
 from sovereignty import celery_app
 
 from .conftest import FIXTURES
+from .processes import wait_until_broker_idle
 
 MISSION = "mission-numerique-grands-groupes"
 
@@ -74,7 +76,7 @@ def test_the_sweep_enqueues_the_imports_alerts_that_a_real_worker_sends(transact
         # A second sweep, and the same task delivered again: nothing more.
         again = services.deadlines_sweep(dt.date(2026, 11, 23))
         notify_alert.delay(DeadlineAlert.objects.first().pk)
-        time.sleep(2)
+        wait_until_broker_idle(settings.CELERY_BROKER_URL)
     assert (result.new_alerts, again.new_alerts) == ([], [])  # the import recorded them
     assert len(mail.outbox) == ours > 0
     assert all(sorted(m.to) == emails for m in mail.outbox)
