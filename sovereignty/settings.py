@@ -409,6 +409,11 @@ LOGGING = {
 # holds every page to it, and `check --deploy` to no warning.
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# No script reads the CSRF cookie (htmx sends the token from the page) nor the language one.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Behind a TLS-terminating proxy, the scheme the visitor used comes in X-Forwarded-Proto. Only
 # when that proxy sets it (and strips it from what clients send): anyone could otherwise claim
 # HTTPS.

@@ -25,6 +25,7 @@ PRODUCTION = {
     "SECURE_HSTS_PRELOAD": True,
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
+    "LANGUAGE_COOKIE_SECURE": True,  # all three follow SECURE_COOKIES
 }
 HTTPS = {"HTTP_X_FORWARDED_PROTO": "https"}
 
@@ -91,6 +92,11 @@ def test_cookies_are_secure_http_only_and_same_site(seeded: None) -> None:
         )
         session = response.cookies["sessionid"]
         assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+        assert csrf["httponly"]
+        token = client.cookies["csrftoken"].value  # a login rotates it
+        switch = client.post("/i18n/setlang/", {"language": "en", "csrfmiddlewaretoken": token})
+        language = switch.cookies["django_language"]
+        assert language["secure"] and language["httponly"] and language["samesite"] == "Lax"
 
 
 def test_check_deploy_has_no_warning_with_the_production_example() -> None:
