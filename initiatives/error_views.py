@@ -67,7 +67,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a plain context, no request, so no context processor and no query."""
     try:
-        body = loader.get_template("500.html").render({"SITE_CONFIG": SITE})
+        body = loader.get_template("500.html").render({"SITE_CONFIG": SITE, "parent": "_base_minimal.html"})
     except Exception:
         logger.exception("The 500 page could not be rendered")
         body = BARE_500
