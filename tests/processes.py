@@ -211,3 +211,53 @@ def wait_until_broker_idle(redis_url: str, timeout: float = 30, queue: str = "ce
 
     # Twice, 0.2 s apart: Kombu moves a message from the queue to `unacked` in two steps.
     wait_for(lambda: idle() and (time.sleep(0.2) is None) and idle(), timeout, "the worker to be idle")
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own, in a temporary folder, on a free port: to
+    restart without touching the machine's shared server (which other runs are using).
+    Debian's binaries; run as the `postgres` user when the tests run as root (initdb refuses
+    root)."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not bins:
+            raise AssertionError("PostgreSQL's server binaries are needed (Debian: postgresql)")
+        self.bin = bins[-1].parent
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="observatoire-pg-"))
+        self.data = self.folder / "data"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/observatoire"
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            import shutil
+
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+                  "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8")
+        self._ctl("start")
+        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                  "observatoire")
+
+    def _ctl(self, action: str) -> None:
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-m", "fast",
+                  "-l", str(self.folder / "log"), action)
+
+    def restart(self) -> None:
+        self._ctl("restart")
+
+    def stop(self) -> None:
+        import shutil
+
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self._ctl("stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
