@@ -11,7 +11,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from . import selectors
-from .models import Milestone, Mission
+from .models import Mission
 
 
 class MissionHistoryFeed(Feed):  # type: ignore[type-arg]
