@@ -63,6 +63,7 @@ def test_every_page_sends_what_an_a_plus_grade_needs(seeded: None) -> None:
             for feature in ("camera", "geolocation", "microphone", "payment", "usb"):
                 assert f"{feature}=()" in policy, (path, feature)
             html = response.content.decode()
+            assert "{#" not in html and "{%" not in html, path  # no template text leaks
             # What the policy forbids is not in the page either: it would only be refused.
             assert not re.search(r"<script(?![^>]*\bsrc=)", html), path
             assert " style=" not in html and "<style" not in html, path

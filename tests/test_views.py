@@ -510,3 +510,13 @@ def test_search_reads_the_full_text_indexes(seeded: None) -> None:
     ):
         plan = search_matches(model, fields, "cloud souverain").explain()
         assert f"Bitmap Index Scan on {index}" in plan, plan
+
+
+def test_no_template_comment_spans_lines() -> None:
+    """Django's {# … #} ends on its line: one that goes on is printed on the page as text
+    (it once put a paragraph of developer notes at the top of every page)."""
+    root = Path(settings.BASE_DIR)
+    for path in [*(root / "templates").rglob("*.html"), *(root / "initiatives").rglob("*.html")]:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "{#" in line:
+                assert "#}" in line.split("{#", 1)[1], f"{path.relative_to(root)}:{number}"
