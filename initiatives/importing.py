@@ -424,8 +424,9 @@ def documents_parse(paths: Iterable[str | Path]) -> list[Document]:
         name = str(path)
         try:
             # 4 bytes a character at most (UTF-32): larger is too large whatever it says.
-            if path.stat().st_size > 4 * MAX_DOCUMENT_BYTES:
-                errors.append(DocumentError(name, "", _too_large(path.stat().st_size)))
+            size = path.stat().st_size
+            if size > 4 * MAX_DOCUMENT_BYTES:
+                errors.append(DocumentError(name, "", _too_large(size)))
                 continue
             raw_text = decode_text(path.read_bytes())
         except FileNotFoundError:

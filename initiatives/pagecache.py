@@ -42,17 +42,13 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
 View = Callable[..., HttpResponse]
 
 
+@cache
 def release() -> str:
     """A fingerprint of what renders pages besides the data: templates, translations, Python
     sources, the static files' manifest (hashed names in the HTML), the packages' versions
     and the settings that show in pages. A deployment that changes any of them starts with
     fresh cache keys. Computed once per process (the development server restarts itself
     when Python changes; after editing a template there, restart it or write any data)."""
-    return _fingerprint()
-
-
-@cache
-def _fingerprint() -> str:
     from importlib.metadata import distributions
 
     from django.contrib.staticfiles.storage import staticfiles_storage
@@ -94,10 +90,10 @@ def csrf_context(request: HttpRequest) -> dict[str, str]:
 
 
 def normalized_query(request: HttpRequest, params: Iterable[str]) -> QueryDict:
-    """The request's parameters that the view reads, in a fixed order, each with the value
+    """The request's parameters that the view reads, in the order given, each with the value
     `request.GET[name]` gives (the last); empty values and every other parameter dropped."""
     query = QueryDict(mutable=True)
-    for name in sorted(params):
+    for name in params:
         value = request.GET.get(name, "")
         if value != "":
             query[name] = value
@@ -142,7 +138,7 @@ def _respond(request: HttpRequest, entry: Entry) -> HttpResponse:
 def cached_page(*, params: Iterable[str] = ()) -> Callable[[View], View]:
     """Serve GET and HEAD answers of this view from the page cache. `params`: the query
     parameters the view reads; it never sees any other."""
-    names = tuple(params)
+    names = tuple(sorted(params))  # a fixed order, sorted once
 
     def decorate(view: View) -> View:
         @wraps(view)

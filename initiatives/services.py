@@ -53,11 +53,11 @@ class MilestoneChange:
 @dataclass(frozen=True)
 class CheckedEdit:
     """An edit that passed the rules, ready to write: the milestone as read before it (not
-    saved yet: one to create), the values to store, and the version it was based on."""
+    saved yet: one to create), whose version is the one the edit was based on (the rules
+    checked it), and the values to store."""
 
     milestone: Milestone
     values: dict[str, Any]
-    base_version: int | None
 
 
 class EditConflict(Exception):
@@ -127,7 +127,7 @@ def check_milestone_edit(
     values = _checked_values(milestone, change, today)
     if milestone.pk is not None and milestone.version != base_version:
         raise EditConflict(milestone, last_change_of(milestone))
-    return CheckedEdit(milestone, values, base_version)
+    return CheckedEdit(milestone, values)
 
 
 # Written by an edit; the version moves on and updated_at is stamped besides.
@@ -181,7 +181,7 @@ def write_milestone_edits(user: Any, edits: Sequence[CheckedEdit], *, via: str) 
 def _compare_and_swap(edits: list[CheckedEdit]) -> None:
     table = connection.ops.quote_name(Milestone._meta.db_table)
     fields = [Milestone._meta.get_field(name) for name in _EDITED_FIELDS]
-    base = {edit.milestone.pk: edit.base_version for edit in edits}
+    base = {edit.milestone.pk: edit.milestone.version for edit in edits}
     # Locked in id order (two sheets over the same rows wait for each other, never
     # deadlock), so no one can save between the comparison and the write.
     current = dict(
@@ -195,7 +195,7 @@ def _compare_and_swap(edits: list[CheckedEdit]) -> None:
             raise EditConflict(now, last_change_of(now))
     stamp = Milestone._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     rows = [
-        [edit.milestone.pk, edit.base_version, *(f.get_db_prep_save(edit.values[f.name], connection) for f in fields)]
+        [edit.milestone.pk, edit.milestone.version, *(f.get_db_prep_save(edit.values[f.name], connection) for f in fields)]
         for edit in edits
     ]
     columns = [connection.ops.quote_name(f.column) for f in fields]

@@ -123,7 +123,7 @@ class Sheet:
 
     today: dt.date
     missions: dict[str, Mission] = field(default_factory=dict)
-    workstreams: dict[tuple[int, str], Workstream] = field(default_factory=dict)
+    workstreams: dict[tuple[str, str], Workstream] = field(default_factory=dict)  # (mission key, key)
     milestones: dict[tuple[str, str], Milestone] = field(default_factory=dict)
     lines: dict[tuple[str, str], int] = field(default_factory=dict)  # where each key was first seen
     # Each checked edit, with the line it came from and the row's instance (a created
@@ -146,7 +146,7 @@ class Sheet:
         workstreams = {
             w.pk: w for w in Workstream.objects.filter(mission__in=by_id).only("mission", "key")
         }
-        sheet.workstreams = {(w.mission_id, w.key): w for w in workstreams.values()}
+        sheet.workstreams = {(by_id[w.mission_id].key, w.key): w for w in workstreams.values()}
         keys: dict[int, set[str]] = {}
         for mission_key, key in zip(column("mission"), column("jalon")):
             if mission_key in sheet.missions:
@@ -179,7 +179,7 @@ def _shallow_copy(milestone: Milestone) -> Milestone:
 
 
 class MissionWidget(widgets.ForeignKeyWidget):
-    """A mission by its key, among those the sheet names."""
+    """A mission by its key, among those the sheet names (read once, before the rows)."""
 
     def __init__(self) -> None:
         super().__init__(Mission, field="key")
@@ -189,10 +189,8 @@ class MissionWidget(widgets.ForeignKeyWidget):
         key = str(value or "").strip()
         if not key:
             return None
-        if self.sheet is not None:
-            mission = self.sheet.missions.get(key)
-        else:
-            mission = Mission.objects.filter(key=key).first()
+        assert self.sheet is not None  # set by MilestoneResource.before_import
+        mission = self.sheet.missions.get(key)
         if mission is None:
             raise ValueError(_("no mission “%(key)s”") % {"key": key})
         return mission
@@ -209,12 +207,8 @@ class WorkstreamOfMissionWidget(widgets.ForeignKeyWidget):
         key = str(value or "").strip()
         if not key:
             return None
-        mission_key = (row or {}).get("mission")
-        if self.sheet is not None:
-            mission = self.sheet.missions.get(mission_key)
-            workstream = self.sheet.workstreams.get((mission.pk, key)) if mission else None
-        else:
-            workstream = Workstream.objects.filter(mission__key=mission_key, key=key).first()
+        assert self.sheet is not None  # set by MilestoneResource.before_import
+        workstream = self.sheet.workstreams.get(((row or {}).get("mission"), key))
         if workstream is None:
             raise ValueError(_("no workstream “%(key)s” in this mission") % {"key": key})
         return workstream
@@ -396,7 +390,7 @@ class MilestoneResource(resources.ModelResource):
             # with it the sheet, which rolls back).
             for edit, line, row, _instance in self.sheet.edits:
                 if edit.milestone.pk == conflict.current.pk:
-                    error = ValidationError({"version": self._conflict_message(edit.base_version, conflict)})
+                    error = ValidationError({"version": self._conflict_message(edit.milestone.version, conflict)})
                     result.append_invalid_row(line, row, error)
             return
         for edit, _line, _row, instance in self.sheet.edits:

@@ -102,8 +102,7 @@ def _data_version_per_test(request: pytest.FixtureRequest) -> None:
         cursor.execute(
             f"INSERT INTO {dataversion.TABLE} (id, version, changed_at) VALUES (1, %s, now()) "
             "ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version",
-            # Increasing from test to test, as versions do in production: the page store
-            # never brings back a namespace older than the latest it has seen.
+            # A version no earlier test had (a clock, so not even across runs sharing Redis).
             [time.time_ns()],
         )
 

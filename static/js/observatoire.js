@@ -3,25 +3,20 @@ document.querySelectorAll("[data-auto-refresh]").forEach((control) => {
   control.hidden = false;
 });
 
-// Polling conditions live here rather than in htmx trigger filters ("every 60s [expr]"):
+// Conditions on htmx requests live here rather than in trigger filters ("every 60s [expr]"):
 // htmx evaluates those with Function(), which the Content-Security-Policy forbids.
 document.addEventListener("htmx:confirm", (event) => {
   const element = event.detail.elt;
   const polling = event.detail.triggeringEvent === undefined || event.detail.triggeringEvent === null;
-  if (!polling) return;
-  // The dashboard's deadline panel: only while its "refresh" switch is on (WCAG 2.2.2).
-  if (element.hasAttribute("data-refresh-unless-paused")) {
+  // The dashboard's deadline panel polls only while its "refresh" switch is on (WCAG 2.2.2).
+  if (polling && element.hasAttribute("data-refresh-unless-paused")) {
     const toggle = document.getElementById("auto-refresh");
     if (toggle && !toggle.checked) event.preventDefault();
   }
-});
-
-// The bell asks only while it is on screen: not from a tab nobody looks at, and not for the
-// copy the DSFR keeps in the small-screen menu (or the header's, on a small screen).
-document.addEventListener("htmx:confirm", (event) => {
-  const element = event.detail.elt;
-  if (!element.hasAttribute("data-poll-while-visible")) return;
-  if (document.visibilityState !== "visible" || element.getClientRects().length === 0) {
+  // The bell asks only while it is on screen: not from a tab nobody looks at, and not for
+  // the copy the DSFR keeps in the small-screen menu (or the header's, on a small screen).
+  if (element.hasAttribute("data-poll-while-visible")
+      && (document.visibilityState !== "visible" || element.getClientRects().length === 0)) {
     event.preventDefault();
   }
 });
