@@ -12,12 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from . import periods, selectors, services
 from .forms import MilestoneEditForm
+from .http import own_url
 from .models import Milestone, Precision, period_error_message
 
 ROW = "initiatives/milestone_edit.html#row"
@@ -132,10 +132,5 @@ def _row_context(request: HttpRequest, milestone: Milestone) -> dict[str, Any]:
 
 
 def _next_url(request: HttpRequest) -> str | None:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
+    return own_url(request, request.POST.get("next") or request.GET.get("next") or "")
 

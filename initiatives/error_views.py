@@ -7,23 +7,17 @@ may need the database, and the database may be what failed."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseForbidden,
-    HttpResponseNotFound,
-    HttpResponseServerError,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 
 from .context_processors import SITE
+from .http import own_url
 
 logger = logging.getLogger(__name__)
 
@@ -38,44 +32,38 @@ BARE_500 = (
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return HttpResponseBadRequest(_render(request, "400.html"))
+    return render(request, "400.html", {"status": 400}, status=400)
 
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return HttpResponseForbidden(_render(request, "403.html", {"back": _here(request)}))
+    return render(request, "403.html", {"status": 403, "back": _here(request)}, status=403)
 
 
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return HttpResponseNotFound(_render(request, "404.html"))
+    return render(request, "404.html", {"status": 404}, status=404)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a form posted without a valid token. Most often a page left open
     while its session ended, or cookies refused: reload the page, or log in again."""
     # Back to the page the form was on: what the Referer says, if it is one of ours.
-    referer = request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        referer = ""
-    context = {"back": referer or _here(request), "no_cookie": reason == REASON_NO_CSRF_COOKIE}
-    return HttpResponseForbidden(_render(request, "403_csrf.html", context))
+    back = own_url(request, request.META.get("HTTP_REFERER", "")) or _here(request)
+    context = {"status": 403, "back": back, "no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return render(request, "403_csrf.html", context, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a plain context, no request, so no context processor and no query."""
     try:
-        body = loader.get_template("500.html").render({"SITE_CONFIG": SITE, "parent": "_base_minimal.html"})
+        body = loader.get_template("500.html").render(
+            {"SITE_CONFIG": SITE, "parent": "_base_minimal.html", "status": 500}
+        )
     except Exception:
         logger.exception("The 500 page could not be rendered")
         body = BARE_500
     return HttpResponseServerError(body)
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any] | None = None) -> str:
-    return loader.get_template(template).render(context or {}, request)
 
 
 def _here(request: HttpRequest) -> str:
