@@ -312,6 +312,18 @@ class ImportUploadForm(forms.Form):
                 files[name] = read_text_upload(upload)
             except forms.ValidationError as exc:
                 errors.append(exc)
+                continue
+            # Weighed before anything parses it: a document over the cap is refused at once.
+            if not name.lower().endswith(".txt") and (size := importing.oversized(files[name])):
+                errors.append(
+                    forms.ValidationError(
+                        _(
+                            "%(name)s is too large for a fixture document (%(size)s MB; at most %(max)s MB, about %(values)s values): split it into several documents."
+                        ),
+                        params={"name": name, **importing.size_limits(size)},
+                        code="too_large",
+                    )
+                )
         if errors:
             raise forms.ValidationError(errors)
         if not any(not n.lower().endswith(".txt") for n in files):

@@ -244,17 +244,6 @@ class ImportDraftAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            # Weighed before anything reads them: a document over the cap is refused at once.
-            for name, text in sorted(form.cleaned_data["files"].items()):
-                if not name.lower().endswith(".txt") and (size := importing.oversized(text)):
-                    form.add_error(
-                        "files",
-                        _(
-                            "%(name)s is too large for a fixture document (%(size)s MB; at most %(max)s MB, about %(values)s values): split it into several documents."
-                        )
-                        % {"name": name, **importing.size_limits(size)},
-                    )
-        if request.method == "POST" and form.is_valid():
             files = form.cleaned_data["files"]
             documents = sorted(n for n in files if not n.lower().endswith(".txt"))
             draft = ImportDraft.objects.create(
