@@ -138,6 +138,7 @@ class MilestoneInline(admin.TabularInline):
     fields = (
         "key",
         "title",
+        "kind",
         "workstream",
         "due_text",
         "due_start",
@@ -190,7 +191,7 @@ class SavesMilestonesAdmin(admin.ModelAdmin):
             return
         parent = form.instance
         _save_milestone_formset(
-            formset, mission_id=parent.pk if isinstance(parent, Mission) else parent.mission_id
+            request, formset, mission_id=parent.pk if isinstance(parent, Mission) else parent.mission_id
         )
 
 
@@ -275,32 +276,32 @@ class MilestoneAdmin(ImportExportMixin, admin.ModelAdmin):
         "health",
         "progress",
     )
-    list_filter = ("health", "status", "due_precision", "mission")
+    list_filter = ("health", "kind", "status", "assessed_status", "due_precision", "mission")
     list_select_related = ("mission", "workstream")
     search_fields = ("key", "title", "due_text", "comment", "mission__title", "workstream__title")
     autocomplete_fields = ("mission", "workstream")
     date_hierarchy = "due_end"
     readonly_fields = tuple(f"due_{f}" for f in PERIOD_READONLY) + (
         "health",
+        "news_on",
         "version",
         "created_at",
         "updated_at",
     )
     fieldsets = (
-        (None, {"fields": ("mission", "workstream", "key", "title", "base_version")}),
+        (None, {"fields": ("mission", "workstream", "key", "title", "kind", "base_version")}),
         (_("Due"), {"fields": ("due_text", *(f"due_{f}" for f in PERIOD_READONLY))}),
         (
             _("Progress"),
-            {"fields": ("status", "progress", "completed_on", "comment", "health", "version")},
+            {"fields": ("status", "progress", "completed_on", "comment", "health", "news_on", "version")},
         ),
         (_("Provenance"), {"fields": ("editorial", "created_at", "updated_at")}),
     )
     inlines = [MilestoneCitationInline]
 
     def save_model(self, request: HttpRequest, obj: Milestone, form: Any, change: bool) -> None:
-        _prepare_milestone(obj, change)
-        super().save_model(request, obj, form, change)
-        _alert_if_late(obj)
+        # Through the one writer (rules, compare-and-swap, slips, health, alerts), not save().
+        _write_milestone_forms(request, [form])
 
 
 @admin.register(Citation)
@@ -375,7 +376,7 @@ class MilestoneSlipAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in MilestoneSlip._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # recorded by services.milestone_update
+        return False  # recorded by services.write_milestones
 
 
 @admin.register(ProConnectIdentity)
@@ -385,29 +386,34 @@ class ProConnectIdentityAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "uid", "siret", "updated_at")
 
 
-def _prepare_milestone(obj: Milestone, change: bool) -> None:
-    # Every write moves the version on, so a form opened before this one is refused later;
-    # health follows the edit at once instead of waiting for the next sweep.
-    if change:
-        obj.version += 1
-    obj.health = obj.health_on(timezone.localdate(), settings.DEADLINE_HORIZON_DAYS)
+def _write_milestone_forms(request: HttpRequest, forms: list[Any], *, mission_id: int | None = None) -> None:
+    """Write what the admin's milestone forms checked (MilestoneAdminForm.clean), through the
+    one writer, then point each form's instance at the saved row."""
+    edits = [form.checked for form in forms if form.checked is not None]
+    for edit in edits:
+        if edit.milestone.pk is None and mission_id is not None:
+            edit.milestone.mission_id = mission_id  # a mission added with its milestones
+    services.write_milestones(request.user, edits, via="admin")
+    for form in forms:
+        if form.checked is not None:
+            form.instance.pk = form.checked.milestone.pk
+            form.instance.refresh_from_db()
 
 
-def _alert_if_late(obj: Milestone) -> None:
-    # The health was stored here, so the sweep will see no change to alert on: alert now.
-    services.enqueue_notifications(services.record_alerts([obj.pk]))
-
-
-def _save_milestone_formset(formset: Any, *, mission_id: int) -> None:
-    instances = formset.save(commit=False)
-    for obj in formset.deleted_objects:
-        obj.delete()
-    for instance in instances:
-        instance.mission_id = mission_id
-        _prepare_milestone(instance, instance.pk is not None)
-        instance.save()
-        _alert_if_late(instance)
-    formset.save_m2m()
+def _save_milestone_formset(request: HttpRequest, formset: Any, *, mission_id: int) -> None:
+    """The inline milestones of a mission or workstream page, through the one writer; what
+    the admin's history message reads of a saved formset is set as formset.save() would."""
+    deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
+    services.delete_milestones(request.user, [obj.pk for obj in deleted], via="admin")
+    changed = [
+        form for form in formset.forms
+        if form.has_changed() and form not in formset.deleted_forms and form.checked is not None
+    ]
+    new = [form for form in changed if form.instance.pk is None]
+    _write_milestone_forms(request, changed, mission_id=mission_id)
+    formset.new_objects = [form.instance for form in new]
+    formset.changed_objects = [(form.instance, form.changed_data) for form in changed if form not in new]
+    formset.deleted_objects = deleted
 
 
 # The import page (upload, extraction, preview, apply) lives in its own module.

@@ -3,6 +3,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,10 +72,14 @@ class PeriodTextMixin:
         )
 
 
-class MilestoneAdminForm(PeriodTextMixin, forms.ModelForm):
-    period_prefix = "due"
+class MilestoneAdminForm(forms.ModelForm):
+    """The admin's milestone form, on its page and inline. Its values go through the one
+    writer: clean() asks services.check_milestone (the rules, the version, the due words), and
+    the admin saves the checked edit with services.write_milestones."""
+
     # The version the form was opened on: saving over a newer one would lose that edit.
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    checked: Any = None  # the services.CheckedEdit of a valid, changed form
 
     class Meta:
         model = Milestone
@@ -85,35 +90,49 @@ class MilestoneAdminForm(PeriodTextMixin, forms.ModelForm):
         self.fields["base_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
+        from . import services
+
         cleaned = super().clean()
-        if self.instance.pk and self.has_changed():
-            # Locked until the admin's transaction commits, so no save slips in between.
-            current = (
-                Milestone.objects.select_for_update()
-                .filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
+        if self.errors or not self.has_changed():
+            return cleaned
+        instance = self.instance
+        if instance.pk:
+            # Locked until the admin's transaction commits, so no save slips in between;
+            # read afresh, since the form will write its values onto `instance`.
+            milestone = Milestone.objects.select_for_update().get(pk=instance.pk)
+        else:
+            milestone = Milestone(mission_id=instance.mission_id)
+        if "mission" in cleaned:
+            milestone.mission = cleaned["mission"]
+        if "key" in cleaned:
+            milestone.key = cleaned["key"]
+        given = {
+            name: cleaned[name] if name != "workstream" else getattr(cleaned[name], "pk", None)
+            for name in ("title", "kind", "status", "progress", "completed_on", "comment", "due_text", "editorial", "workstream")
+            if name in self.fields and name in cleaned
+        }
+        if "workstream" in given:
+            given["workstream_id"] = given.pop("workstream")
+        elif not instance.pk:
+            given["workstream_id"] = instance.workstream_id  # the workstream page's inline
+        try:
+            self.checked = services.check_milestone(
+                milestone,
+                services.MilestoneChange(**{k: ("" if v is None and k in ("comment", "due_text") else v) for k, v in given.items()}),
+                base_version=cleaned.get("base_version"),
+                today=timezone.localdate(),
             )
-            if current != cleaned.get("base_version"):
-                raise forms.ValidationError(
-                    _(
-                        "This milestone was changed by someone else since you opened this page (now version %(version)s). Your entries are kept below: reload the page to see the new values, then apply them again."
-                    )
-                    % {"version": current},
-                    code="stale",
+        except services.EditConflict as conflict:
+            raise forms.ValidationError(
+                _(
+                    "This milestone was changed by someone else since you opened this page (now version %(version)s). Your entries are kept below: reload the page to see the new values, then apply them again."
                 )
-        status = cleaned.get("status")
-        if status == Milestone.Status.DONE:
-            cleaned["progress"] = 100  # done means done: the bar follows the status
-        errors = Milestone.rule_errors(
-            status=status or "",
-            progress=cleaned.get("progress"),
-            completed_on=cleaned.get("completed_on"),
-            comment=cleaned.get("comment") or "",
-            today=timezone.localdate(),
-        )
-        for name, message in errors.items():
-            self.add_error(name if name in self.fields else None, message)
+                % {"version": conflict.current.version},
+                code="stale",
+            ) from None
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
         return cleaned
 
 

@@ -11,8 +11,10 @@ The rules that keep the data trustworthy:
 - a fact with no quote must carry an editorial note saying where it comes from;
 - a planned mission's document is the whole truth about what the mission holds: actors,
   workstreams, milestones and quotes it no longer lists are deleted, and the plan says so;
-- except for the progress coordinators keep (status, progress, completion, comment): a
+- except for what coordinators keep (status, progress, completion, comment, due words): a
   re-import merges it three ways with what the last import said, and refuses a real conflict;
+- milestones are written by services.write_milestones, like every other write of them: the
+  same rules, compare-and-swap, slips, health and alerts;
 - a source whose text changes must still hold every quote of it, whichever mission cites it;
 - apply is one transaction: what is written is exactly what the plan said, or nothing.
   A plan shown for review and applied later (plan_apply) is rebuilt inside the transaction
@@ -53,7 +55,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from . import history, periods
+from . import history, periods, services
 from .models import (
     KEY_PATTERN,
     Actor,
@@ -195,6 +197,7 @@ class MilestoneDoc(_Strict):
     key: Key
     title: _sized(Milestone, "title")
     due: PeriodField | None = None
+    kind: _one_of(Milestone.Kind) = "deliverable"
     status: _one_of(Milestone.Status) = "planned"
     progress: Annotated[int, Field(ge=0, le=100)] | None = None
     completed_on: LaxDate | None = None
@@ -1314,7 +1317,7 @@ class _Validator:
         due = self.period(
             doc, f"{path}.due", ms.due, ms.citations, "due", ms.editorial, mission.sources
         )
-        rules = Milestone.rule_errors(
+        rules = services.milestone_rule_errors(
             status=ms.status,
             progress=ms.progress,
             completed_on=ms.completed_on,
@@ -1323,13 +1326,14 @@ class _Validator:
         )
         for name, message in rules.items():
             self.error(doc, f"{path}.{name}", message)
-        progress = 100 if ms.status == "done" else ms.progress
+        progress = services.done_progress(ms.status, ms.progress)
         stated = ["existence", "status"] if ms.status != "planned" else ["existence"]
         if ms.due is not None:
             stated.append("due")
         row = {
             "workstream": workstream,
             "title": ms.title,
+            "kind": ms.kind,
             **{f"due_{k}": v for k, v in (due or {}).items()},
             "status": ms.status,
             "progress": progress if progress is not None else 0,
@@ -1403,6 +1407,7 @@ _MODEL_FIELDS: dict[str, tuple[str, ...]] = {
     "Milestone": (
         "imported_state",
         "title",
+        "kind",
         "due_text",
         "due_start",
         "due_end",
@@ -1538,12 +1543,14 @@ def plan_build(documents: Sequence[Document], *, today: dt.date | None = None) -
     return ImportPlan(rows=rows, changes=_diff(rows, existing), citation_ids=citation_ids)
 
 
-PROGRESS_FIELDS = ("status", "progress", "completed_on", "comment")
+# What coordinators edit: a re-import merges these three ways (_merge_coordinated).
+COORDINATED_FIELDS = ("status", "progress", "completed_on", "comment", "due_text")
+_DUE_WINDOW = ("due_start", "due_end", "due_precision", "due_reference")
 
 
 def _progress_state(row: Fields) -> dict[str, Any]:
-    """The progress fields of a milestone row, as stored in `imported_state` (JSON)."""
-    state = {f: row[f] for f in PROGRESS_FIELDS}
+    """The coordinated fields of a milestone row, as stored in `imported_state` (JSON)."""
+    state = {f: row[f] for f in COORDINATED_FIELDS}
     state["completed_on"] = state["completed_on"].isoformat() if state["completed_on"] else None
     return state
 
@@ -1552,16 +1559,21 @@ def _merge_progress(validator: _Validator, existing: dict[NaturalKey, Fields]) -
     """Three-way merge of the fields coordinators edit. For each field: if the document did not
     change it since the last import, the database's value stays (a coordinator's edit is kept);
     if only the document changed it, the document wins; if both changed it differently, it is
-    a conflict, refused with an error rather than silently overwritten."""
+    a conflict, refused with an error rather than silently overwritten. A field the last
+    import did not record (imported before it was merged) counts as unchanged in the
+    document: a person's edit is never lost to a guess. The due words carry their window."""
     for key, row in validator.rows["Milestone"].items():
         old = existing.get(key)
         if old is None:
             continue
         base, ours, theirs = old["imported_state"], row["imported_state"], _progress_state(old)
-        for name in PROGRESS_FIELDS:
-            if ours[name] == theirs[name] or ours[name] == base.get(name, theirs[name]):
+        for name in COORDINATED_FIELDS:
+            was = base.get(name, ours[name])
+            if ours[name] == theirs[name] or ours[name] == was:
                 row[name] = old[name]  # same, or only the database moved: keep it
-            elif theirs[name] != base.get(name, theirs[name]):
+                if name == "due_text":
+                    row.update({f: old[f] for f in _DUE_WINDOW})
+            elif theirs[name] != was:
                 validator.error_at(
                     "Milestone",
                     key,
@@ -1571,11 +1583,10 @@ def _merge_progress(validator: _Validator, existing: dict[NaturalKey, Fields]) -
                     )
                     % {"db": theirs[name], "doc": ours[name]},
                 )
-        if row["status"] == Milestone.Status.DONE:
-            row["progress"] = 100
+        row["progress"] = services.done_progress(row["status"], row["progress"])
         # A merge of two valid states can be invalid (the document says done, a coordinator
         # had cleared the completion date): refuse it like any other bad milestone.
-        merged = Milestone.rule_errors(
+        merged = services.milestone_rule_errors(
             status=row["status"],
             progress=row["progress"],
             completed_on=row["completed_on"],
@@ -1634,21 +1645,27 @@ def plan_apply(
     and raises to stop it (the admin's permission check)."""
     today = today or timezone.localdate()
     expected = plan if isinstance(plan, str) else plan.digest()
-    with history.acting_as(user, "import"):
-        current = plan_build(documents, today=today)
-        if authorize is not None:
-            authorize(current)
-        if current.digest() != expected:
-            raise StalePlanError(current)
-        _Writer(current, today).write()
+    try:
+        with history.acting_as(user, "import"):
+            current = plan_build(documents, today=today)
+            if authorize is not None:
+                authorize(current)
+            if current.digest() != expected:
+                raise StalePlanError(current)
+            _Writer(current, today, user).write()
+    except services.EditConflict:
+        # Someone saved a milestone between this transaction's read and its write: nothing
+        # was written; the plan as it stands now is shown again.
+        raise StalePlanError(plan_build(documents, today=today)) from None
     return current
 
 
 class _Writer:
     """Writes what the plan marks created, updated or deleted, parents before children."""
 
-    def __init__(self, plan: ImportPlan, today: dt.date) -> None:
+    def __init__(self, plan: ImportPlan, today: dt.date, user: Any = None) -> None:
         self.plan = plan
+        self.user = user
         self.rows = plan.rows
         self.today = today
         self.todo = {
@@ -1670,7 +1687,10 @@ class _Writer:
         self.milestones()
         self.citations()
         # Last, once milestones have moved to the workstreams they now belong to.
-        for model in (Milestone, Workstream, Involvement):
+        services.delete_milestones(
+            self.user, [self.pks["Milestone"][k] for m, k in self.gone if m == "Milestone"], via="import"
+        )
+        for model in (Workstream, Involvement):
             name = model.__name__
             model.objects.filter(
                 pk__in=[self.pks[name][k] for m, k in self.gone if m == name]
@@ -1770,27 +1790,22 @@ class _Writer:
                 "mission"
             )
         }
-        horizon = settings.DEADLINE_HORIZON_DAYS
+        edits = []
         for key, row in self.wanted("Milestone"):
-            ms = existing.get(key)
-            if ms is None:
-                ms = Milestone(mission_id=self.pks["Mission"][key[:1]], key=key[1])
-            else:
-                # An import is an edit too: a form opened before it must not overwrite it.
-                ms.version += 1
-            for f in _MODEL_FIELDS["Milestone"]:
-                setattr(ms, f, row[f])
+            ms = existing.get(key) or Milestone(mission_id=self.pks["Mission"][key[:1]], key=key[1])
             ws = row["workstream"]
-            ms.workstream_id = self.pks["Workstream"][(key[0], ws)] if ws else None
-            ms.health = ms.health_on(self.today, horizon)
-            ms.save()
+            change = services.MilestoneChange(
+                **{f: row[f] for f in _MODEL_FIELDS["Milestone"] if not f.startswith("due_")},
+                due={f: row[f] for f in ("due_text", *_DUE_WINDOW)} if row["due_text"] else None,
+                workstream_id=self.pks["Workstream"][(key[0], ws)] if ws else None,
+                news=False,
+            )
+            # The plan was built from these very rows, in this transaction: the version read
+            # here is the base (a form opened before the import is refused afterwards).
+            edits.append(services.check_milestone(ms, change, base_version=ms.version, today=self.today))
             existing[key] = ms
+        services.write_milestones(self.user, edits, via="import", today=self.today)
         self.pks["Milestone"] = {k: ms.pk for k, ms in existing.items()}
-        # Health was stored here, so the sweep will see no change to alert on: alert now for
-        # the milestones of these documents, sent once the import commits (none if it fails).
-        from . import services
-
-        services.enqueue_notifications(services.record_alerts(self.pks["Milestone"].values()))
 
     def citations(self) -> None:
         ids = self.plan.citation_ids

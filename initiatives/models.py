@@ -177,6 +177,38 @@ def _period_check(prefix: str, name: str) -> list[models.BaseConstraint]:
     ]
 
 
+class Assessed(models.TextChoices):
+    """The evidence-based scale of an assessment ("statut constaté"), beside the status its
+    coordinators declare. Definitions: templates/initiatives/methodology.html."""
+
+    NOT_ASSESSED = "not_assessed", _("not assessed")
+    NO_EVIDENCE = "no_evidence", _("no conclusive evidence")
+    NOT_STARTED = "not_started", _("not started")
+    ENGAGED = "engaged", _("engaged")
+    STALLED = "stalled", _("stalled")
+    PARTIAL = "partial", _("partially achieved")
+    ACHIEVED = "achieved", _("achieved")
+    NOT_ACHIEVED = "not_achieved", _("not achieved")
+    SUPERSEDED = "superseded", _("no longer relevant / replaced")
+
+    @classmethod
+    def needs_evidence(cls, value: str) -> bool:
+        """Every rating stands on at least one quote, except "not assessed" and "no
+        conclusive evidence", which stand on their rationale alone."""
+        return value not in {cls.NOT_ASSESSED, cls.NO_EVIDENCE}
+
+
+def assessed_fields() -> tuple[models.CharField, models.DateField]:
+    """The current assessment, copied on the assessed row by services.record_assessment so
+    that lists filter and count on it; the assessments themselves are the record."""
+    return (
+        models.CharField(
+            _("assessed status"), max_length=20, choices=Assessed.choices, default=Assessed.NOT_ASSESSED
+        ),
+        models.DateField(_("assessed as of"), null=True, blank=True),
+    )
+
+
 class Mission(models.Model):
     class Status(models.TextChoices):
         ANNOUNCED = "announced", _("announced")
@@ -222,6 +254,7 @@ class Mission(models.Model):
     sources = models.ManyToManyField(
         Source, verbose_name=_("sources"), related_name="missions", blank=True
     )
+    assessed_status, assessed_on = assessed_fields()
     rhythm_days = models.PositiveSmallIntegerField(
         _("expected rhythm (days)"),
         default=180,
@@ -356,8 +389,14 @@ HEALTH_DRIFT = (
     | (~Q(status="done") & Q(health="done"))
     | (Q(status="cancelled") & ~Q(health="cancelled"))
     | (~Q(status="cancelled") & Q(health="cancelled"))
+    | (Q(status="missed") & ~Q(health="missed"))
+    | (~Q(status="missed") & Q(health="missed"))
     | (Q(health="undated") & Q(due_end__isnull=False))
-    | (Q(health__in=["overdue", "due_soon", "on_track"]) & Q(due_end__isnull=True))
+    | (Q(health__in=["overdue", "no_news", "due_soon", "on_track"]) & Q(due_end__isnull=True))
+    # Late, and which kind of late: only a write changes status or news, so it is drift.
+    | (Q(health="no_news") & ~Q(status="planned"))
+    | (Q(health="no_news") & Q(news_on__gt=models.F("due_end")))
+    | (Q(health="overdue", status="planned") & (Q(news_on__isnull=True) | Q(news_on__lte=models.F("due_end"))))
 )
 
 
@@ -371,10 +410,22 @@ class Milestone(models.Model):
         MISSED = "missed", _("missed")
         CANCELLED = "cancelled", _("cancelled")
 
+    class Kind(models.TextChoices):
+        # A promised result: counts toward progress.
+        DELIVERABLE = "deliverable", _("deliverable")
+        # An announcement, a meeting, a conference, a signature, a publication: on the frise
+        # and in the history, never in progress.
+        EVENT = "event", _("event")
+
     class Health(models.TextChoices):
-        ON_TRACK = "on_track", _("on track")
+        ON_TRACK = "on_track", _("upcoming")
         DUE_SOON = "due_soon", _("due soon")
+        # The window has ended and the milestone is in progress, or someone said something
+        # of it after the window ended while it was still planned.
         OVERDUE = "overdue", _("overdue")
+        # The window has ended, it is still planned, and nobody said anything since.
+        NO_NEWS = "no_news", _("deadline passed, no news")
+        MISSED = "missed", _("missed")
         DONE = "done", _("done")
         CANCELLED = "cancelled", _("cancelled")
         UNDATED = "undated", _("undated")
@@ -393,6 +444,10 @@ class Milestone(models.Model):
     )
     key = key_field()
     title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.DELIVERABLE,
+        help_text=_("A deliverable counts toward progress; an event (announcement, meeting, signature) does not."),
+    )
     due_text = models.CharField(_("due, as written"), max_length=200, blank=True)
     due_start = models.DateField(_("due window start"), null=True, blank=True)
     due_end = models.DateField(_("due window end"), null=True, blank=True)
@@ -406,15 +461,20 @@ class Milestone(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # The last day a person said something of this milestone (an edit, the admin, a sheet,
+    # an assessment): after its window ended, a planned milestone is "overdue" rather than
+    # "deadline passed, no news". Imports and the sweep are not news.
+    news_on = models.DateField(_("last news on"), null=True, blank=True)
+    assessed_status, assessed_on = assessed_fields()
     # Stored by the deadline sweep so lists can filter on it; derived by health_on().
     health = models.CharField(
         _("health"), max_length=20, choices=Health.choices, default=Health.UNDATED
     )
     # Optimistic locking: every write bumps it, an edit based on an older value is refused.
     version = models.PositiveIntegerField(_("version"), default=1)
-    # What the last import said of the progress fields (status, progress, completed_on,
-    # comment): the base of a three-way merge, so a re-import keeps a coordinator's edits
-    # and refuses only a real conflict.
+    # What the last import said of the fields coordinators edit (status, progress,
+    # completed_on, comment, due_text): the base of a three-way merge, so a re-import keeps
+    # a coordinator's edits and refuses only a real conflict.
     imported_state = models.JSONField(_("progress as last imported"), default=dict, blank=True)
     editorial = models.JSONField(_("editorial notes"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -482,41 +542,21 @@ class Milestone(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @classmethod
-    def rule_errors(
-        cls,
-        *,
-        status: str,
-        progress: int | None,
-        completed_on: dt.date | None,
-        comment: str,
-        today: dt.date,
-    ) -> dict[str, str]:
-        """The rules one milestone keeps, whoever writes it (importer, admin, coordinator):
-        field name -> message. `progress` None means "not given" (done then implies 100)."""
-        errors: dict[str, str] = {}
-        if status == cls.Status.DONE:
-            if completed_on is None:
-                errors["completed_on"] = _("a done milestone needs its completion date")
-            if progress is not None and progress != 100:
-                errors["progress"] = _("a done milestone must have progress 100")
-        elif completed_on is not None:
-            errors["completed_on"] = _("only a done milestone has a completion date")
-        if completed_on is not None and completed_on > today:
-            errors["completed_on"] = _("the completion date is in the future")
-        if status in {cls.Status.MISSED, cls.Status.CANCELLED} and not comment.strip():
-            errors["comment"] = _("a missed or cancelled milestone needs a comment")
-        return errors
-
     def health_on(self, today: dt.date, horizon_days: int) -> str:
-        """Health as of `today`: the rule the sweep applies to every row in SQL."""
+        """Health as of `today`: the rule the sweep applies to every row in SQL
+        (selectors.health_filters); a test holds the two to the same answers."""
         if self.status == self.Status.DONE:
             return self.Health.DONE
         if self.status == self.Status.CANCELLED:
             return self.Health.CANCELLED
+        if self.status == self.Status.MISSED:
+            return self.Health.MISSED
         if self.due_end is None:
             return self.Health.UNDATED
         if self.due_end < today:
+            said_since = self.news_on is not None and self.news_on > self.due_end
+            if self.status == self.Status.PLANNED and not said_since:
+                return self.Health.NO_NEWS
             return self.Health.OVERDUE
         if self.due_end <= today + dt.timedelta(days=horizon_days):
             return self.Health.DUE_SOON
@@ -583,22 +623,38 @@ class Citation(models.Model):
 
 
 class DeadlineAlert(models.Model):
-    """One change of a milestone's health into due soon or overdue, for one deadline.
+    """One change of a milestone's health into due soon, overdue or "no news", for one
+    deadline, with the words that deadline had when it was raised.
 
     Unique per (milestone, kind, deadline): one alert, one notification, ever. A slipped
-    deadline is a new deadline, so it may alert again."""
+    deadline is a new deadline, so it may alert again. It closes itself
+    (services.resolve_alerts) once it no longer holds: the milestone is done, cancelled or
+    missed, its deadline moved, its health moved on, or an observer assessed it."""
 
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", _("due soon")
         OVERDUE = "overdue", _("overdue")
+        NO_NEWS = "no_news", _("deadline passed, no news")
+
+    class Resolution(models.TextChoices):
+        CLOSED = "closed", _("the milestone was closed (done, missed or cancelled)")
+        MOVED = "moved", _("the deadline moved")
+        NEWS = "news", _("news was given")
+        ASSESSED = "assessed", _("an observer assessed it")
+        PASSED = "passed", _("the deadline passed")
 
     milestone = models.ForeignKey(
         Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="alerts"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     deadline = models.DateField(_("deadline"))
+    due_text = models.CharField(_("due, as written then"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=20, choices=Resolution.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("deadline alert")
@@ -615,7 +671,11 @@ class DeadlineAlert(models.Model):
                 fields=["created_at"],
                 name="alert_unnotified_idx",
                 condition=Q(notified_at__isnull=True),
-            )
+            ),
+            # Every write looks for the open alerts of the milestones it wrote.
+            models.Index(
+                fields=["milestone"], name="alert_open_idx", condition=Q(resolved_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -689,7 +749,8 @@ class DigestDelivery(models.Model):
 
 
 class MilestoneSlip(models.Model):
-    """A deadline moved later by an edit: the period before and after."""
+    """A deadline moved later, by whatever path (services.write_milestones records it): the
+    period before and after, who, and through what."""
 
     milestone = models.ForeignKey(
         Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, related_name="slips"
@@ -709,6 +770,7 @@ class MilestoneSlip(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    via = models.CharField(_("through"), max_length=20, default="edit")
 
     class Meta:
         verbose_name = _("deadline slip")
@@ -728,9 +790,127 @@ class MilestoneSlip(models.Model):
         return f"{self.milestone}: « {self.old_text} » → « {self.new_text} »"
 
 
+class Assessment(models.Model):
+    """An observer's evidence-based rating of a milestone or of a mission, as of a date.
+
+    Revisions are new rows: the latest (as_of, then recorded_at) is the current one, copied on
+    the assessed row; the others are its timeline. Written by services.record_assessment."""
+
+    mission = models.ForeignKey(
+        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="assessments",
+    )
+    milestone = models.ForeignKey(
+        Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="assessments",
+    )
+    rating = models.CharField(_("assessed status"), max_length=20, choices=Assessed.choices)
+    as_of = models.DateField(_("as of"))
+    rationale = models.TextField(_("rationale"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assessor"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="assessments",
+    )
+    # "No longer relevant / replaced": what replaced it, when it is in the observatory.
+    successor_milestone = models.ForeignKey(
+        Milestone, verbose_name=_("replaced by (milestone)"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    successor_mission = models.ForeignKey(
+        Mission, verbose_name=_("replaced by (mission)"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    # A fixture's assessment is named in its document; a person's has no key.
+    key = models.CharField(_("key"), max_length=80, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-as_of", "-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mission__isnull=False, milestone=None) | Q(mission=None, milestone__isnull=False),
+                name="assessment_exactly_one_target",
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="assessment_has_rationale"),
+        ]
+        indexes = [
+            models.Index(fields=["milestone", "-as_of", "-recorded_at"], name="assessment_milestone_idx"),
+            models.Index(fields=["mission", "-as_of", "-recorded_at"], name="assessment_mission_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} ({self.as_of})"
+
+
+class Evidence(models.Model):
+    """A verbatim quote of a source that an assessment stands on, checked like a citation."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="evidence"
+    )
+    quote = models.TextField(_("quote"))
+    start_offset = models.PositiveIntegerField(_("start offset"))
+    end_offset = models.PositiveIntegerField(_("end offset"))
+    primary = models.BooleanField(
+        _("primary evidence"), default=True,
+        help_text=_("Primary: the act itself (a published text, a decision); secondary: a report of it."),
+    )
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["assessment", "-primary", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_offset__lt=models.F("end_offset")), name="evidence_offsets_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"« {self.quote[:60]}… » ({self.source_id})"
+
+
+class Forecast(models.Model):
+    """The "météo": a coordinator's forward-looking confidence in a workstream, dated, with
+    its narrative. The latest is shown; older than the mission's rhythm, it is stale."""
+
+    class Level(models.TextChoices):
+        SUNNY = "sunny", _("sunny")
+        OVERCAST = "overcast", _("overcast")
+        CLOUDY = "cloudy", _("cloudy")
+        STORMY = "stormy", _("stormy")
+
+    workstream = models.ForeignKey(
+        Workstream, verbose_name=_("workstream"), on_delete=models.CASCADE, related_name="forecasts"
+    )
+    level = models.CharField(_("weather"), max_length=20, choices=Level.choices)
+    narrative = models.TextField(_("narrative"))
+    stated_on = models.DateField(_("stated on"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("weather forecast")
+        verbose_name_plural = _("weather forecasts")
+        ordering = ["-stated_on", "-recorded_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(narrative=""), name="forecast_has_narrative")]
+        indexes = [models.Index(fields=["workstream", "-stated_on", "-recorded_at"], name="forecast_ws_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ({self.stated_on})"
+
+
 # The writes made by people (an edit page, the admin): news of a mission. Imports and the
 # sweep write too, but they are bookkeeping.
-NEWS_VIA = ("edit", "admin")
+NEWS_VIA = ("edit", "admin", "sheet", "assessment")
 
 
 class HistoryEntry(models.Model):

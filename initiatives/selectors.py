@@ -37,13 +37,20 @@ from django.utils.formats import date_format
 
 from .models import HEALTH_DRIFT, NEWS_VIA, Involvement, Milestone, Mission, Precision, Workstream
 
-OPEN = ~Q(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
+# Still to be delivered: neither done, cancelled nor missed.
+OPEN = Q(status__in=[Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS])
+# Said something of since its window ended (news_on is set by every person's write).
+_SAID_SINCE = Q(news_on__gt=F("due_end"))
 
-# A workstream's progress is the mean of its milestones (done counts 100, cancelled does not
-# count); a mission's is the mean of its workstreams. SQL, whatever the number of rows.
+# Progress (the methodology page states it): a workstream's is the mean, over its dated
+# deliverables not cancelled, of 100 for a done one and its stated progress otherwise; events
+# (announcements, meetings, signatures) never count. A mission's is the mean of its
+# workstreams' that have such deliverables, the milestones of the mission as a whole weighing
+# as one more workstream. None: no dated deliverable, nothing to measure. SQL, whatever the
+# number of rows.
 _EFFECTIVE = (
-    "CASE WHEN ms.status = 'done' THEN 100 WHEN ms.status = 'cancelled' THEN NULL "
-    "ELSE ms.progress END"
+    "CASE WHEN ms.kind <> 'deliverable' OR ms.due_end IS NULL OR ms.status = 'cancelled' "
+    "THEN NULL WHEN ms.status = 'done' THEN 100 ELSE ms.progress END"
 )
 _WORKSTREAM_PROGRESS = (
     f"SELECT AVG({_EFFECTIVE}) FROM {Milestone._meta.db_table} ms "
@@ -54,7 +61,6 @@ _WORKSTREAM_PROGRESS = (
 _MISSION_PROGRESS = (
     f"SELECT AVG(wp.p) FROM (SELECT AVG({_EFFECTIVE}) AS p FROM {Milestone._meta.db_table} ms "
     f"WHERE ms.mission_id = {Mission._meta.db_table}.id "
-    # The milestones of the mission as a whole weigh as one more workstream.
     f"GROUP BY COALESCE(ms.workstream_id, 0)) wp"
 )
 
@@ -70,13 +76,19 @@ def workstreams_with_progress() -> QuerySet[Workstream]:
 def health_filters(today: dt.date) -> dict[str, Q]:
     """Each health as a filter on milestones, as of `today`."""
     horizon = today + dt.timedelta(days=settings.DEADLINE_HORIZON_DAYS)
+    S = Milestone.Status
+    ended = Q(due_end__lt=today)
     return {
-        Milestone.Health.OVERDUE: OPEN & Q(due_end__lt=today),
+        # In progress past its window, or planned and said of since: someone knows it is late.
+        Milestone.Health.OVERDUE: ended & (Q(status=S.IN_PROGRESS) | Q(status=S.PLANNED) & _SAID_SINCE),
+        # Planned past its window and nothing said since: not known to be late, not known at all.
+        Milestone.Health.NO_NEWS: ended & Q(status=S.PLANNED) & ~_SAID_SINCE,
         Milestone.Health.DUE_SOON: OPEN & Q(due_end__gte=today, due_end__lte=horizon),
         Milestone.Health.ON_TRACK: OPEN & Q(due_end__gt=horizon),
         Milestone.Health.UNDATED: OPEN & Q(due_end__isnull=True),
-        Milestone.Health.DONE: Q(status=Milestone.Status.DONE),
-        Milestone.Health.CANCELLED: Q(status=Milestone.Status.CANCELLED),
+        Milestone.Health.MISSED: Q(status=S.MISSED),
+        Milestone.Health.DONE: Q(status=S.DONE),
+        Milestone.Health.CANCELLED: Q(status=S.CANCELLED),
     }
 
 
@@ -97,6 +109,7 @@ def stale_health(today: dt.date) -> Q:
     return (
         HEALTH_DRIFT
         | Q(health=H.OVERDUE, due_end__gte=today)
+        | Q(health=H.NO_NEWS, due_end__gte=today)
         | Q(health=H.DUE_SOON, due_end__lt=today)
         | Q(health=H.DUE_SOON, due_end__gt=horizon)
         | Q(health=H.ON_TRACK, due_end__lte=horizon)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from django.conf import settings
@@ -17,15 +17,22 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from . import history, periods, selectors
+from .quotes import find_quote
 from .models import (
+    Assessed,
+    Assessment,
     DeadlineAlert,
+    Evidence,
+    Mission,
+    Source,
+    Workstream,
     DigestDelivery,
     HistoryEntry,
     Milestone,
@@ -37,17 +44,44 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 
+class _Keep:
+    """A field a change leaves as stored."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+KEEP: Any = _Keep()
+
+
 @dataclass(frozen=True)
 class MilestoneChange:
-    """What the edit form sends: the words of the deadline, not its dates."""
+    """What a writer wants of a milestone. A field left at KEEP stays as stored: the
+    coordinators' form after a conflict sends only what its user changed.
 
-    status: str
-    progress: int
-    completed_on: dt.date | None
-    due_text: str
-    comment: str
-    # A spreadsheet row may retitle a milestone; None (the edit form) keeps the title.
-    title: str | None = None
+    `due_text` is read against today when its words are new (or, fixed without moving the
+    window, against the day they were first read); an import gives the window it read in the
+    document as `due` instead (a dict of the five due_* fields, or None for no deadline)."""
+
+    status: str = KEEP
+    progress: int = KEEP
+    completed_on: dt.date | None = KEEP
+    due_text: str = KEEP
+    comment: str = KEEP
+    title: str = KEEP
+    kind: str = KEEP
+    workstream_id: int | None = KEEP
+    due: dict[str, Any] | None = KEEP
+    editorial: dict[str, Any] = KEEP
+    imported_state: dict[str, Any] = KEEP
+    # A person's word (an edit, the admin, a sheet) is news; an import is not.
+    news: bool = True
+
+    def given(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not KEEP and f.name != "news"}
 
 
 @dataclass(frozen=True)
@@ -99,7 +133,7 @@ def milestone_update(
     via: str = "edit",
 ) -> Milestone:
     """Apply `change` to a milestone as `user` (through `via`: the edit page, or the admin),
-    if it is still at `base_version`: check_milestone_edit, then write_milestone_edits.
+    if it is still at `base_version`: check_milestone_edit, then write_milestones.
 
     Raises PermissionDenied, ValidationError (field -> messages; nothing written) or
     EditConflict (someone saved first; nothing written)."""
@@ -108,7 +142,7 @@ def milestone_update(
     if milestone is None:
         raise PermissionDenied
     edit = check_milestone_edit(user, milestone, change, base_version=base_version, today=today)
-    write_milestone_edits(user, [edit], via=via)
+    write_milestones(user, [edit], via=via, today=today)
     saved = selectors.milestone_row(milestone.pk, today)  # as pages show it, health as of today
     assert saved is not None  # written above, in this very request
     return saved
@@ -117,34 +151,73 @@ def milestone_update(
 def check_milestone_edit(
     user: Any, milestone: Milestone, change: MilestoneChange, *, base_version: int | None, today: dt.date
 ) -> CheckedEdit:
-    """The rules of an edit, the same for the edit page and each row of a spreadsheet: may
-    `user` edit `milestone` (PermissionDenied), are the values right (ValidationError, field ->
-    messages), was it read at `base_version` (EditConflict; a milestone not saved yet is being
-    created and has none). Writes nothing, and reads nothing for an administrator, so a sheet
-    checks thousands of rows against milestones it read once."""
+    """The rules of a person's edit, the same for the edit page, the admin and each row of a
+    spreadsheet: may `user` edit `milestone` (PermissionDenied), then check_milestone."""
     if not can_edit_milestone(user, milestone):
         raise PermissionDenied
+    return check_milestone(milestone, change, base_version=base_version, today=today)
+
+
+def check_milestone(
+    milestone: Milestone, change: MilestoneChange, *, base_version: int | None, today: dt.date
+) -> CheckedEdit:
+    """Are the values right (ValidationError, field -> messages), was it read at
+    `base_version` (EditConflict; a milestone not saved yet is being created and has none).
+    Writes nothing, and reads nothing, so a sheet or an import checks thousands of rows
+    against milestones it read once. The importer calls it directly: its permission is the
+    import's."""
     values = _checked_values(milestone, change, today)
     if milestone.pk is not None and milestone.version != base_version:
         raise EditConflict(milestone, last_change_of(milestone))
     return CheckedEdit(milestone, values)
 
 
-# Written by an edit; the version moves on and updated_at is stamped besides.
-_EDITED_FIELDS = (
-    "title", "status", "progress", "completed_on", "comment",
-    "due_text", "due_start", "due_end", "due_precision", "due_reference", "health",
+def milestone_rule_errors(
+    *, status: str, progress: int | None, completed_on: dt.date | None, comment: str, today: dt.date
+) -> dict[str, str]:
+    """The rules one milestone keeps, whoever writes it (importer, admin, coordinator, sheet):
+    field name -> message. `progress` None means "not given" (done then implies 100)."""
+    errors: dict[str, str] = {}
+    if status == Milestone.Status.DONE:
+        if completed_on is None:
+            errors["completed_on"] = _("a done milestone needs its completion date")
+        if progress is not None and progress != 100:
+            errors["progress"] = _("a done milestone must have progress 100")
+    elif completed_on is not None:
+        errors["completed_on"] = _("only a done milestone has a completion date")
+    if completed_on is not None and completed_on > today:
+        errors["completed_on"] = _("the completion date is in the future")
+    if status in {Milestone.Status.MISSED, Milestone.Status.CANCELLED} and not comment.strip():
+        errors["comment"] = _("a missed or cancelled milestone needs a comment")
+    return errors
+
+
+def done_progress(status: str, progress: int | None) -> int | None:
+    """Done is done: the bar is full, whatever was typed."""
+    return 100 if status == Milestone.Status.DONE else progress
+
+
+# Written by every write; the version moves on and updated_at is stamped besides.
+_WRITTEN_FIELDS = (
+    "mission_id", "key", "title", "kind", "workstream_id", "status", "progress", "completed_on", "comment",
+    "due_text", "due_start", "due_end", "due_precision", "due_reference",
+    "editorial", "imported_state", "news_on", "health",
 )
+_DUE_FIELDS = ("due_text", "due_start", "due_end", "due_precision", "due_reference")
 _BATCH = 1000  # rows per UPDATE on PostgreSQL
 
 
-def write_milestone_edits(user: Any, edits: Sequence[CheckedEdit], *, via: str) -> list[int]:
-    """Write checked edits as `user` through `via`, all or none, in one transaction: the new
-    milestones in one INSERT; the others locked in id order, their versions compared (someone
-    saved since: EditConflict, nothing written), then updated a thousand per statement. History
-    comes from the triggers, row by row; a deadline that moved later is recorded as a slip;
-    the alerts of what is now late or due soon are recorded, and sent after commit. Returns
-    the ids written."""
+def write_milestones(
+    user: Any, edits: Sequence[CheckedEdit], *, via: str, today: dt.date | None = None
+) -> list[int]:
+    """The one writer of milestones: write checked edits as `user` through `via` (edit,
+    admin, sheet, import), all or none, in one transaction. The new milestones in one INSERT;
+    the others locked in id order, their versions compared (someone saved since:
+    EditConflict, nothing written), then updated a thousand per statement. History comes from
+    the triggers, row by row, signed with `via`; a deadline that moved later is recorded as a
+    slip; alerts that no longer hold are resolved, and those of what is now late or due soon
+    are recorded, and sent after commit. Returns the ids written."""
+    today = today or timezone.localdate()
     created = [edit for edit in edits if edit.milestone.pk is None]
     updated = [edit for edit in edits if edit.milestone.pk is not None]
     with history.acting_as(user, via):
@@ -165,12 +238,14 @@ def write_milestone_edits(user: Any, edits: Sequence[CheckedEdit], *, via: str) 
                         new_start=new["due_start"],
                         new_end=new["due_end"],
                         recorded_by=user if getattr(user, "pk", None) else None,
+                        via=via,
                     )
                     for old, new in ((edit.milestone, edit.values) for edit in updated)
                     if new["due_end"] and old.due_end and new["due_end"] > old.due_end
                 ]
             )
         ids = [edit.milestone.pk for edit in edits]
+        resolve_alerts(ids)
         # An edit that makes a milestone late or due soon alerts now, not at the next sweep.
         # A sheet can make thousands late at once: as many are enqueued now as a sweep would
         # send, the sweep's outbox sends the rest (they are recorded, unsent).
@@ -178,9 +253,15 @@ def write_milestone_edits(user: Any, edits: Sequence[CheckedEdit], *, via: str) 
     return ids
 
 
+def delete_milestones(user: Any, ids: Iterable[int], *, via: str) -> int:
+    """Delete milestones (an import whose document no longer lists them), signed."""
+    with history.acting_as(user, via):
+        return Milestone.objects.filter(pk__in=list(ids)).delete()[0]
+
+
 def _compare_and_swap(edits: list[CheckedEdit]) -> None:
     table = connection.ops.quote_name(Milestone._meta.db_table)
-    fields = [Milestone._meta.get_field(name) for name in _EDITED_FIELDS]
+    fields = [Milestone._meta.get_field(name) for name in _WRITTEN_FIELDS]
     base = {edit.milestone.pk: edit.milestone.version for edit in edits}
     # Locked in id order (two sheets over the same rows wait for each other, never
     # deadlock), so no one can save between the comparison and the write.
@@ -195,7 +276,7 @@ def _compare_and_swap(edits: list[CheckedEdit]) -> None:
             raise EditConflict(now, last_change_of(now))
     stamp = Milestone._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     rows = [
-        [edit.milestone.pk, edit.milestone.version, *(f.get_db_prep_save(edit.values[f.name], connection) for f in fields)]
+        [edit.milestone.pk, edit.milestone.version, *(f.get_db_prep_save(edit.values[f.attname], connection) for f in fields)]
         for edit in edits
     ]
     columns = [connection.ops.quote_name(f.column) for f in fields]
@@ -231,69 +312,237 @@ def _compare_and_swap(edits: list[CheckedEdit]) -> None:
 
 
 def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.date) -> dict[str, Any]:
+    """The values to store: the milestone's, with what `change` gives, checked."""
+    given = change.given()
+    current = {name: getattr(milestone, name) for name in _WRITTEN_FIELDS}
+    merged = {**current, **{k: v for k, v in given.items() if k not in {"due", "due_text"}}}
     errors: dict[str, list[str]] = {}
-    progress = change.progress
-    if not 0 <= progress <= 100:
+    if merged["status"] not in Milestone.Status.values:
+        errors["status"] = [_("unknown status")]
+    if merged["kind"] not in Milestone.Kind.values:
+        errors["kind"] = [_("unknown kind")]
+    progress = merged["progress"]
+    if progress is None or not 0 <= progress <= 100:
         errors["progress"] = [_("progress is a percentage, from 0 to 100")]
-    if change.status == Milestone.Status.DONE:
-        progress = 100  # done is done: the bar is full
-    rule_errors = Milestone.rule_errors(
-        status=change.status,
-        progress=None if change.status == Milestone.Status.DONE else progress,
-        completed_on=change.completed_on,
-        comment=change.comment,
+    merged["progress"] = done_progress(merged["status"], progress)
+    rule_errors = milestone_rule_errors(
+        status=merged["status"],
+        # Done fills the bar: whatever progress came with it is not an error.
+        progress=None if merged["status"] == Milestone.Status.DONE else progress,
+        completed_on=merged["completed_on"],
+        comment=merged["comment"] or "",
         today=today,
     )
     for field, message in rule_errors.items():
         errors.setdefault(field, []).append(message)
-    if change.status not in Milestone.Status.values:
-        errors["status"] = [_("unknown status")]
-    title = milestone.title if change.title is None else change.title.strip()
-    if not title:
+    merged["title"] = (merged["title"] or "").strip()
+    if not merged["title"]:
         errors["title"] = [_("a milestone needs a title")]
-    for name, text in (("title", title), ("due_text", change.due_text.strip())):
+    if "due" in given:
+        due = given["due"]
+        merged.update(due if due is not None else dict.fromkeys(_DUE_FIELDS, None) | {"due_text": "", "due_precision": ""})
+    elif "due_text" in given:
+        merged.update(_due_from_words(milestone, given["due_text"].strip(), today, errors))
+    for name in ("title", "due_text"):
         limit = Milestone._meta.get_field(name).max_length
-        if len(text) > limit:
+        if len(merged[name] or "") > limit:
             errors.setdefault(name, []).append(
-                _("at most %(limit)s characters (here %(count)s)") % {"limit": limit, "count": len(text)}
+                _("at most %(limit)s characters (here %(count)s)") % {"limit": limit, "count": len(merged[name])}
             )
-    due: dict[str, Any] = {
-        "due_text": milestone.due_text,
-        "due_start": milestone.due_start,
-        "due_end": milestone.due_end,
-        "due_precision": milestone.due_precision,
-        "due_reference": milestone.due_reference,
-    }
-    text = change.due_text.strip()
-    if text != milestone.due_text.strip() and "due_text" not in errors:
-        if not text:
-            due = dict.fromkeys(due, None) | {"due_text": "", "due_precision": ""}
-        else:
-            try:
-                period = periods.parse_period(text, today)  # new words: read against today
-            except periods.PeriodParseError as error:
-                errors["due_text"] = [period_error_message(error)]
-            else:
-                due = {
-                    "due_text": text,
-                    "due_start": period.start,
-                    "due_end": period.end,
-                    "due_precision": period.precision.value,
-                    "due_reference": period.reference,
-                }
     if errors:
         raise ValidationError(errors)
-    values = {
-        "title": title,
-        "status": change.status,
-        "progress": progress,
-        "completed_on": change.completed_on,
-        "comment": change.comment,
-        **due,
+    if change.news:
+        merged["news_on"] = today
+    candidate = Milestone(**{k: v for k, v in merged.items() if k != "health"})
+    merged["health"] = candidate.health_on(today, settings.DEADLINE_HORIZON_DAYS)
+    return merged
+
+
+def _due_from_words(milestone: Milestone, text: str, today: dt.date, errors: dict[str, list[str]]) -> dict[str, Any]:
+    """The due fields for the words `text`. The same words keep their window; words edited
+    without moving it (a typo, an apostrophe) keep the day they were first read against, so
+    "à l'automne" read in 2020 does not jump to this autumn; new words are read against today."""
+    if text == (milestone.due_text or "").strip():
+        return {name: getattr(milestone, name) for name in _DUE_FIELDS}
+    if not text:
+        return dict.fromkeys(_DUE_FIELDS, None) | {"due_text": "", "due_precision": ""}
+    if len(text) > Milestone._meta.get_field("due_text").max_length:
+        return {"due_text": text}  # refused by the length check
+    period = _same_window(milestone, text)
+    if period is None:
+        try:
+            period = periods.parse_period(text, today)
+        except periods.PeriodParseError as error:
+            errors["due_text"] = [period_error_message(error)]
+            return {}
+    return {
+        "due_text": text,
+        "due_start": period.start,
+        "due_end": period.end,
+        "due_precision": period.precision.value,
+        "due_reference": period.reference,
     }
-    candidate = Milestone(**values)
-    values["health"] = candidate.health_on(today, settings.DEADLINE_HORIZON_DAYS)
-    return values
+
+
+def _same_window(milestone: Milestone, text: str) -> periods.Period | None:
+    reference = milestone.due_reference
+    if reference is None:
+        return None
+    for tense in ("future", "past"):
+        try:
+            period = periods.parse_period(text, reference, tense=tense)  # type: ignore[arg-type]
+        except periods.PeriodParseError:
+            return None
+        if (period.start, period.end) == (milestone.due_start, milestone.due_end):
+            return period
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Assessments ("statut constaté"): observers rate, with evidence
+
+
+@dataclass(frozen=True)
+class EvidenceQuote:
+    """A quote an assessment stands on: a source's key and the verbatim words."""
+
+    source_key: str
+    quote: str
+    primary: bool = True
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    rating: str
+    as_of: dt.date
+    rationale: str
+    evidence: Sequence[EvidenceQuote] = ()
+    successor_milestone_id: int | None = None
+    successor_mission_id: int | None = None
+    key: str = ""
+
+
+def can_assess(user: Any) -> bool:
+    """Observers (the "Observateurs" group, or anyone granted initiatives.add_assessment) and
+    administrators assess; coordinators declare."""
+    return bool(user.is_authenticated and user.is_active and (user.is_staff or user.has_perm("initiatives.add_assessment")))
+
+
+def coordinates(user: Any, target: Milestone | Mission) -> bool:
+    """Whether `user` coordinates what `target` belongs to: a milestone's workstream, or any
+    workstream of a mission. Nobody assesses their own work."""
+    if not getattr(user, "pk", None):
+        return False
+    if isinstance(target, Milestone):
+        return target.workstream_id is not None and Workstream.coordinators.through.objects.filter(
+            workstream_id=target.workstream_id, user_id=user.pk
+        ).exists()
+    return Workstream.coordinators.through.objects.filter(
+        workstream__mission_id=target.pk, user_id=user.pk
+    ).exists()
+
+
+def can_assess_target(user: Any, target: Milestone | Mission) -> bool:
+    return can_assess(user) and not coordinates(user, target)
+
+
+def record_assessment(
+    user: Any, target: Milestone | Mission, given: AssessmentInput, *, today: dt.date | None = None, via: str = "assessment"
+) -> Assessment:
+    """Record an assessment of a milestone or a mission, as `user` (None: an import, whose
+    permission is the import's). The rules, here and only here:
+    - observers and administrators assess, never the coordinators of what they assess;
+    - a rating other than "not assessed" and "no conclusive evidence" stands on at least one
+      quote, each found verbatim in its source (as every citation is);
+    - every rating has a rationale; its "as of" date is not in the future;
+    - "no longer relevant / replaced" may point to what replaced it, elsewhere than itself.
+    A revision is a new assessment: the latest (as of, then recorded) is copied on the
+    assessed row (assessed status, assessed on), for lists, filters and counts. It is news of
+    a milestone, so its health is read again, and it answers the milestone's open alerts.
+    Raises PermissionDenied or ValidationError (field -> messages; nothing written)."""
+    today = today or timezone.localdate()
+    if user is not None and not can_assess_target(user, target):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if given.rating not in Assessed.values:
+        errors["rating"] = [_("unknown assessed status")]
+    if not given.rationale.strip():
+        errors["rationale"] = [_("an assessment needs a rationale: what was looked at, and what it shows")]
+    if given.as_of > today:
+        errors["as_of"] = [_("an assessment cannot be dated in the future")]
+    quotes = [e for e in given.evidence if e.quote.strip() or e.source_key]
+    if given.rating in Assessed.values and Assessed.needs_evidence(given.rating) and not quotes:
+        errors["evidence"] = [_("this rating needs at least one piece of evidence: a source and a verbatim quote of it")]
+    sources = Source.objects.in_bulk({e.source_key for e in quotes}, field_name="key")
+    found: list[tuple[EvidenceQuote, Source, tuple[int, int]]] = []
+    for number, item in enumerate(quotes, start=1):
+        source = sources.get(item.source_key)
+        if source is None:
+            errors.setdefault("evidence", []).append(_("evidence %(n)s: choose a source") % {"n": number})
+            continue
+        offsets = find_quote(source.text, item.quote)
+        if offsets is None:
+            errors.setdefault("evidence", []).append(
+                _("evidence %(n)s: this quote is not in “%(source)s” word for word") % {"n": number, "source": source.title}
+            )
+            continue
+        found.append((item, source, offsets))
+    if isinstance(target, Milestone) and given.successor_milestone_id == target.pk:
+        errors["successor_milestone"] = [_("a milestone cannot replace itself")]
+    if isinstance(target, Mission) and given.successor_mission_id == target.pk:
+        errors["successor_mission"] = [_("a mission cannot replace itself")]
+    if (given.successor_milestone_id or given.successor_mission_id) and given.rating != Assessed.SUPERSEDED:
+        errors.setdefault("rating", []).append(_("only a rating “no longer relevant / replaced” points to a successor"))
+    if errors:
+        raise ValidationError(errors)
+    field = "milestone" if isinstance(target, Milestone) else "mission"
+    with history.acting_as(user, via):
+        assessment = Assessment.objects.create(
+            **{field: target},
+            rating=given.rating,
+            as_of=given.as_of,
+            rationale=given.rationale.strip(),
+            assessor=user if getattr(user, "pk", None) else None,
+            successor_milestone_id=given.successor_milestone_id,
+            successor_mission_id=given.successor_mission_id,
+            key=given.key,
+        )
+        Evidence.objects.bulk_create(
+            Evidence(
+                assessment=assessment, source=source, quote=item.quote.strip(),
+                start_offset=start, end_offset=end, primary=item.primary,
+            )
+            for item, source, (start, end) in found
+        )
+        _copy_current_assessment(target, news_on=today if user is not None else None)
+    return assessment
+
+
+def _copy_current_assessment(target: Milestone | Mission, *, news_on: dt.date | None) -> None:
+    """Copy the current assessment onto the assessed row. Not a compare-and-swap: these
+    columns are written by no one else (write_milestones neither reads nor writes them), so a
+    coordinator's form open meanwhile stays valid. The news date and the health it decides
+    are written under the row's lock, as write_milestones writes them."""
+    model = type(target)
+    current = (
+        Assessment.objects.filter(**{"milestone" if model is Milestone else "mission": target})
+        .order_by("-as_of", "-recorded_at", "-pk")
+        .values_list("rating", "as_of")
+        .first()
+    )
+    rating, as_of = current or (Assessed.NOT_ASSESSED, None)
+    if model is Mission:
+        Mission.objects.filter(pk=target.pk).update(assessed_status=rating, assessed_on=as_of)
+        return
+    row = Milestone.objects.select_for_update().get(pk=target.pk)
+    row.assessed_status, row.assessed_on = rating, as_of
+    if news_on is not None and (row.news_on is None or news_on > row.news_on):
+        row.news_on = news_on
+    row.health = row.health_on(timezone.localdate(), settings.DEADLINE_HORIZON_DAYS)
+    Milestone.objects.filter(pk=row.pk).update(
+        assessed_status=row.assessed_status, assessed_on=row.assessed_on, news_on=row.news_on, health=row.health
+    )
+    resolve_alerts([row.pk], assessed=True)
 
 
 def last_change_of(milestone: Milestone) -> HistoryEntry | None:
@@ -317,31 +566,35 @@ class SweepResult:
 
 
 def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
-    """Bring every milestone's stored health to `today`; record an alert for each change into
-    due soon or overdue; enqueue the oldest unsent alerts.
+    """Bring every milestone's stored health to `today`; resolve the alerts of the
+    milestones whose health moved; record an alert for each change into due soon, overdue or
+    "no news"; enqueue the oldest unsent alerts.
 
     Set-based, no loop over rows in Python, and it reads only what changed: the stale rows
     come from indexes (selectors.stale_health), as healthchecks finds its late checks by an
     indexed deadline. On PostgreSQL one statement: an UPDATE of the stale rows, whose
-    RETURNING feeds an INSERT … ON CONFLICT DO NOTHING of the alerts, unique per (milestone,
-    kind, deadline). (SQLite has no writing CTE: the UPDATE, then every late milestone's
-    INSERT … ON CONFLICT.) Running it twice, or two at once, never duplicates an alert; a
-    slipped deadline is a new deadline, so it may alert again. Writers that store a health
-    themselves (edits, admin, imports) record their alerts with record_alerts()."""
+    RETURNING feeds an INSERT … ON CONFLICT of the alerts, unique per (milestone, kind,
+    deadline). (SQLite has no writing CTE: the UPDATE, then every late milestone's INSERT …
+    ON CONFLICT.) Running it twice, or two at once, never duplicates an alert; a slipped
+    deadline is a new deadline, so it may alert again. Writers that store a health
+    themselves (write_milestones) record their alerts with record_alerts()."""
     today = today or timezone.localdate()
     health = selectors.health_expression(today)
     stale = Milestone.objects.filter(selectors.stale_health(today))
     with history.acting_as(None, "sweep"):
         if connection.vendor == "postgresql":
-            changed, new_alerts = _sweep_in_one_statement(stale, health)
+            changed, moved, new_alerts = _sweep_in_one_statement(stale, health)
+            resolve_alerts(moved)
         else:
             changed = stale.update(health=health)
+            resolve_alerts()
             new_alerts = record_alerts()
         # The outbox: the oldest unsent alerts, new ones included, a batch per sweep (a
-        # broker that was away, or a first sweep over years of deadlines, catches up).
+        # broker that was away, or a first sweep over years of deadlines, catches up). An
+        # alert resolved before it was sent is not sent.
         enqueue_notifications(
             list(
-                DeadlineAlert.objects.filter(notified_at__isnull=True)
+                DeadlineAlert.objects.filter(notified_at__isnull=True, resolved_at__isnull=True)
                 .order_by("created_at", "pk")
                 .values_list("pk", flat=True)[: settings.NOTIFY_PER_SWEEP]
             )
@@ -349,7 +602,7 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     return SweepResult(today, changed, new_alerts)
 
 
-def _sweep_in_one_statement(stale: QuerySet[Milestone], health: Any) -> tuple[int, list[int]]:
+def _sweep_in_one_statement(stale: QuerySet[Milestone], health: Any) -> tuple[int, list[int], list[int]]:
     query = stale.query
     compiler = query.get_compiler(connection=connection)
     case_sql, case_params = compiler.compile(health.resolve_expression(query))
@@ -357,34 +610,38 @@ def _sweep_in_one_statement(stale: QuerySet[Milestone], health: Any) -> tuple[in
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH changed AS (UPDATE {Milestone._meta.db_table} SET health = {case_sql} "
-            f"WHERE {where_sql} RETURNING id, health, due_end), "
+            f"WHERE {where_sql} RETURNING id, health, due_end, due_text), "
             f"alerted AS ({_INSERT_ALERTS.format(rows='changed', only='')}) "
             "SELECT (SELECT count(*) FROM changed), "
+            "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM changed), "
             "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM alerted)",
             [*case_params, *where_params, *_alert_params()],
         )
-        changed, new_alerts = cursor.fetchone()
-    return changed, list(new_alerts)
+        changed, moved, new_alerts = cursor.fetchone()
+    return changed, list(moved), list(new_alerts)
 
 
-# An alert for each late row of {rows} (id, health, due_end) that has none yet for its
-# deadline; parameters from _alert_params(), then those of {only}.
+# An alert for each late row of {rows} (id, health, due_end, due_text) that has none yet for
+# its deadline, or whose alert for it was resolved (the milestone was reopened: it holds
+# again); parameters from _alert_params(), then those of {only}.
+_ALERT_TABLE = DeadlineAlert._meta.db_table
 _INSERT_ALERTS = (
-    f"INSERT INTO {DeadlineAlert._meta.db_table} (milestone_id, kind, deadline, created_at) "
-    "SELECT id, health, due_end, %s FROM {rows} "
-    "WHERE health IN (%s, %s) AND due_end IS NOT NULL {only}"
-    "ON CONFLICT (milestone_id, kind, deadline) DO NOTHING RETURNING id"
+    f"INSERT INTO {_ALERT_TABLE} (milestone_id, kind, deadline, due_text, created_at, resolution) "
+    "SELECT id, health, due_end, due_text, %s, '' FROM {rows} "
+    "WHERE health IN (%s, %s, %s) AND due_end IS NOT NULL {only}"
+    "ON CONFLICT (milestone_id, kind, deadline) DO UPDATE SET resolved_at = NULL, resolution = '' "
+    f"WHERE {_ALERT_TABLE}.resolved_at IS NOT NULL RETURNING id"
 )
 
 
 def _alert_params() -> list[Any]:
-    return [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE]
+    return [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE, Milestone.Health.NO_NEWS]
 
 
 def record_alerts(milestone_ids: Iterable[int] | None = None) -> list[int]:
     """Record an alert for each milestone (all, or those given) whose stored health is due
-    soon or overdue and that has none yet for that deadline: one INSERT … SELECT … ON
-    CONFLICT DO NOTHING. Returns the ids of the new alerts."""
+    soon, overdue or "no news" and that has none open for that deadline: one INSERT … SELECT
+    … ON CONFLICT. Returns the ids of the new (or reopened) alerts."""
     ids = None if milestone_ids is None else list(milestone_ids)
     if ids == []:
         return []
@@ -397,6 +654,39 @@ def record_alerts(milestone_ids: Iterable[int] | None = None) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
+_CLOSED = [Milestone.Status.DONE, Milestone.Status.CANCELLED, Milestone.Status.MISSED]
+
+
+def resolve_alerts(milestone_ids: Iterable[int] | None = None, *, assessed: bool = False) -> int:
+    """Resolve the open alerts (of these milestones, or all) that no longer hold: an alert
+    holds while its milestone keeps the health it was raised for, at the same deadline. It
+    keeps the words and window it was raised on, and says why it closed. `assessed`: an
+    observer just assessed these milestones, which answers every open alert of theirs.
+    One UPDATE; returns how many were resolved."""
+    ids = None if milestone_ids is None else list(milestone_ids)
+    if ids == []:
+        return 0
+    alerts = DeadlineAlert.objects.filter(resolved_at__isnull=True)
+    if ids is not None:
+        alerts = alerts.filter(milestone_id__in=ids)
+    if assessed:
+        return alerts.update(resolved_at=timezone.now(), resolution=DeadlineAlert.Resolution.ASSESSED)
+    milestone = Milestone.objects.filter(pk=OuterRef("milestone_id"))
+    R = DeadlineAlert.Resolution
+    why = Case(
+        When(Exists(milestone.filter(status__in=_CLOSED)), then=Value(R.CLOSED)),
+        When(~Exists(milestone.filter(due_end=OuterRef("deadline"))), then=Value(R.MOVED)),
+        When(
+            Q(kind=DeadlineAlert.Kind.NO_NEWS) & Exists(milestone.filter(health=Milestone.Health.OVERDUE)),
+            then=Value(R.NEWS),
+        ),
+        default=Value(R.PASSED),
+    )
+    return alerts.exclude(
+        Exists(milestone.filter(health=OuterRef("kind"), due_end=OuterRef("deadline")))
+    ).update(resolved_at=timezone.now(), resolution=why)
+
+
 def notify_alert(alert_id: int) -> int:
     """Tell the coordinators of an alert's workstream, once: a notification under each one's
     bell, and an email to those with an address.
@@ -406,7 +696,10 @@ def notify_alert(alert_id: int) -> int:
     and does nothing; a send that fails rolls everything back, so the retry does it all.
     Returns the number of emails sent."""
     with transaction.atomic():
-        claimed = DeadlineAlert.objects.filter(pk=alert_id, notified_at__isnull=True).update(
+        # An alert that closed before its turn came says nothing any more.
+        claimed = DeadlineAlert.objects.filter(
+            pk=alert_id, notified_at__isnull=True, resolved_at__isnull=True
+        ).update(
             notified_at=timezone.now()
         )
         if not claimed:
@@ -425,11 +718,10 @@ def notify_alert(alert_id: int) -> int:
         )
         recipients = sorted({user.email for user in coordinators if user.email})
         if recipients:
-            subject = (
-                gettext_noop("Overdue: %(title)s")
-                if alert.kind == "overdue"
-                else gettext_noop("Due soon: %(title)s")
-            )
+            subject = {
+                DeadlineAlert.Kind.OVERDUE: gettext_noop("Overdue: %(title)s"),
+                DeadlineAlert.Kind.NO_NEWS: gettext_noop("News wanted: %(title)s"),
+            }.get(alert.kind, gettext_noop("Due soon: %(title)s"))
             send_french_mail(
                 subject,
                 {"title": milestone.title},

@@ -6,7 +6,7 @@ coordinator keeps: title, due date as written, status, progress, completion date
 Each row is checked by services.check_milestone_edit, the rules of the coordinators' own edit
 (the due words read by periods.py, the version the sheet was exported at: a row edited since
 is refused, never overwritten); the rows that pass are written together at the end of the
-sheet by services.write_milestone_edits (compare-and-swap, history, slips, alerts). A row that
+sheet by services.write_milestones (compare-and-swap, history, slips, alerts). A row that
 changes nothing is skipped, so exporting and importing back changes nothing. Each bad row gets
 its own message; a sheet with any bad row writes nothing.
 
@@ -47,8 +47,9 @@ from .models import KEY_PATTERN, Milestone, Mission, Workstream
 _KEY = re.compile(KEY_PATTERN)
 # What the rules and the write read of a stored milestone (services.check_milestone_edit).
 _STORED = (
-    "mission", "workstream", "key", "title", "status", "progress", "completed_on", "comment", "version",
-    "due_text", "due_start", "due_end", "due_precision", "due_reference",
+    "mission", "workstream", "key", "title", "kind", "status", "progress", "completed_on", "comment", "version",
+    "due_text", "due_start", "due_end", "due_precision", "due_reference", "editorial", "imported_state",
+    "news_on", "health",
 )
 # What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection), behind
 # any apostrophes already there: a text that starts so is exported with one more apostrophe.
@@ -371,7 +372,7 @@ class MilestoneResource(resources.ModelResource):
             completed_on=instance.completed_on,
             due_text=instance.due_text,
             comment=instance.comment,
-            title=instance.title or None,  # an empty cell keeps the title
+            title=instance.title or services.KEEP,  # an empty cell keeps the title
         )
         try:
             edit = services.check_milestone_edit(user, milestone, change, base_version=instance.version, today=self.sheet.today)
@@ -384,7 +385,7 @@ class MilestoneResource(resources.ModelResource):
         if self.sheet is None or not self.sheet.edits or result.has_errors() or result.has_validation_errors():
             return  # nothing to write, or the import is refused and rolled back whole
         try:
-            services.write_milestone_edits(kwargs.get("user"), [edit for edit, *_rest in self.sheet.edits], via="admin")
+            services.write_milestones(kwargs.get("user"), [edit for edit, *_rest in self.sheet.edits], via="sheet", today=self.sheet.today)
         except services.EditConflict as conflict:
             # Someone saved a row between its check and the write: that row is refused (and
             # with it the sheet, which rolls back).

@@ -5,6 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from django.contrib.auth.models import Group
+
+from initiatives.apps import OBSERVERS
 from initiatives.models import Workstream
 
 # Known passwords are the point of demo accounts, and the reason this refuses to run unless
@@ -12,6 +15,7 @@ from initiatives.models import Workstream
 DEMO_ACCOUNTS = (
     ("admin", "admin-demo-2026", "Administrateur"),
     ("coordinatrice", "coordination-demo-2026", "Coordinatrice"),
+    ("observatrice", "observation-demo-2026", "Observatrice"),
     ("lecteur", "lecture-demo-2026", "Lecteur"),
 )
 # The coordinator is assigned to the workstreams of one mission, so both sides of the
@@ -36,6 +40,8 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             users[username] = user
+        # The observer assesses; she coordinates nothing, so she may assess everything.
+        users["observatrice"].groups.add(Group.objects.get(name=OBSERVERS))
         workstreams = Workstream.objects.filter(mission__key=COORDINATED_MISSION)
         for workstream in workstreams:
             workstream.coordinators.add(users["coordinatrice"])
