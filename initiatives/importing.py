@@ -37,6 +37,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError as RefusedWrite
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -59,8 +60,11 @@ from . import history, periods, services
 from .models import (
     KEY_PATTERN,
     Actor,
+    Assessed,
+    Assessment,
     Citation,
     DateBasis,
+    Evidence,
     Involvement,
     Label,
     Milestone,
@@ -193,6 +197,34 @@ class LabelDoc(_Strict):
 Editorial = dict[Key, Text]
 
 
+def _true_or_false(value: Any) -> Any:
+    # The loader reads true/false as text (no YAML booleans, see _Loader): the words, here.
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_true_or_false)]
+
+
+class EvidenceDoc(_Strict):
+    source: Key
+    quote: Text
+    primary: Flag = True
+
+
+class AssessmentDoc(_Strict):
+    """An evidence-based rating ("statut constaté") of a milestone or a mission, named by a
+    key within what it assesses; recorded through services.record_assessment."""
+
+    key: Key
+    rating: _one_of(Assessed)
+    as_of: LaxDate
+    rationale: Text
+    evidence: list[EvidenceDoc] = []
+    successor: Key | None = None  # a milestone of the same mission, or for a mission a mission
+
+
 class MilestoneDoc(_Strict):
     key: Key
     title: _sized(Milestone, "title")
@@ -204,6 +236,7 @@ class MilestoneDoc(_Strict):
     comment: OptionalText = ""
     citations: list[CitationDoc] = []
     editorial: Editorial = {}
+    assessments: list[AssessmentDoc] = []
 
 
 class WorkstreamDoc(_Strict):
@@ -244,6 +277,7 @@ class MissionDoc(_Strict):
     actors: list[InvolvementDoc] = []
     workstreams: list[WorkstreamDoc] = []
     milestones: list[MilestoneDoc] = []
+    assessments: list[AssessmentDoc] = []
 
 
 class DocumentDoc(_Strict):
@@ -812,6 +846,8 @@ def _pydantic_message(error: Any) -> str:
         return _("expected a whole number, got %(value)s") % {
             "value": _describe(error.get("input"))
         }
+    if kind in {"bool_type", "bool_parsing"}:
+        return _("expected true or false, got %(value)s") % {"value": _describe(error.get("input"))}
     if kind in {"list_type"}:
         return _("expected a list, got %(value)s") % {"value": _describe(error.get("input"))}
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
@@ -878,6 +914,9 @@ class ImportPlan:
     rows: dict[str, dict[NaturalKey, Fields]]
     changes: list[Change]
     citation_ids: dict[NaturalKey, int] = field(default_factory=dict)
+    evidence_ids: dict[NaturalKey, int] = field(default_factory=dict)
+    # Where each planned row is written: (model, natural key) -> (file, path).
+    where: dict[tuple[str, NaturalKey], tuple[str, str]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, Counter[str]]:
         counts: dict[str, Counter[str]] = {m: Counter() for m in MODEL_ORDER}
@@ -919,6 +958,13 @@ MODEL_ORDER = (
     "Workstream",
     "Milestone",
     "Citation",
+    # A document's assessment, identified by what it assesses and its key: created when new,
+    # "unchanged" when its last revision says the same, created again (a revision, shown
+    # field by field) when it says something else. The importer never deletes one; the
+    # plan lists those that go with a milestone the document no longer holds.
+    "Assessment",
+    # Only moved: the quotes assessments stand on, found again in a source's new text.
+    "Evidence",
 )
 
 
@@ -933,6 +979,9 @@ class _Validator:
         self.where: dict[tuple[str, NaturalKey], tuple[str, str]] = {}  # (file, path) defined at
         self.source_texts: dict[str, str] = {}
         self.source_dates: dict[str, dt.date] = {}
+        # Successors named by assessments, checked once every mission and milestone is known:
+        # (document, path, assessed natural key, successor key).
+        self.successors: list[tuple[Document, str, NaturalKey, str]] = []
 
     # -- helpers ---------------------------------------------------------------------------
     def error(self, doc: Document, path: str, message: str) -> None:
@@ -998,6 +1047,7 @@ class _Validator:
                         )
             for i, mission in enumerate(doc.body.missions):
                 self.mission(doc, f"missions[{i}]", mission)
+        self.check_successors()
 
     def reference(self, doc: Document, path: str, model: str, key: str) -> bool:
         if key in self.known[model]:
@@ -1265,6 +1315,7 @@ class _Validator:
         }
         if not self.add_row(doc, path, "Mission", (mkey,), row):
             return
+        self.assessments(doc, path, ("mission", mkey), mission.assessments)
         for i, inv in enumerate(mission.actors):
             ipath = f"{path}.actors[{i}]"
             if not self.reference(doc, f"{ipath}.actor", "Actor", inv.actor):
@@ -1345,6 +1396,84 @@ class _Validator:
         key = (mission.key, ms.key)
         if self.add_row(doc, path, "Milestone", key, row):
             self.citations(doc, path, "milestone", key, ms.citations, ms.editorial, stated)
+            self.assessments(doc, path, ("milestone", *key), ms.assessments)
+
+    # -- assessments -------------------------------------------------------------------------
+    def assessments(
+        self, doc: Document, path: str, target: NaturalKey, assessments: Sequence[AssessmentDoc]
+    ) -> None:
+        """The rules services.record_assessment keeps, checked here with the document's paths
+        (so that apply, which records through it, never meets a refusal), and the rows."""
+        for i, item in enumerate(assessments):
+            apath = f"{path}.assessments[{i}]"
+            if item.as_of > self.today:
+                self.error(doc, f"{apath}.as_of", _("an assessment cannot be dated in the future"))
+            evidence: list[tuple[str, str, bool]] = []
+            seen: set[tuple[str, str]] = set()
+            for j, quoted in enumerate(item.evidence):
+                epath = f"{apath}.evidence[{j}]"
+                if not self.reference(doc, f"{epath}.source", "Source", quoted.source):
+                    continue
+                text = self.source_texts.get(quoted.source, "")
+                if not text or find_quote(text, quoted.quote) is None:
+                    self.error(doc, f"{epath}.quote", _quote_missing(quoted.quote, quoted.source))
+                    continue
+                quote = fold_whitespace(quoted.quote)
+                if (quoted.source, quote) in seen:
+                    self.error(doc, epath, _("the same quote is cited twice"))
+                    continue
+                seen.add((quoted.source, quote))
+                evidence.append((quoted.source, quote, quoted.primary))
+            if Assessed.needs_evidence(item.rating) and not item.evidence:
+                self.error(
+                    doc,
+                    f"{apath}.evidence",
+                    _("this rating needs at least one piece of evidence: a source and a verbatim quote of it"),
+                )
+            if item.successor is not None:
+                if item.rating != Assessed.SUPERSEDED:
+                    self.error(
+                        doc,
+                        f"{apath}.successor",
+                        _("only a rating “no longer relevant / replaced” points to a successor"),
+                    )
+                else:
+                    self.successors.append((doc, f"{apath}.successor", target, item.successor))
+            row = {
+                "rating": item.rating,
+                "as_of": item.as_of,
+                "rationale": item.rationale,
+                "evidence": tuple(evidence),
+                "successor": item.successor,
+            }
+            self.add_row(doc, apath, "Assessment", (*target, item.key), row)
+
+    def check_successors(self) -> None:
+        """A milestone is replaced by a milestone of the same mission (which its document
+        holds: it is the whole truth about the mission); a mission by a mission of these
+        documents or of the database."""
+        wanted = {key for _doc, _path, target, key in self.successors if target[0] == "mission"}
+        missions = {k[0] for k in self.rows["Mission"]}
+        if wanted - missions:
+            missions |= set(
+                Mission.objects.filter(key__in=wanted - missions).values_list("key", flat=True)
+            )
+        for doc, path, target, key in self.successors:
+            if target[0] == "milestone":
+                mission, milestone = target[1], target[2]
+                if key == milestone:
+                    self.error(doc, path, _("a milestone cannot replace itself"))
+                elif (mission, key) not in self.rows["Milestone"]:
+                    self.error(
+                        doc,
+                        path,
+                        _('unknown milestone key "%(key)s" in mission %(mission)s')
+                        % {"key": key, "mission": mission},
+                    )
+            elif key == target[1]:
+                self.error(doc, path, _("a mission cannot replace itself"))
+            elif key not in missions:
+                self.error(doc, path, _('unknown mission key "%(key)s"') % {"key": key})
 
 
 def _check_unique_list(
@@ -1495,17 +1624,104 @@ def _existing_rows(
         row = _fields(ms, "Milestone")
         row["workstream"] = ms.workstream.key if ms.workstream else None
         existing["Milestone"][(ms.mission.key, ms.key)] = row
-    changed_sources = [
-        k[0]
-        for k, row in existing["Source"].items()
-        if row["text_sha256"] != rows["Source"][k]["text_sha256"]
-    ]
+    changed_sources = _changed_sources(rows, existing)
     citation_ids: dict[NaturalKey, int] = {}
     for cit in _citations_of(keys["Mission"], changed_sources):
         key = _citation_key(cit)
         existing["Citation"][key] = _fields(cit, "Citation")
         citation_ids[key] = cit.pk
+    existing["Assessment"] = _existing_assessments(keys["Mission"])
     return existing, citation_ids
+
+
+def _changed_sources(
+    rows: dict[str, dict[NaturalKey, Fields]], existing: dict[str, dict[NaturalKey, Fields]]
+) -> list[str]:
+    return [
+        k[0]
+        for k, row in existing["Source"].items()
+        if row["text_sha256"] != rows["Source"][k]["text_sha256"]
+    ]
+
+
+def _assessment_target(assessment: Assessment) -> NaturalKey:
+    if assessment.milestone_id:
+        return ("milestone", assessment.milestone.mission.key, assessment.milestone.key)
+    return ("mission", assessment.mission.key)
+
+
+def _existing_assessments(mission_keys: list[str]) -> dict[NaturalKey, Fields]:
+    """The assessments of the planned missions and of their milestones, keyed like the plan's
+    (what they assess, then their key), in two queries whatever their number: for a key, its
+    last revision, which the document's is compared with. A person's (no key) is named by its
+    id: the plan lists it only if it goes with its milestone."""
+    in_missions = Q(mission__key__in=mission_keys) | Q(milestone__mission__key__in=mission_keys)
+    found = (
+        Assessment.objects.filter(in_missions)
+        .select_related("mission", "milestone__mission", "successor_milestone", "successor_mission")
+        .order_by("recorded_at", "pk")
+    )
+    evidence: dict[int, list[tuple[str, str, bool]]] = {}
+    quotes = Evidence.objects.filter(
+        Q(assessment__mission__key__in=mission_keys)
+        | Q(assessment__milestone__mission__key__in=mission_keys)
+    ).order_by("pk")
+    for assessment_id, source, quote, primary in quotes.values_list(
+        "assessment_id", "source__key", "quote", "primary"
+    ):
+        evidence.setdefault(assessment_id, []).append((source, fold_whitespace(quote), primary))
+    rows: dict[NaturalKey, Fields] = {}
+    for assessment in found:  # oldest first: a key's last revision is written last
+        successor = assessment.successor_milestone or assessment.successor_mission
+        rows[(*_assessment_target(assessment), assessment.key or f"#{assessment.pk}")] = {
+            "rating": assessment.rating,
+            "as_of": assessment.as_of,
+            "rationale": assessment.rationale,
+            "evidence": tuple(evidence.get(assessment.pk, ())),
+            "successor": successor.key if successor else None,
+        }
+    return rows
+
+
+def _requote_evidence(
+    validator: _Validator, changed_sources: list[str], gone: Iterable[NaturalKey]
+) -> tuple[dict[NaturalKey, Fields], dict[NaturalKey, int]]:
+    """The quotes assessments stand on, of any mission and by anyone, found again in the new
+    text of a source: moved (the plan says so), or the new text is refused. Those of the
+    milestones the import deletes (`gone`) go with them. Planned rows go into the validator;
+    returns the rows as they stand, and their ids."""
+    gone = set(gone)
+    existing: dict[NaturalKey, Fields] = {}
+    ids: dict[NaturalKey, int] = {}
+    quotes = Evidence.objects.filter(source__key__in=changed_sources).select_related(
+        "source", "assessment__mission", "assessment__milestone__mission"
+    )
+    for item in quotes:
+        assessment = item.assessment
+        target = _assessment_target(assessment)
+        if target[0] == "milestone" and target[1:] in gone:
+            continue
+        key = (
+            *target,
+            assessment.key or f"#{assessment.pk}",
+            item.source.key,
+            fold_whitespace(item.quote),
+            f"#{item.pk}",
+        )
+        existing[key] = {"start_offset": item.start_offset, "end_offset": item.end_offset}
+        ids[key] = item.pk
+        offsets = find_quote(validator.source_texts[item.source.key], item.quote)
+        if offsets is None:
+            validator.error_at(
+                "Source",
+                (item.source.key,),
+                "text_file",
+                _quote_missing(item.quote, item.source.key)
+                + _(" (evidence of an assessment in mission %(mission)s)") % {"mission": target[1]},
+            )
+            continue
+        validator.rows["Evidence"][key] = {"start_offset": offsets[0], "end_offset": offsets[1]}
+    return existing, ids
 
 
 def _diff(
@@ -1519,12 +1735,23 @@ def _diff(
                 changes.append(Change(model, key, "create"))
                 continue
             diff = {f: (old[f], v) for f, v in new.items() if old[f] != v}
+            if model == "Assessment":
+                # An assessment is a record: what it says now is a new revision beside the
+                # last, shown field by field against it.
+                changes.append(Change(model, key, "create" if diff else "unchanged", diff))
+                continue
             changes.append(Change(model, key, "update" if diff else "unchanged", diff))
     # A planned mission's document is the whole truth about what the mission holds: the
     # actors, workstreams, milestones and quotes it no longer lists go (the plan shows them).
     for model in ("Citation", "Milestone", "Workstream", "Involvement"):
         for key in sorted(existing[model].keys() - rows[model].keys()):
             changes.append(Change(model, key, "delete"))
+    # Assessments are never deleted for leaving a document, but a milestone that goes takes
+    # its assessments (anyone's) with it: the plan says so.
+    gone = existing["Milestone"].keys() - rows["Milestone"].keys()
+    for key in sorted(existing["Assessment"]):
+        if key[0] == "milestone" and key[1:3] in gone:
+            changes.append(Change("Assessment", key, "delete"))
     return changes
 
 
@@ -1538,9 +1765,20 @@ def plan_build(documents: Sequence[Document], *, today: dt.date | None = None) -
     existing, citation_ids = _existing_rows(rows)
     _merge_progress(validator, existing["Milestone"])
     _requote_other_missions(validator, existing["Citation"])
+    existing["Evidence"], evidence_ids = _requote_evidence(
+        validator,
+        _changed_sources(rows, existing),
+        existing["Milestone"].keys() - rows["Milestone"].keys(),
+    )
     if validator.errors:
         raise ImportFailed(validator.errors)
-    return ImportPlan(rows=rows, changes=_diff(rows, existing), citation_ids=citation_ids)
+    return ImportPlan(
+        rows=rows,
+        changes=_diff(rows, existing),
+        citation_ids=citation_ids,
+        evidence_ids=evidence_ids,
+        where=validator.where,
+    )
 
 
 # What coordinators edit: a re-import merges these three ways (_merge_coordinated).
@@ -1550,7 +1788,8 @@ _DUE_WINDOW = ("due_start", "due_end", "due_precision", "due_reference")
 
 def _progress_state(row: Fields) -> dict[str, Any]:
     """The coordinated fields of a milestone row, as stored in `imported_state` (JSON)."""
-    state = {f: row[f] for f in COORDINATED_FIELDS}
+    # A row whose date could not be read has no due fields: it is refused anyway.
+    state = {f: row.get(f, "") for f in COORDINATED_FIELDS}
     state["completed_on"] = state["completed_on"].isoformat() if state["completed_on"] else None
     return state
 
@@ -1686,6 +1925,8 @@ class _Writer:
         self.workstreams()
         self.milestones()
         self.citations()
+        self.evidence()
+        self.assessments()
         # Last, once milestones have moved to the workstreams they now belong to.
         services.delete_milestones(
             self.user, [self.pks["Milestone"][k] for m, k in self.gone if m == "Milestone"], via="import"
@@ -1839,6 +2080,52 @@ class _Writer:
                 )
             )
         Citation.objects.bulk_create(new)
+
+    def evidence(self) -> None:
+        """The quotes of assessments, moved in a changed source text."""
+        for key, row in self.wanted("Evidence"):
+            Evidence.objects.filter(pk=self.plan.evidence_ids[key]).update(**row)
+
+    def assessments(self) -> None:
+        """New assessments and revisions, through services.record_assessment (its rules, its
+        copy of the current rating on what it assesses), as the import: no user."""
+        for key, row in self.wanted("Assessment"):
+            kind, mission = key[0], key[1]
+            successor = row["successor"]
+            if kind == "milestone":
+                target: Milestone | Mission = Milestone.objects.get(
+                    pk=self.pks["Milestone"][(mission, key[2])]
+                )
+                successors = {
+                    "successor_milestone_id": self.pks["Milestone"][(mission, successor)]
+                    if successor
+                    else None
+                }
+            else:
+                target = Mission.objects.get(pk=self.pks["Mission"][(mission,)])
+                successors = {
+                    "successor_mission_id": Mission.objects.get(key=successor).pk
+                    if successor
+                    else None
+                }
+            given = services.AssessmentInput(
+                rating=row["rating"],
+                as_of=row["as_of"],
+                rationale=row["rationale"],
+                evidence=[
+                    services.EvidenceQuote(source_key=source, quote=quote, primary=primary)
+                    for source, quote, primary in row["evidence"]
+                ],
+                key=key[-1],
+                **successors,
+            )
+            try:
+                services.record_assessment(None, target, given, today=self.today, via="import")
+            except RefusedWrite as exc:  # the validator checks the same rules: a bug
+                file, path = self.plan.where.get(("Assessment", key), ("-", " / ".join(key)))
+                raise ImportFailed(
+                    [DocumentError(file, path, str(m)) for m in exc.messages]
+                ) from exc
 
 
 # --------------------------------------------------------------------------------------------

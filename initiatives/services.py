@@ -34,6 +34,7 @@ from .models import (
     Source,
     Workstream,
     DigestDelivery,
+    Forecast,
     HistoryEntry,
     Milestone,
     MilestoneSlip,
@@ -470,15 +471,21 @@ def record_assessment(
         errors["rationale"] = [_("an assessment needs a rationale: what was looked at, and what it shows")]
     if given.as_of > today:
         errors["as_of"] = [_("an assessment cannot be dated in the future")]
-    quotes = [e for e in given.evidence if e.quote.strip() or e.source_key]
+    # Numbered as given, blank rows included: "evidence 3" is the form's third row.
+    quotes = [(n, e) for n, e in enumerate(given.evidence, start=1) if e.quote.strip() or e.source_key]
     if given.rating in Assessed.values and Assessed.needs_evidence(given.rating) and not quotes:
         errors["evidence"] = [_("this rating needs at least one piece of evidence: a source and a verbatim quote of it")]
-    sources = Source.objects.in_bulk({e.source_key for e in quotes}, field_name="key")
+    sources = Source.objects.in_bulk({e.source_key for _n, e in quotes}, field_name="key")
     found: list[tuple[EvidenceQuote, Source, tuple[int, int]]] = []
-    for number, item in enumerate(quotes, start=1):
+    for number, item in quotes:
         source = sources.get(item.source_key)
         if source is None:
             errors.setdefault("evidence", []).append(_("evidence %(n)s: choose a source") % {"n": number})
+            continue
+        if not item.quote.strip():
+            errors.setdefault("evidence", []).append(
+                _("evidence %(n)s: copy the words of the source that support the rating") % {"n": number}
+            )
             continue
         offsets = find_quote(source.text, item.quote)
         if offsets is None:
@@ -493,6 +500,20 @@ def record_assessment(
         errors["successor_mission"] = [_("a mission cannot replace itself")]
     if (given.successor_milestone_id or given.successor_mission_id) and given.rating != Assessed.SUPERSEDED:
         errors.setdefault("rating", []).append(_("only a rating “no longer relevant / replaced” points to a successor"))
+    if given.successor_milestone_id and "successor_milestone" not in errors:
+        # A milestone is replaced by one of its own mission (a deferred foreign key would
+        # only fail at commit, as a server error).
+        successor = Milestone.objects.filter(pk=given.successor_milestone_id).values_list("mission_id", flat=True).first()
+        if successor is None:
+            errors["successor_milestone"] = [_("this milestone does not exist")]
+        elif isinstance(target, Milestone) and successor != target.mission_id:
+            errors["successor_milestone"] = [_("a milestone is replaced by a milestone of the same mission")]
+    if (
+        given.successor_mission_id
+        and "successor_mission" not in errors
+        and not Mission.objects.filter(pk=given.successor_mission_id).exists()
+    ):
+        errors["successor_mission"] = [_("this mission does not exist")]
     if errors:
         raise ValidationError(errors)
     field = "milestone" if isinstance(target, Milestone) else "mission"
@@ -514,11 +535,11 @@ def record_assessment(
             )
             for item, source, (start, end) in found
         )
-        _copy_current_assessment(target, news_on=today if user is not None else None)
+        _copy_current_assessment(target, news_on=today if user is not None else None, today=today)
     return assessment
 
 
-def _copy_current_assessment(target: Milestone | Mission, *, news_on: dt.date | None) -> None:
+def _copy_current_assessment(target: Milestone | Mission, *, news_on: dt.date | None, today: dt.date) -> None:
     """Copy the current assessment onto the assessed row. Not a compare-and-swap: these
     columns are written by no one else (write_milestones neither reads nor writes them), so a
     coordinator's form open meanwhile stays valid. The news date and the health it decides
@@ -538,7 +559,7 @@ def _copy_current_assessment(target: Milestone | Mission, *, news_on: dt.date | 
     row.assessed_status, row.assessed_on = rating, as_of
     if news_on is not None and (row.news_on is None or news_on > row.news_on):
         row.news_on = news_on
-    row.health = row.health_on(timezone.localdate(), settings.DEADLINE_HORIZON_DAYS)
+    row.health = row.health_on(today, settings.DEADLINE_HORIZON_DAYS)
     Milestone.objects.filter(pk=row.pk).update(
         assessed_status=row.assessed_status, assessed_on=row.assessed_on, news_on=row.news_on, health=row.health
     )
@@ -573,8 +594,8 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     Set-based, no loop over rows in Python, and it reads only what changed: the stale rows
     come from indexes (selectors.stale_health), as healthchecks finds its late checks by an
     indexed deadline. On PostgreSQL one statement: an UPDATE of the stale rows, whose
-    RETURNING feeds an INSERT … ON CONFLICT of the alerts, unique per (milestone, kind,
-    deadline). (SQLite has no writing CTE: the UPDATE, then every late milestone's INSERT …
+    RETURNING feeds the UPDATE that resolves their alerts that no longer hold and an INSERT …
+    ON CONFLICT of the new ones, unique per (milestone, kind, deadline). (SQLite has no writing CTE: the UPDATE, then every late milestone's INSERT …
     ON CONFLICT.) Running it twice, or two at once, never duplicates an alert; a slipped
     deadline is a new deadline, so it may alert again. Writers that store a health
     themselves (write_milestones) record their alerts with record_alerts()."""
@@ -583,8 +604,7 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     stale = Milestone.objects.filter(selectors.stale_health(today))
     with history.acting_as(None, "sweep"):
         if connection.vendor == "postgresql":
-            changed, moved, new_alerts = _sweep_in_one_statement(stale, health)
-            resolve_alerts(moved)
+            changed, new_alerts = _sweep_in_one_statement(stale, health)
         else:
             changed = stale.update(health=health)
             resolve_alerts()
@@ -602,23 +622,34 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     return SweepResult(today, changed, new_alerts)
 
 
-def _sweep_in_one_statement(stale: QuerySet[Milestone], health: Any) -> tuple[int, list[int], list[int]]:
+def _sweep_in_one_statement(stale: QuerySet[Milestone], health: Any) -> tuple[int, list[int]]:
     query = stale.query
     compiler = query.get_compiler(connection=connection)
     case_sql, case_params = compiler.compile(health.resolve_expression(query))
     where_sql, where_params = compiler.compile(query.where)
+    R = DeadlineAlert.Resolution
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH changed AS (UPDATE {Milestone._meta.db_table} SET health = {case_sql} "
-            f"WHERE {where_sql} RETURNING id, health, due_end, due_text), "
+            f"WHERE {where_sql} RETURNING id, health, status, due_end, due_text), "
+            # The open alerts of the rows that moved, which no longer hold (resolve_alerts).
+            f"resolved AS (UPDATE {_ALERT_TABLE} AS a SET resolved_at = %s, resolution = CASE "
+            "WHEN c.status IN (%s, %s, %s) THEN %s WHEN c.due_end IS DISTINCT FROM a.deadline THEN %s "
+            "WHEN a.kind = %s AND c.health = %s THEN %s ELSE %s END "
+            "FROM changed c WHERE a.milestone_id = c.id AND a.resolved_at IS NULL "
+            "AND NOT (a.kind = c.health AND a.deadline = c.due_end) RETURNING a.id), "
             f"alerted AS ({_INSERT_ALERTS.format(rows='changed', only='')}) "
-            "SELECT (SELECT count(*) FROM changed), "
-            "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM changed), "
+            "SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM resolved), "
             "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM alerted)",
-            [*case_params, *where_params, *_alert_params()],
+            [
+                *case_params, *where_params,
+                timezone.now(), *_CLOSED, R.CLOSED, R.MOVED,
+                DeadlineAlert.Kind.NO_NEWS, Milestone.Health.OVERDUE, R.NEWS, R.PASSED,
+                *_alert_params(),
+            ],
         )
-        changed, moved, new_alerts = cursor.fetchone()
-    return changed, list(moved), list(new_alerts)
+        changed, _resolved, new_alerts = cursor.fetchone()
+    return changed, list(new_alerts)
 
 
 # An alert for each late row of {rows} (id, health, due_end, due_text) that has none yet for
@@ -778,8 +809,8 @@ def enqueue_on_commit(task: Any, calls: list[tuple[Any, ...]]) -> None:
 
 
 def send_digests(today: dt.date | None = None) -> int:
-    """Enqueue, on commit, one digest per coordinator who has something overdue or due
-    soon. Returns how many."""
+    """Enqueue, on commit, one digest per coordinator who has something overdue, past its
+    deadline with no news, or due soon. Returns how many."""
     from .tasks import send_digest
 
     today = today or timezone.localdate()
@@ -789,8 +820,8 @@ def send_digests(today: dt.date | None = None) -> int:
 
 
 def send_digest(user_id: int, day: dt.date) -> int:
-    """Email `user_id` the day's digest: what is overdue and due soon in the workstreams they
-    coordinate. Once per user and day: the delivery row is claimed (a unique insert) in the
+    """Email `user_id` the day's digest: what is overdue, what passed its deadline with no
+    news, and what is due soon in the workstreams they coordinate. Once per user and day: the delivery row is claimed (a unique insert) in the
     transaction that sends, so a second run finds it and a failed send leaves nothing.
     Returns the number of milestones listed (0: nothing sent)."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
@@ -802,19 +833,28 @@ def send_digest(user_id: int, day: dt.date) -> int:
     with transaction.atomic():
         try:
             with transaction.atomic():
+                # The delivery counts overdue and due soon milestones; those past their
+                # deadline with no news are in the mail, in neither count (no column yet).
                 DigestDelivery.objects.create(
                     user=user, day=day, overdue=len(digest.overdue), due_soon=len(digest.due_soon)
                 )
         except IntegrityError:
             return 0  # already sent today
         send_french_mail(
-            gettext_noop("Your deadlines on %(day)s: %(overdue)s overdue, %(due_soon)s due soon"),
-            {"day": day.strftime("%d/%m/%Y"), "overdue": len(digest.overdue), "due_soon": len(digest.due_soon)},
+            gettext_noop(
+                "Your deadlines on %(day)s: %(overdue)s overdue, %(no_news)s without news, %(due_soon)s due soon"
+            ),
+            {
+                "day": day.strftime("%d/%m/%Y"),
+                "overdue": len(digest.overdue),
+                "no_news": len(digest.no_news),
+                "due_soon": len(digest.due_soon),
+            },
             "emails/digest.txt",
             {"user": user, "day": day, "sections": _digest_sections(digest)},
             [user.email],
         )
-    return len(digest.overdue) + len(digest.due_soon)
+    return len(digest.overdue) + len(digest.no_news) + len(digest.due_soon)
 
 
 # A digest lists this many milestones per section, then says how many more there are.
@@ -825,5 +865,46 @@ def _digest_sections(digest: Any) -> list[dict[str, Any]]:
     """Each part of a digest: its kind, the milestones listed, how many more, in all."""
     return [
         {"kind": kind, "listed": rows[:DIGEST_LINES], "more": max(0, len(rows) - DIGEST_LINES), "total": len(rows)}
-        for kind, rows in (("overdue", digest.overdue), ("due_soon", digest.due_soon))
+        for kind, rows in (("overdue", digest.overdue), ("no_news", digest.no_news), ("due_soon", digest.due_soon))
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# The weather ("météo") of a workstream
+
+
+def can_record_forecast(user: Any, workstream: Workstream) -> bool:
+    """A workstream's coordinators give its weather, and administrators: those who know
+    where it stands say how they see it go."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return bool(user.is_staff) or workstream.coordinators.filter(pk=user.pk).exists()
+
+
+def record_forecast(
+    user: Any, workstream: Workstream, level: str, narrative: str, stated_on: dt.date | None,
+    *, today: dt.date | None = None,
+) -> Forecast:
+    """Record `user`'s forecast for `workstream`: a level (sunny, overcast, cloudy, stormy),
+    the narrative that explains it (required: a sun with no reason is not information) and
+    the day it was stated (today or earlier). Every forecast is kept; the latest is shown.
+    Raises PermissionDenied (not a coordinator of this workstream, nor an administrator) or
+    ValidationError (field -> messages; nothing written)."""
+    today = today or timezone.localdate()
+    if not can_record_forecast(user, workstream):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if level not in Forecast.Level.values:
+        errors["level"] = [_("choose the weather")]
+    narrative = (narrative or "").strip()
+    if not narrative:
+        errors["narrative"] = [_("say why: the weather needs its narrative")]
+    if stated_on is None:
+        errors["stated_on"] = [_("give the day this weather was stated")]
+    elif stated_on > today:
+        errors["stated_on"] = [_("the weather cannot be dated in the future")]
+    if errors:
+        raise ValidationError(errors)
+    return Forecast.objects.create(
+        workstream=workstream, level=level, narrative=narrative, stated_on=stated_on, author=user
+    )

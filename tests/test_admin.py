@@ -67,7 +67,7 @@ def test_milestone_changelist_filters_by_health(admin_client: Client) -> None:
     page = admin_client.get(
         url,
         {
-            "health__exact": "overdue",
+            "health__exact": "no_news",
             "mission__id__exact": Mission.objects.get(
                 key="plan-cloud-nouvelle-france-industrielle"
             ).pk,
@@ -75,7 +75,7 @@ def test_milestone_changelist_filters_by_health(admin_client: Client) -> None:
     )
     assert page.status_code == 200
     assert "Plan Cloud ficelé" in page.content.decode()
-    assert "Entretien des chefs de projet" not in page.content.decode()  # done, not overdue
+    assert "Entretien des chefs de projet" not in page.content.decode()  # done, not late
 
 
 def _milestone_form(milestone: Milestone, **changes: object) -> dict[str, object]:
@@ -84,6 +84,7 @@ def _milestone_form(milestone: Milestone, **changes: object) -> dict[str, object
         "workstream": milestone.workstream_id or "",
         "key": milestone.key,
         "title": milestone.title,
+        "kind": milestone.kind,
         "due_text": milestone.due_text,
         "status": milestone.status,
         "progress": milestone.progress,

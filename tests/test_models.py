@@ -100,20 +100,26 @@ def test_precision_choices_match_the_period_reader() -> None:
 
 
 @pytest.mark.parametrize(
-    ("status", "due_end", "expected"),
+    ("status", "due_end", "news_on", "expected"),
     [
-        ("planned", dt.date(2026, 11, 22), "overdue"),
-        ("in_progress", dt.date(2026, 11, 23), "due_soon"),
-        ("planned", dt.date(2026, 12, 23), "due_soon"),
-        ("planned", dt.date(2026, 12, 24), "on_track"),
-        ("missed", dt.date(2026, 1, 1), "overdue"),
-        ("done", dt.date(2020, 1, 1), "done"),
-        ("cancelled", dt.date(2020, 1, 1), "cancelled"),
-        ("planned", None, "undated"),
+        # Planned, window ended, nothing said since: not known to be late.
+        ("planned", dt.date(2026, 11, 22), None, "no_news"),
+        ("planned", dt.date(2026, 11, 22), dt.date(2026, 11, 22), "no_news"),
+        # Someone said something of it after the window ended: known late.
+        ("planned", dt.date(2026, 11, 22), dt.date(2026, 11, 23), "overdue"),
+        ("in_progress", dt.date(2026, 11, 22), None, "overdue"),
+        ("in_progress", dt.date(2026, 11, 23), None, "due_soon"),
+        ("planned", dt.date(2026, 12, 23), None, "due_soon"),
+        ("planned", dt.date(2026, 12, 24), None, "on_track"),
+        ("missed", dt.date(2026, 1, 1), None, "missed"),
+        ("missed", dt.date(2027, 1, 1), None, "missed"),
+        ("done", dt.date(2020, 1, 1), None, "done"),
+        ("cancelled", dt.date(2020, 1, 1), None, "cancelled"),
+        ("planned", None, None, "undated"),
     ],
 )
-def test_health_follows_status_window_and_today(
-    status: str, due_end: dt.date | None, expected: str
+def test_health_follows_status_window_news_and_today(
+    status: str, due_end: dt.date | None, news_on: dt.date | None, expected: str
 ) -> None:
-    milestone = Milestone(status=status, due_end=due_end)
+    milestone = Milestone(status=status, due_end=due_end, news_on=news_on)
     assert milestone.health_on(dt.date(2026, 11, 23), horizon_days=30) == expected

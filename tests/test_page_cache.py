@@ -205,6 +205,7 @@ def test_a_new_day_recomputes_health(
 ) -> None:
     """Nothing was written, but a deadline that was ahead yesterday is overdue today."""
     milestone = Milestone.objects.exclude(status="done").filter(due_end__isnull=False).first()
+    Milestone.objects.filter(pk=milestone.pk).update(status="in_progress")  # late, once ended
     url = f"/jalons/{milestone.pk}/"
     day_before = milestone.due_end - dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day_before)

@@ -89,7 +89,7 @@ def test_an_import_updates_and_creates_through_the_edit_rules(seeded: None, admi
     created = Milestone.objects.get(key="bilan-2025")
     assert (created.title, created.workstream.key, str(created.due_end), created.status) == ("Bilan public", "competences-formations", "2025-12-31", "planned")
     assert "spreadsheet" in created.editorial["existence"] or "tableur" in created.editorial["existence"]
-    assert HistoryEntry.objects.filter(via="admin", row_id=updated.pk).exists()
+    assert HistoryEntry.objects.filter(via="sheet", row_id=updated.pk).exists()
 
 
 def test_each_bad_row_gets_its_own_error_and_nothing_is_written(seeded: None, admin_client: Client) -> None:
@@ -279,6 +279,6 @@ def test_a_batch_of_edits_checked_then_overtaken_writes_none(seeded: None, admin
     Milestone.objects.filter(pk=second.pk).update(version=second.version + 1)  # someone saves
     before = state()
     with pytest.raises(services.EditConflict) as conflict:
-        services.write_milestone_edits(admin_user, edits, via="admin")
+        services.write_milestones(admin_user, edits, via="sheet")
     assert conflict.value.current.pk == second.pk
     assert state() == before  # the first is not written either

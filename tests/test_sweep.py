@@ -144,9 +144,18 @@ def test_the_day_before_the_day_of_and_the_day_after_due_end(seeded: None, preci
     assert health_on(end - dt.timedelta(days=31)) == "on_track"
     assert health_on(end - dt.timedelta(days=1)) == "due_soon"
     assert health_on(end) == "due_soon"  # due today is not late yet
-    assert health_on(end + dt.timedelta(days=1)) == "overdue"
+    # Still planned and nobody said a word since: not known to be late, no news.
+    assert health_on(end + dt.timedelta(days=1)) == "no_news"
     alerts = DeadlineAlert.objects.filter(milestone=milestone).order_by("kind")
-    assert [(a.kind, a.deadline) for a in alerts] == [("due_soon", end), ("overdue", end)]
+    assert [(a.kind, a.deadline, a.resolution) for a in alerts] == [
+        ("due_soon", end, "passed"),  # closed by the sweep that raised the next one
+        ("no_news", end, ""),
+    ]
+    # In progress, it is known to be late: the "no news" alert closes, an overdue one opens.
+    Milestone.objects.filter(pk=milestone.pk).update(status="in_progress")
+    assert health_on(end + dt.timedelta(days=2)) == "overdue"
+    alerts = DeadlineAlert.objects.filter(milestone=milestone, resolved_at__isnull=True)
+    assert [(a.kind, a.deadline) for a in alerts] == [("overdue", end)]
 
 
 def test_a_slipped_deadline_may_alert_again_and_done_stops_alerting(seeded: None) -> None:
@@ -162,14 +171,21 @@ def test_a_slipped_deadline_may_alert_again_and_done_stops_alerting(seeded: None
         base_version=milestone.version,
         today=dt.date(2027, 4, 2),
     )
+    # The edit moved the deadline: the alert raised on the old one closed, keeping its words.
+    old = DeadlineAlert.objects.get(milestone=milestone, kind="no_news")
+    assert (old.deadline, old.due_text, old.resolution) == (dt.date(2027, 3, 31), "mars 2027", "moved")
     services.deadlines_sweep(dt.date(2027, 7, 2))
-    assert sorted(
-        DeadlineAlert.objects.filter(milestone=milestone, kind="overdue").values_list("deadline", flat=True)
-    ) == [dt.date(2027, 3, 31), dt.date(2027, 6, 30)]
+    assert list(
+        DeadlineAlert.objects.filter(milestone=milestone, kind="overdue").values_list("deadline", "due_text")
+    ) == [(dt.date(2027, 6, 30), "juin 2027")]
+    # Even a write around the services (a raw UPDATE) is caught by the sweep, which closes
+    # the alert of what is now done.
     Milestone.objects.filter(pk=milestone.pk).update(status="done", progress=100, completed_on=dt.date(2027, 7, 1))
     result = services.deadlines_sweep(dt.date(2027, 7, 3))
     assert Milestone.objects.get(pk=milestone.pk).health == "done"
     assert result.new_alerts == []
+    assert not DeadlineAlert.objects.filter(milestone=milestone, resolved_at__isnull=True).exists()
+    assert DeadlineAlert.objects.get(milestone=milestone, kind="overdue").resolution == "closed"
 
 
 def test_two_sweeps_at_once_create_each_alert_once(transactional_db: None) -> None:
@@ -185,7 +201,7 @@ def test_check_deadlines_prints_what_changed(seeded: None) -> None:
     milestone_due("mars 2027", dt.date(2026, 1, 1))
     out = StringIO()
     call_command("check_deadlines", "--today", "2027-04-02", stdout=out)
-    assert "1 new alert(s)" in out.getvalue() and "en retard" in out.getvalue()
+    assert "1 new alert(s)" in out.getvalue() and "sans nouvelles" in out.getvalue()
     out = StringIO()
     call_command("check_deadlines", "--today", "2027-04-02", stdout=out)
     assert "0 new alert(s)" in out.getvalue()
@@ -207,5 +223,5 @@ def test_beat_schedules_the_sweep_and_a_real_worker_runs_it(transactional_db: No
         wait = time.monotonic() + 30
         while not DeadlineAlert.objects.filter(milestone=late).exists() and time.monotonic() < wait:
             time.sleep(0.2)
-    assert Milestone.objects.get(pk=late.pk).health == "overdue"
-    assert DeadlineAlert.objects.filter(milestone=late, kind="overdue").count() == 1
+    assert Milestone.objects.get(pk=late.pk).health == "no_news"
+    assert DeadlineAlert.objects.filter(milestone=late, kind="no_news").count() == 1

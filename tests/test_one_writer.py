@@ -1,0 +1,312 @@
+"""One writer for milestones: whatever the path (the coordinators' edit, the admin's page and
+its inlines, a fixture import, a spreadsheet), a milestone is written by
+services.write_milestones, after services.check_milestone: the same rules, the same
+compare-and-swap, a slip for every later deadline, the same health and alerts, and the
+history says through what."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from initiatives import importing, services
+from initiatives.models import DeadlineAlert, HistoryEntry, Milestone, MilestoneSlip
+
+from . import factories
+from .conftest import FIXTURES
+from .test_admin import _milestone_form
+from .test_spreadsheets import as_csv, confirm, dry_run, export, rows_of
+
+pytestmark = pytest.mark.django_db
+
+MISSION = "mission-numerique-grands-groupes"
+KEY = "competences-formations-diagnostic"  # a milestone of the coordinated mission
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The `via` of every call to the one writer: a spy that calls through, not a fake."""
+    calls: list[str] = []
+    real = services.write_milestones
+
+    def spy(user: Any, edits: Any, *, via: str, today: Any = None) -> list[int]:
+        calls.append(via)
+        return real(user, edits, via=via, today=today)
+
+    monkeypatch.setattr(services, "write_milestones", spy)
+    return calls
+
+
+def milestone() -> Milestone:
+    return Milestone.objects.select_related("workstream").get(mission__key=MISSION, key=KEY)
+
+
+def coordinator_of(m: Milestone) -> Any:
+    user = factories.user("claire")
+    m.workstream.coordinators.add(user)
+    return user
+
+
+def admin() -> Client:
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    user = get_user_model().objects.filter(username="ana").first() or factories.user("ana", staff=True)
+    client.force_login(user)
+    return client
+
+
+def date_it(m: Milestone, words: str) -> Milestone:
+    """Give a milestone a first deadline (the seeds leave this one undated)."""
+    services.milestone_update(
+        factories.user("root", staff=True), m.pk,
+        services.MilestoneChange(due_text=words), base_version=m.version,
+    )
+    return milestone()
+
+
+# -- Slips: a later deadline from any path ------------------------------------------------------
+
+
+def test_the_coordinators_edit_records_a_slip(seeded: None, writes: list[str]) -> None:
+    m = date_it(milestone(), "T1 2027")
+    client = Client()
+    client.force_login(coordinator_of(m))
+    response = client.post(
+        reverse("initiatives:milestone_edit", args=[m.pk]),
+        {"status": m.status, "progress": m.progress, "completed_on": "", "due_text": "T3 2027", "comment": "", "version": m.version},
+    )
+    assert response.status_code == 302
+    slip = MilestoneSlip.objects.get(milestone=m)
+    assert (slip.old_text, slip.new_text, slip.via) == ("T1 2027", "T3 2027", "edit")
+    assert writes[1:] == ["edit"]
+
+
+def test_the_admin_page_records_a_slip(seeded: None, writes: list[str]) -> None:
+    m = date_it(milestone(), "T1 2027")
+    url = reverse("admin:initiatives_milestone_change", args=[m.pk])
+    response = admin().post(url, _milestone_form(m, due_text="fin 2027"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    slip = MilestoneSlip.objects.get(milestone=m)
+    assert (slip.old_text, slip.new_text, slip.via) == ("T1 2027", "fin 2027", "admin")
+    assert writes[1:] == ["admin"]
+    assert HistoryEntry.objects.filter(row_id=m.pk, via="admin").exists()
+
+
+def test_the_admin_inline_of_a_workstream_records_a_slip(seeded: None, writes: list[str]) -> None:
+    m = date_it(milestone(), "T1 2027")
+    ws = m.workstream
+    url = reverse("admin:initiatives_workstream_change", args=[ws.pk])
+    page = admin().get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data: dict[str, Any] = {
+        name: (value.pk if hasattr(value, "pk") else value)
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None
+    }
+    data["coordinators"] = [u.pk for u in ws.coordinators.all()]
+    milestones = list(ws.milestones.order_by("due_end", "key"))
+    for i, other in enumerate(milestones):
+        data.update({
+            f"milestones-{i}-id": other.pk,
+            f"milestones-{i}-workstream": ws.pk,
+            f"milestones-{i}-key": other.key,
+            f"milestones-{i}-title": other.title,
+            f"milestones-{i}-kind": other.kind,
+            f"milestones-{i}-due_text": "fin 2027" if other.pk == m.pk else other.due_text,
+            f"milestones-{i}-status": other.status,
+            f"milestones-{i}-progress": other.progress,
+            f"milestones-{i}-completed_on": other.completed_on or "",
+            f"milestones-{i}-base_version": other.version,
+        })
+    data.update({
+        "milestones-TOTAL_FORMS": len(milestones), "milestones-INITIAL_FORMS": len(milestones),
+        "citations-TOTAL_FORMS": 0, "citations-INITIAL_FORMS": 0,
+    })
+    response = admin().post(url, data)
+    assert response.status_code == 302, [str(f.errors) for f in response.context["inline_admin_formsets"][0].formset.forms][:3] if response.context else response
+    slip = MilestoneSlip.objects.get(milestone=m)
+    assert (slip.new_text, slip.via) == ("fin 2027", "admin")
+    assert writes[1:] == ["admin"]
+
+
+def test_a_re_import_records_a_slip(seeded: None, tmp_path: Path, writes: list[str]) -> None:
+    documents = copy_fixtures(tmp_path)
+    path = documents / "plan-cloud-nouvelle-france-industrielle.yaml"
+    m = Milestone.objects.get(mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele")
+    old_text = m.due_text
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    milestone_doc = find_milestone(data, "plan-ficele")
+    milestone_doc["due"] = {"text": "fin 2015", "reference": "2014-06-01"}
+    milestone_doc.setdefault("editorial", {})["due"] = "Correction éditoriale pour le test."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    importing.import_paths([documents], today=dt.date(2026, 11, 29))
+    slip = MilestoneSlip.objects.get(milestone=m)
+    assert (slip.old_text, slip.new_text, slip.via, slip.recorded_by) == (old_text, "fin 2015", "import", None)
+    assert writes == ["import"]
+
+
+def test_a_spreadsheet_records_a_slip(seeded: None, admin_client: Client, writes: list[str]) -> None:
+    m = date_it(milestone(), "T1 2027")
+    rows = rows_of(export(admin_client))
+    row = next(r for r in rows if r["jalon"] == KEY)
+    row.update({"échéance": "T4 2027"})
+    confirm(admin_client, dry_run(admin_client, as_csv([row])).content.decode())
+    slip = MilestoneSlip.objects.get(milestone=m)
+    assert (slip.old_text, slip.new_text, slip.via) == ("T1 2027", "T4 2027", "sheet")
+    assert set(writes[1:]) == {"sheet"}  # the dry run writes too, in a transaction rolled back
+
+
+# -- The same rules, in the same words, on every path -------------------------------------------
+
+
+def rule(**values: Any) -> str:
+    """The message of the one rule these values break, as services word it."""
+    (message,) = services.milestone_rule_errors(today=timezone.localdate(), **values).values()
+    return str(message)
+
+
+def test_missed_needs_a_comment_on_every_path(seeded: None, admin_client: Client, tmp_path: Path) -> None:
+    from django.utils.html import escape
+
+    expected = rule(status="missed", progress=0, completed_on=None, comment="")
+    m = milestone()
+    before = (m.status, m.version)
+    # The coordinators' edit.
+    client = Client()
+    client.force_login(coordinator_of(m))
+    response = client.post(
+        reverse("initiatives:milestone_edit", args=[m.pk]),
+        {"status": "missed", "progress": 0, "completed_on": "", "due_text": m.due_text, "comment": "", "version": m.version},
+    )
+    assert response.status_code == 400 and escape(expected) in response.content.decode()
+    # The admin.
+    response = admin_client.post(
+        reverse("admin:initiatives_milestone_change", args=[m.pk]), _milestone_form(m, status="missed", comment="")
+    )
+    assert response.status_code == 200 and escape(expected) in response.content.decode()
+    # A spreadsheet.
+    row = next(r for r in rows_of(export(admin_client)) if r["jalon"] == KEY)
+    row.update({"statut": "missed", "commentaire": ""})
+    assert escape(expected) in dry_run(admin_client, as_csv([row])).content.decode()
+    # An import.
+    documents = copy_fixtures(tmp_path)
+    path = documents / "mission-numerique-grands-groupes.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    find_milestone(data, KEY)["status"] = "missed"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(importing.ImportFailed) as failed:
+        importing.import_paths([documents])
+    assert any(expected in str(error) for error in failed.value.errors)
+    m.refresh_from_db()
+    assert (m.status, m.version) == before  # nothing written by any of them
+
+
+# -- A re-import keeps a coordinator's deadline move -------------------------------------------
+
+
+def test_a_re_import_of_unchanged_fixtures_keeps_a_coordinators_deadline_move(seeded: None) -> None:
+    # The issue's own case: the dry run planned « T2 2027 » → « avant fin 2021 ».
+    m = Milestone.objects.select_related("workstream").get(mission__key=MISSION, key="competences-formations-livraison")
+    assert m.due_text == "avant fin 2021"
+    coordinator = coordinator_of(m)
+    services.milestone_update(
+        coordinator, m.pk, services.MilestoneChange(due_text="T2 2027"), base_version=m.version
+    )
+    moved = Milestone.objects.get(pk=m.pk)
+    plan = importing.import_paths([FIXTURES], dry_run=True)
+    assert plan.is_noop, [c for c in plan.changes if c.action != "unchanged"]
+    importing.import_paths([FIXTURES])
+    again = Milestone.objects.get(pk=m.pk)
+    assert (again.due_text, again.due_end, again.version) == ("T2 2027", moved.due_end, moved.version)
+
+
+def test_a_deadline_changed_in_the_document_and_by_a_coordinator_is_a_conflict(seeded: None, tmp_path: Path) -> None:
+    m = Milestone.objects.get(mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele")
+    services.milestone_update(
+        factories.user("root", staff=True), m.pk, services.MilestoneChange(due_text="T2 2027"), base_version=m.version
+    )
+    documents = copy_fixtures(tmp_path)
+    path = documents / "plan-cloud-nouvelle-france-industrielle.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    milestone_doc = find_milestone(data, "plan-ficele")
+    milestone_doc["due"] = {"text": "fin 2015", "reference": "2014-06-01"}
+    milestone_doc.setdefault("editorial", {})["due"] = "Correction éditoriale pour le test."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(importing.ImportFailed) as failed:
+        importing.import_paths([documents])
+    (error,) = failed.value.errors
+    assert error.path.endswith("milestones[2].due_text")  # the field, at the milestone's place
+    assert "T2 2027" in error.message and "fin 2015" in error.message
+    assert Milestone.objects.get(pk=m.pk).due_text == "T2 2027"
+
+
+# -- Alerts that close themselves ----------------------------------------------------------------
+
+
+def test_marking_a_milestone_done_resolves_its_alerts_and_the_bell_drops(seeded: None) -> None:
+    m = milestone()
+    claire = coordinator_of(m)
+    # Late and in progress: an overdue alert under Claire's bell.
+    services.milestone_update(
+        claire, m.pk, services.MilestoneChange(status="in_progress", progress=30, due_text="T1 2024"),
+        base_version=m.version,
+    )
+    alert = DeadlineAlert.objects.get(milestone=m, resolved_at__isnull=True)
+    assert alert.kind == "overdue"
+    services.notify_alert(alert.pk)
+    client = Client()
+    client.force_login(claire)
+    bell = reverse("initiatives:notification_bell")
+    assert "1 non lue" in client.get(bell).content.decode()
+    m.refresh_from_db()
+    services.milestone_update(
+        claire, m.pk,
+        services.MilestoneChange(status="done", completed_on=timezone.localdate() - dt.timedelta(days=1)),
+        base_version=m.version,
+    )
+    alert.refresh_from_db()
+    assert (alert.resolution, alert.due_text) == ("closed", "T1 2024")  # the words it was raised on
+    assert "non lue" not in client.get(bell).content.decode()
+
+
+def test_moving_a_deadline_beyond_the_horizon_resolves_the_alert(seeded: None) -> None:
+    m = milestone()
+    user = factories.user("root", staff=True)
+    services.milestone_update(user, m.pk, services.MilestoneChange(status="in_progress", due_text="T1 2024"), base_version=m.version)
+    m.refresh_from_db()
+    services.milestone_update(user, m.pk, services.MilestoneChange(due_text="T2 2030"), base_version=m.version)
+    alert = DeadlineAlert.objects.get(milestone=m)
+    assert alert.resolution == "moved" and alert.deadline == dt.date(2024, 3, 31)
+    assert Milestone.objects.get(pk=m.pk).health == "on_track"
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def copy_fixtures(tmp_path: Path) -> Path:
+    target = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, target)
+    return target
+
+
+def find_milestone(data: dict[str, Any], key: str) -> dict[str, Any]:
+    for mission in data["missions"]:
+        for ms in mission.get("milestones", []):
+            if ms["key"] == key:
+                return ms
+        for ws in mission.get("workstreams", []):
+            for ms in ws.get("milestones", []):
+                if ms["key"] == key:
+                    return ms
+    raise KeyError(key)
