@@ -19,6 +19,9 @@ from .spreadsheets import MilestoneResource
 from .forms import CitationAdminForm, MilestoneAdminForm, MissionAdminForm
 from .models import (
     Actor,
+    Assessment,
+    Evidence,
+    Forecast,
     Citation,
     DeadlineAlert,
     DigestDelivery,
@@ -325,11 +328,11 @@ class CitationAdmin(admin.ModelAdmin):
 
 @admin.register(DeadlineAlert)
 class DeadlineAlertAdmin(admin.ModelAdmin):
-    list_display = ("milestone", "kind", "deadline", "created_at", "notified_at")
-    list_filter = ("kind", "notified_at")
+    list_display = ("milestone", "kind", "due_text", "deadline", "created_at", "notified_at", "resolution")
+    list_filter = ("kind", "resolution", "notified_at", "resolved_at")
     list_select_related = ("milestone",)
     search_fields = ("milestone__title",)
-    readonly_fields = ("milestone", "kind", "deadline", "created_at", "notified_at")
+    readonly_fields = ("milestone", "kind", "due_text", "deadline", "created_at", "notified_at", "resolved_at", "resolution")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Alerts are facts recorded by the sweep, never typed in.
@@ -369,9 +372,50 @@ class HistoryEntryAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyRecord(admin.ModelAdmin):
+    """A record written by the services (assessments, weather): read here, never typed in
+    or changed, since the pages copy and count what it says."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ("source", "quote", "primary")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyRecord):
+    list_display = ("__str__", "milestone", "mission", "assessor", "recorded_at")
+    list_filter = ("rating",)
+    list_select_related = ("milestone", "mission", "assessor")
+    search_fields = ("rationale", "milestone__title", "mission__title")
+    inlines = [EvidenceInline]
+
+
+@admin.register(Forecast)
+class ForecastAdmin(ReadOnlyRecord):
+    list_display = ("workstream", "level", "stated_on", "author")
+    list_filter = ("level",)
+    list_select_related = ("workstream", "author")
+
+
 @admin.register(MilestoneSlip)
 class MilestoneSlipAdmin(admin.ModelAdmin):
-    list_display = ("milestone", "old_text", "new_text", "recorded_at", "recorded_by")
+    list_display = ("milestone", "old_text", "new_text", "recorded_at", "recorded_by", "via")
+    list_filter = ("via",)
     list_select_related = ("milestone", "recorded_by")
     readonly_fields = [f.name for f in MilestoneSlip._meta.fields]
 

@@ -6,17 +6,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from . import periods, selectors, services
-from .forms import MilestoneEditForm
+from .forms import MilestoneEditForm, compared_value
 from .http import own_url
 from .models import Milestone, Precision, period_error_message
 
@@ -36,10 +39,9 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MilestoneEditForm(request.POST)
     if not form.is_valid():
         return _form_response(request, milestone, form, inline=inline, status=400)
-    change = services.MilestoneChange(
-        **{name: form.cleaned_data[name] for name in ("status", "progress", "completed_on", "comment")},
-        due_text=form.cleaned_data["due_text"] or "",
-    )
+    # Only what its user changed: a field someone else moved meanwhile stays theirs.
+    typed = form.typed()
+    change = services.MilestoneChange(**{name: typed[name] for name in form.changed_fields()})
     try:
         saved = services.milestone_update(
             request.user, milestone.pk, change, base_version=form.cleaned_data["version"]
@@ -49,7 +51,8 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(field if field in form.fields else None, messages)
         return _form_response(request, milestone, form, inline=inline, status=400)
     except services.EditConflict as conflict:
-        # Keep what was typed; offer it again over the current version, knowingly.
+        # Keep what was typed, and what was seen (hidden); offer it again over the current
+        # version, knowingly, with each field's three values side by side.
         data = request.POST.copy()
         data["version"] = str(conflict.current.version)
         return _form_response(
@@ -59,10 +62,14 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
             inline=inline,
             status=409,
             conflict=conflict,
+            fields=_conflict_fields(form, conflict.current),
         )
+    resolved = bool(request.POST.get("after_conflict"))
     if not inline:
+        if resolved:
+            flash.success(request, _final_values(saved))
         return redirect(_next_url(request) or reverse("initiatives:milestone", args=[saved.pk]))
-    response = render(request, ROW, _row_context(request, saved))
+    response = render(request, ROW, {**_row_context(request, saved), "final": _final_values(saved) if resolved else ""})
     # The progress bars of the workstream and the mission listen for this event.
     response["HX-Trigger"] = json.dumps(
         {"milestone-saved": {"milestone": saved.pk, "mission": saved.mission.key}}
@@ -113,11 +120,13 @@ def _form_response(
     inline: bool,
     status: int = 200,
     conflict: services.EditConflict | None = None,
+    fields: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
     context = {
         "milestone": milestone,
         "form": form,
         "conflict": conflict,
+        "conflict_fields": fields or [],
         "next": _next_url(request) or "",
         "inline": inline,
     }
@@ -129,6 +138,50 @@ def _row_context(request: HttpRequest, milestone: Milestone) -> dict[str, Any]:
     # The row is asked for by whoever cancels an edit, or by anyone with its URL.
     editable = selectors.editable_milestone_ids(request.user, [milestone])
     return {"m": milestone, "editable": editable}
+
+
+def _shown(milestone: Milestone, name: str, value: Any) -> str:
+    """A value of the edit form as a person reads it."""
+    if name == "status":
+        return str(Milestone.Status(value).label) if value in Milestone.Status.values else str(value or "—")
+    if name == "progress":
+        return "—" if value is None else f"{value} %"
+    if name == "completed_on":
+        return date_format(value, "j F Y") if value else "—"
+    if name == "due_text":
+        return f"« {value} »" if value else str(_("undated"))
+    return value or "—"
+
+
+def _conflict_fields(form: MilestoneEditForm, current: Milestone) -> list[dict[str, Any]]:
+    """Each field of the form with what its user saw, what they typed and what is stored now,
+    and who changed it: they, the other person, or both."""
+    seen, typed = form.seen_values(), form.typed()
+    stored = {name: compared_value(name, value) for name, value in MilestoneEditForm.values_of(current).items()}
+    mine = set(form.changed_fields())
+    rows = []
+    for name in MilestoneEditForm.FIELDS:
+        theirs = seen is not None and stored[name] != seen[name]
+        rows.append({
+            "label": form.fields[name].label,
+            "seen": _shown(current, name, seen[name]) if seen is not None else "?",
+            "typed": _shown(current, name, typed[name]),
+            "stored": _shown(current, name, stored[name]),
+            "mine": name in mine and typed[name] != stored[name],
+            "theirs": theirs,
+        })
+    return rows
+
+
+def _final_values(milestone: Milestone) -> str:
+    """What a milestone holds after « save mine anyway », in one sentence."""
+    values = MilestoneEditForm.values_of(milestone)
+    return _("Saved. The milestone now reads: %(values)s.") % {
+        "values": "; ".join(
+            f"{MilestoneEditForm.base_fields[name].label} : {_shown(milestone, name, values[name])}"
+            for name in MilestoneEditForm.FIELDS
+        )
+    }
 
 
 def _next_url(request: HttpRequest) -> str | None:

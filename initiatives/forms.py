@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import importing, periods
-from .models import Citation, Milestone, Mission, period_error_message
+from .models import Assessed, Citation, Forecast, Milestone, Mission, period_error_message
 from .quotes import find_quote, fold_whitespace
 
 
@@ -181,6 +181,9 @@ class MissionFilterForm(forms.Form):
     )
     actor = forms.ChoiceField(label=_("Actor"), required=False)
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
+    assessed = forms.ChoiceField(
+        label=_("Assessed status"), required=False, choices=[("", _("All"))] + list(Assessed.choices)
+    )
 
     def __init__(
         self,
@@ -200,7 +203,14 @@ class MissionFilterForm(forms.Form):
 
 class MilestoneEditForm(forms.Form):
     """A coordinator's edit of one milestone. The rules live in services.milestone_update;
-    this form only reads the fields (and keeps what was typed when the service refuses)."""
+    this form only reads the fields (and keeps what was typed when the service refuses).
+
+    It also carries, hidden, the values its user saw when it opened (`seen_*`): what they
+    changed is what differs from those, and only that is written. After a conflict the form
+    comes back with what they typed, what they saw still hidden, and the new version, so
+    « save mine anyway » writes their changes and leaves the other person's alone."""
+
+    FIELDS = ("status", "progress", "completed_on", "due_text", "comment")
 
     status = forms.ChoiceField(label=_("Status"), choices=Milestone.Status.choices)
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
@@ -219,19 +229,43 @@ class MilestoneEditForm(forms.Form):
         label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # What the form showed when it opened; absent (an older page, a script): every field counts.
+    seen = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False)
+    seen_progress = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_completed_on = forms.DateField(widget=forms.HiddenInput, required=False)
+    seen_due_text = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
+    seen_comment = forms.CharField(widget=forms.HiddenInput, required=False, strip=False)
 
     @classmethod
     def for_milestone(cls, milestone: Milestone) -> "MilestoneEditForm":
-        return cls(
-            initial={
-                "status": milestone.status,
-                "progress": milestone.progress,
-                "completed_on": milestone.completed_on,
-                "due_text": milestone.due_text,
-                "comment": milestone.comment,
-                "version": milestone.version,
-            }
-        )
+        values = cls.values_of(milestone)
+        return cls(initial={**values, **{f"seen_{k}": v for k, v in values.items()}, "seen": True, "version": milestone.version})
+
+    @classmethod
+    def values_of(cls, milestone: Milestone) -> dict[str, Any]:
+        return {name: getattr(milestone, name) for name in cls.FIELDS}
+
+    def typed(self) -> dict[str, Any]:
+        return {name: compared_value(name, self.cleaned_data.get(name)) for name in self.FIELDS}
+
+    def seen_values(self) -> dict[str, Any] | None:
+        if not self.cleaned_data.get("seen"):
+            return None
+        return {name: compared_value(name, self.cleaned_data.get(f"seen_{name}")) for name in self.FIELDS}
+
+    def changed_fields(self) -> list[str]:
+        """The fields whose typed value differs from what the form showed (all of them when
+        the form did not say what it showed)."""
+        seen, typed = self.seen_values(), self.typed()
+        return [name for name in self.FIELDS if seen is None or typed[name] != seen[name]]
+
+
+def compared_value(name: str, value: Any) -> Any:
+    """A value as compared: texts without surrounding blanks, no text as the empty one."""
+    if name in ("due_text", "comment", "status"):
+        return (value or "").strip()
+    return value
 
 
 # -- imports ----------------------------------------------------------------------------------
@@ -437,3 +471,25 @@ class ExtractionForm(forms.Form):
         elif not text.strip():
             self.add_error("text", _("Paste the article's text, or send it as a .txt file."))
         return cleaned
+
+
+# -- the weather of a workstream --------------------------------------------------------------
+
+
+class ForecastForm(forms.Form):
+    """A workstream's weather ("météo"). The rules (who, a narrative, not in the future) live
+    in services.record_forecast; this form reads the fields and keeps what was typed."""
+
+    level = forms.ChoiceField(label=_("Weather"), choices=Forecast.Level.choices, widget=forms.RadioSelect)
+    narrative = forms.CharField(
+        label=_("Narrative"),
+        required=False,  # an empty one is the service's refusal, with its words
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Why this weather: what goes well, what worries you, what would change it."),
+    )
+    stated_on = forms.DateField(
+        label=_("Stated on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Today, or the day it was said (not in the future)."),
+    )

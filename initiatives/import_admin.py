@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from . import dataversion, extraction, importing
 from .forms import ExtractionForm, ImportDocumentForm, ImportUploadForm
-from .models import ImportDraft
+from .models import Assessed, ImportDraft
 
 ACTIONS = ("create", "update", "delete", "unchanged")
 SHOWN_CHARS = 400  # a source's whole text in a diff would bury the rest
@@ -144,6 +144,8 @@ class Preview:
 
 
 def _label(row: dict[str, Any]) -> str:
+    if "rating" in row:  # an assessment: what it rates, and why
+        return f"{Assessed(row['rating']).label} — {row['rationale']}"
     return str(row.get("title") or row.get("name") or row.get("quote") or "")
 
 

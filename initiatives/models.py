@@ -198,6 +198,56 @@ class Assessed(models.TextChoices):
         return value not in {cls.NOT_ASSESSED, cls.NO_EVIDENCE}
 
 
+# One line per rating, for the assessment form and the methodology page.
+ASSESSED_DEFINITIONS = {
+    Assessed.NOT_ASSESSED: _("Nobody has looked at the evidence yet."),
+    Assessed.NO_EVIDENCE: _("Looked for, but no public text says where it stands."),
+    Assessed.NOT_STARTED: _("The texts show that nothing has been done yet."),
+    Assessed.ENGAGED: _("The texts show work under way."),
+    Assessed.STALLED: _("Work began, but the texts show nothing moving for a long time."),
+    Assessed.PARTIAL: _("Part of what was promised is delivered, not all of it."),
+    Assessed.ACHIEVED: _("What was promised is delivered, as a text shows."),
+    Assessed.NOT_ACHIEVED: _("The deadline passed or the work stopped, and it was not delivered."),
+    Assessed.SUPERSEDED: _("Dropped, overtaken by events, or replaced by another commitment."),
+}
+
+# The assessed ratings that agree with each declared status (a milestone's or a mission's:
+# their values do not overlap). "Not assessed" agrees with everything: nothing to compare.
+# Any other rating outside the set is a divergence: e.g. declared done but assessed anything
+# except achieved (no evidence included: "done" is a claim a text must bear out); declared
+# planned or in progress but assessed achieved, not achieved or superseded; declared in
+# progress but assessed not started; declared cancelled or missed but assessed achieved or
+# engaged.
+_OPEN_AGREES = {Assessed.NO_EVIDENCE, Assessed.NOT_STARTED, Assessed.ENGAGED, Assessed.STALLED, Assessed.PARTIAL}
+_STARTED_AGREES = _OPEN_AGREES - {Assessed.NOT_STARTED}
+_CLOSED_AGREES = {
+    Assessed.NO_EVIDENCE, Assessed.NOT_STARTED, Assessed.STALLED, Assessed.PARTIAL,
+    Assessed.NOT_ACHIEVED, Assessed.SUPERSEDED,
+}
+AGREEING_RATINGS: dict[str, frozenset[str]] = {
+    # Milestone.Status
+    "planned": frozenset(_OPEN_AGREES),
+    "in_progress": frozenset(_STARTED_AGREES),
+    "done": frozenset({Assessed.ACHIEVED}),
+    "missed": frozenset(_CLOSED_AGREES),
+    "cancelled": frozenset(_CLOSED_AGREES),
+    # Mission.Status
+    "announced": frozenset(_OPEN_AGREES),
+    "launched": frozenset(_STARTED_AGREES),
+    "completed": frozenset({Assessed.ACHIEVED}),
+    "abandoned": frozenset(_CLOSED_AGREES),
+}
+
+
+def assessment_diverges(declared: str, assessed: str) -> bool:
+    """Whether the status its coordinators declare and the status an observer assessed
+    disagree (the rule, with AGREEING_RATINGS). Pure: the pages and the tests call it."""
+    if assessed == Assessed.NOT_ASSESSED:
+        return False
+    agreeing = AGREEING_RATINGS.get(declared)
+    return agreeing is not None and assessed not in agreeing
+
+
 def assessed_fields() -> tuple[models.CharField, models.DateField]:
     """The current assessment, copied on the assessed row by services.record_assessment so
     that lists filter and count on it; the assessments themselves are the record."""
@@ -292,6 +342,10 @@ class Mission(models.Model):
     @property
     def launch(self) -> periods.Period | None:
         return _period_of(self, "launch")
+
+    @property
+    def assessment_diverges(self) -> bool:
+        return assessment_diverges(self.status, self.assessed_status)
 
 
 class Involvement(models.Model):
@@ -524,6 +578,10 @@ class Milestone(models.Model):
     @property
     def due(self) -> periods.Period | None:
         return _period_of(self, "due")
+
+    @property
+    def assessment_diverges(self) -> bool:
+        return assessment_diverges(self.status, self.assessed_status)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -135,6 +135,15 @@ def _respond(request: HttpRequest, entry: Entry) -> HttpResponse:
     return response
 
 
+def _has_messages(request: HttpRequest) -> bool:
+    """A one-time message waits for this visitor (“Assessment recorded”): the page that shows
+    it is rendered for them alone, never stored, never served from the store (a stored page
+    would show it again, a page from the store would not consume it). Counting reads the
+    messages cookie, and the session only when the cookie says it holds more."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
 def cached_page(*, params: Iterable[str] = ()) -> Callable[[View], View]:
     """Serve GET and HEAD answers of this view from the page cache. `params`: the query
     parameters the view reads; it never sees any other."""
@@ -145,7 +154,7 @@ def cached_page(*, params: Iterable[str] = ()) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             _restrict(request, normalized_query(request, names))
             seconds = settings.PAGE_CACHE_SECONDS
-            if seconds <= 0 or request.method not in ("GET", "HEAD"):
+            if seconds <= 0 or request.method not in ("GET", "HEAD") or _has_messages(request):
                 return view(request, *args, **kwargs)
             version = dataversion.identity()
             if version is None:

@@ -7,7 +7,7 @@ milestone whose window closed this morning."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +24,7 @@ from django.db.models import (
     Func,
     Lookup,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -35,7 +36,18 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from .models import HEALTH_DRIFT, NEWS_VIA, Involvement, Milestone, Mission, Precision, Workstream
+from .models import (
+    HEALTH_DRIFT,
+    NEWS_VIA,
+    Assessed,
+    Assessment,
+    Involvement,
+    Milestone,
+    Mission,
+    Precision,
+    Source,
+    Workstream,
+)
 
 # Still to be delivered: neither done, cancelled nor missed.
 OPEN = Q(status__in=[Milestone.Status.PLANNED, Milestone.Status.IN_PROGRESS])
@@ -71,6 +83,49 @@ def missions_with_progress() -> QuerySet[Mission]:
 
 def workstreams_with_progress() -> QuerySet[Workstream]:
     return Workstream.objects.annotate(progress=RawSQL(_WORKSTREAM_PROGRESS, ()))
+
+
+@dataclass(frozen=True)
+class LatestForecast:
+    """A workstream's latest "météo", as its pages show it."""
+
+    level: str
+    label: str
+    narrative: str
+    stated_on: dt.date
+    stale: bool  # older than the mission's expected rhythm
+
+
+def with_forecast(workstreams: QuerySet[Workstream]) -> QuerySet[Workstream]:
+    """Annotate each workstream's latest forecast, in the same query: three subqueries, each
+    the first row of the (workstream, -stated_on, -recorded_at) index. Read it with
+    latest_forecast()."""
+    from .models import Forecast
+
+    latest = Forecast.objects.filter(workstream=OuterRef("pk")).order_by("-stated_on", "-recorded_at", "-pk")
+    return workstreams.annotate(
+        forecast_level=Subquery(latest.values("level")[:1]),
+        forecast_narrative=Subquery(latest.values("narrative")[:1]),
+        forecast_on=Subquery(latest.values("stated_on")[:1], output_field=DateField()),
+    )
+
+
+def latest_forecast(workstream: Workstream, rhythm_days: int, today: dt.date) -> LatestForecast | None:
+    """The forecast with_forecast() annotated, stale when older than `rhythm_days` (the
+    mission's expected rhythm); None when there is none yet."""
+    from .models import Forecast
+
+    level = getattr(workstream, "forecast_level", None)
+    if level is None:
+        return None
+    stated_on = workstream.forecast_on  # type: ignore[attr-defined]
+    return LatestForecast(
+        level=level,
+        label=str(Forecast.Level(level).label),
+        narrative=workstream.forecast_narrative,  # type: ignore[attr-defined]
+        stated_on=stated_on,
+        stale=(today - stated_on).days > rhythm_days,
+    )
 
 
 def health_filters(today: dt.date) -> dict[str, Q]:
@@ -131,8 +186,11 @@ def with_current_health(milestones: QuerySet[Milestone], today: dt.date) -> Quer
 class DeadlinePanel:
     milestones_by_health: dict[str, int]
     next_deadlines: list[Milestone]
-    overdue: list[Milestone]
+    overdue: list[Milestone]  # truly overdue: in progress past its window, or said late
     overdue_total: int
+    # Planned, past its window, nothing said since: not known to be late, not known at all.
+    without_news: list[Milestone] = field(default_factory=list)
+    without_news_total: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,11 +200,16 @@ class Dashboard:
     missions: list[Mission]
     no_news: list[Mission]  # "sans nouvelles", silent longest first
     no_news_total: int
+    # Milestones by assessed status (statut constaté), "not assessed" apart.
+    milestones_by_assessment: list[tuple[str, str, int]] = field(default_factory=list)
+    milestones_not_assessed: int = 0
 
 
 def deadline_panel(today: dt.date, *, deadlines: int = 10, overdue: int = 20) -> DeadlinePanel:
-    """The panel that refreshes itself every minute, in three queries: it alone is recomputed
-    by the poll, not the whole dashboard."""
+    """The panel that refreshes itself every minute, in four queries: it alone is recomputed
+    by the poll, not the whole dashboard. The overdue and the "deadline passed, no news"
+    lists are two queries, each stopping at its limit in due-date order: one query ranking
+    both (a window) would read every late milestone to list twenty."""
     filters = health_filters(today)
     counts: dict[str, Any] = Milestone.objects.aggregate(
         **{health: Count("id", filter=q) for health, q in filters.items()}
@@ -156,6 +219,7 @@ def deadline_panel(today: dt.date, *, deadlines: int = 10, overdue: int = 20) ->
     ).only(
         "key",
         "title",
+        "kind",
         "due_text",
         "due_start",
         "due_end",
@@ -175,6 +239,10 @@ def deadline_panel(today: dt.date, *, deadlines: int = 10, overdue: int = 20) ->
             listed.filter(filters[Milestone.Health.OVERDUE]).order_by("due_end", "pk")[:overdue]
         ),
         overdue_total=counts[Milestone.Health.OVERDUE],
+        without_news=list(
+            listed.filter(filters[Milestone.Health.NO_NEWS]).order_by("due_end", "pk")[:overdue]
+        ),
+        without_news_total=counts[Milestone.Health.NO_NEWS],
     )
 
 
@@ -193,7 +261,22 @@ def dashboard(today: dt.date, *, missions: int = 20) -> Dashboard:
             missions_with_progress().only("key", "title", "status").order_by("title")[:missions]
         ),
         **dict(zip(("no_news", "no_news_total"), missions_without_news(today))),
+        **milestones_by_assessment(),
     )
+
+
+def milestones_by_assessment() -> dict[str, Any]:
+    """How many milestones stand at each assessed status, in one query (the copy of the
+    current assessment on each row): the assessed ones by rating, the others as one number."""
+    counts = dict(
+        Milestone.objects.order_by().values_list("assessed_status").annotate(n=Count("id")).values_list("assessed_status", "n")
+    )
+    return {
+        "milestones_by_assessment": [
+            (a.value, a.label, counts.get(a.value, 0)) for a in Assessed if a != Assessed.NOT_ASSESSED
+        ],
+        "milestones_not_assessed": counts.get(Assessed.NOT_ASSESSED, 0),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,7 +329,9 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
         .select_related("actor__affiliation")
         .order_by("role", "actor__name")
     )
-    workstreams = list(workstreams_with_progress().filter(mission=mission).order_by("position"))
+    workstreams = list(
+        with_forecast(workstreams_with_progress()).filter(mission=mission).order_by("position")
+    )
     milestones = list(
         with_current_health(Milestone.objects.filter(mission=mission), today).order_by(
             F("due_end").asc(nulls_last=True), "due_start", "key"
@@ -257,6 +342,7 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
         by_workstream.setdefault(milestone.workstream_id, []).append(milestone)
     for workstream in workstreams:
         workstream.milestone_list = by_workstream.get(workstream.pk, [])  # type: ignore[attr-defined]
+        workstream.forecast = latest_forecast(workstream, mission.rhythm_days, today)  # type: ignore[attr-defined]
     mission.own_milestones = by_workstream.get(None, [])  # type: ignore[attr-defined]
     citations = list(
         Citation.objects.filter(
@@ -320,6 +406,51 @@ def milestone_page(pk: int, today: dt.date) -> tuple[Milestone, Footnotes] | Non
     return milestone, footnotes_for(citations)
 
 
+# --------------------------------------------------------------------------------------------
+# Assessments ("statut constaté")
+
+
+def assessment_timeline(target: Milestone | Mission) -> list[Assessment]:
+    """Every assessment of a milestone or a mission, newest first (the first is the current
+    one), with its assessor, successor and evidence: two queries, none for what was never
+    assessed (no assessment leaves `assessed_on` empty: services.record_assessment copies the
+    latest one's date there)."""
+    if target.assessed_on is None:
+        return []
+    field = "milestone" if isinstance(target, Milestone) else "mission"
+    return list(
+        Assessment.objects.filter(**{field: target})
+        .select_related("assessor", "successor_milestone", "successor_mission")
+        .prefetch_related(Prefetch("evidence", queryset=_evidence_shown()))
+        .order_by("-as_of", "-recorded_at", "-pk")
+    )
+
+
+def _evidence_shown() -> QuerySet[Any]:
+    from .models import Evidence
+
+    return Evidence.objects.select_related("source").only(
+        "assessment_id", "quote", "primary", "source__key", "source__title"
+    ).order_by("-primary", "pk")
+
+
+def evidence_sources(mission: Mission) -> list[tuple[str, str]]:
+    """The sources an observer quotes from when assessing `mission` or one of its milestones:
+    those the mission cites, or every source when it cites none (key, title)."""
+    cited = list(mission.sources.order_by("-published_on", "title").values_list("key", "title"))
+    return cited or list(Source.objects.order_by("-published_on", "title").values_list("key", "title"))
+
+
+def assessment_successors(mission: Mission, milestone: Milestone | None) -> tuple[QuerySet[Milestone], QuerySet[Mission]]:
+    """What may replace an assessed target: a milestone of the same mission (for a
+    milestone), another mission."""
+    milestones = Milestone.objects.filter(mission=mission).exclude(pk=getattr(milestone, "pk", None)).order_by("due_end", "title")
+    missions = Mission.objects.order_by("title", "pk").only("key", "title")
+    if milestone is None:
+        missions = missions.exclude(pk=mission.pk)
+    return milestones.only("title", "due_text"), missions
+
+
 @dataclass(frozen=True)
 class Passage:
     text: str
@@ -372,6 +503,7 @@ class MissionFilters:
     health: str = ""
     actor: str = ""
     year: int | None = None
+    assessed: str = ""  # the mission's own assessed status (statut constaté)
 
 
 @dataclass(frozen=True)
@@ -465,6 +597,8 @@ def mission_list(
         missions = missions.filter(labels__key=filters.label)
     if filters.status:
         missions = missions.filter(status=filters.status)
+    if filters.assessed:
+        missions = missions.filter(assessed_status=filters.assessed)
     if filters.health:
         having = Milestone.objects.filter(health_filters(today)[filters.health])
         missions = missions.filter(pk__in=having.values("mission_id"))
@@ -537,6 +671,17 @@ class Bar:
     width: float  # percent; 0 for a day: drawn as a dot
     is_point: bool
 
+    @property
+    def is_event(self) -> bool:
+        """An event (announcement, meeting, signature) is drawn as a diamond, never a bar:
+        it counts toward no progress, and a reader must not take it for a deliverable."""
+        return self.milestone.kind == Milestone.Kind.EVENT
+
+    @property
+    def middle(self) -> float:
+        """Where an event's diamond stands: the middle of its window (percent)."""
+        return self.left + self.width / 2
+
 
 @dataclass(frozen=True)
 class FriseRow:
@@ -596,6 +741,7 @@ def frise(
         Milestone.objects.filter(mission__in=page, due_start__lte=end, due_end__gte=start), today
     ).only(
         "title",
+        "kind",
         "due_text",
         "due_start",
         "due_end",
@@ -653,6 +799,17 @@ def editable_milestone_ids(user: Any, milestones: list[Milestone]) -> set[int]:
         return {m.pk for m in milestones}
     mine = set(user.coordinated_workstreams.values_list("pk", flat=True))
     return {m.pk for m in milestones if m.workstream_id in mine}
+
+
+def forecastable_workstream_ids(user: Any, workstreams: list[Workstream]) -> set[int]:
+    """For which of these workstreams `user` may record a forecast (services.record_forecast
+    holds the rule): administrators all, coordinators their own (one query), visitors none."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    if user.is_staff:
+        return {w.pk for w in workstreams}
+    mine = set(user.coordinated_workstreams.values_list("pk", flat=True))
+    return {w.pk for w in workstreams if w.pk in mine}
 
 
 # --------------------------------------------------------------------------------------------
@@ -778,7 +935,7 @@ def workstream_page(mission_key: str, key: str, today: dt.date) -> WorkstreamPag
     from .models import Citation
 
     workstream = (
-        workstreams_with_progress()
+        with_forecast(workstreams_with_progress())
         .select_related("mission")
         .prefetch_related("coordinators")
         .filter(mission__key=mission_key, key=key)
@@ -786,6 +943,7 @@ def workstream_page(mission_key: str, key: str, today: dt.date) -> WorkstreamPag
     )
     if workstream is None:
         return None
+    workstream.forecast = latest_forecast(workstream, workstream.mission.rhythm_days, today)  # type: ignore[attr-defined]
     milestones = list(
         with_current_health(Milestone.objects.filter(workstream=workstream), today).order_by(
             F("due_end").asc(nulls_last=True), "due_start", "key"
@@ -882,12 +1040,17 @@ def missions_without_news(today: dt.date, limit: int = 10) -> tuple[list[Mission
 
 
 def unread_notifications(user: Any) -> int:
-    """The bell's count: one indexed count."""
+    """The bell's count: one indexed count. An alert that closed itself (the milestone was
+    done, its deadline moved, news was given) asks nothing of anyone any more: its
+    notification no longer counts, read or not. The user's unread rows come from the
+    partial index, each joined to its alert by primary key."""
     from .models import Notification
 
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.filter(
+        user=user, read_at__isnull=True, alert__resolved_at__isnull=True
+    ).count()
 
 
 def notifications_of(user: Any) -> QuerySet[Any]:
@@ -903,15 +1066,25 @@ def notifications_of(user: Any) -> QuerySet[Any]:
 class Digest:
     overdue: list[Milestone]
     due_soon: list[Milestone]
+    # Past their window, still planned, nothing said since: the digest asks for news.
+    no_news: list[Milestone] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.overdue or self.due_soon)
+        return bool(self.overdue or self.due_soon or self.no_news)
+
+
+# What a digest is about: overdue, "deadline passed, no news" and due soon milestones.
+_DIGESTED = (Milestone.Health.OVERDUE, Milestone.Health.NO_NEWS, Milestone.Health.DUE_SOON)
+
+
+def _digested(today: dt.date) -> Q:
+    filters = health_filters(today)
+    return filters[_DIGESTED[0]] | filters[_DIGESTED[1]] | filters[_DIGESTED[2]]
 
 
 def digest_for(user: Any, today: dt.date) -> Digest:
-    """What is overdue and what is due soon, as of `today`, among the milestones of the
-    workstreams `user` coordinates (one query)."""
-    filters = health_filters(today)
+    """What is overdue, what passed its deadline with no news, and what is due soon, as of
+    `today`, among the milestones of the workstreams `user` coordinates (one query)."""
     rows = list(
         with_current_health(
             Milestone.objects.filter(workstream__coordinators=user).select_related(
@@ -919,24 +1092,23 @@ def digest_for(user: Any, today: dt.date) -> Digest:
             ),
             today,
         )
-        .filter(filters[Milestone.Health.OVERDUE] | filters[Milestone.Health.DUE_SOON])
+        .filter(_digested(today))
         .order_by("due_end", "mission__title", "pk")
     )
-    return Digest(
-        overdue=[m for m in rows if m.current_health == Milestone.Health.OVERDUE],  # type: ignore[attr-defined]
-        due_soon=[m for m in rows if m.current_health == Milestone.Health.DUE_SOON],  # type: ignore[attr-defined]
-    )
+
+    def of(health: str) -> list[Milestone]:
+        return [m for m in rows if m.current_health == health]  # type: ignore[attr-defined]
+
+    H = Milestone.Health
+    return Digest(overdue=of(H.OVERDUE), due_soon=of(H.DUE_SOON), no_news=of(H.NO_NEWS))
 
 
 def digest_recipients(today: dt.date) -> list[int]:
-    """The active coordinators with an email and at least one milestone overdue or due soon."""
+    """The active coordinators with an email and at least one milestone overdue, past its
+    deadline with no news, or due soon."""
     from django.contrib.auth import get_user_model
 
-    filters = health_filters(today)
-    late = Milestone.objects.filter(
-        filters[Milestone.Health.OVERDUE] | filters[Milestone.Health.DUE_SOON],
-        workstream__coordinators=OuterRef("pk"),
-    )
+    late = Milestone.objects.filter(_digested(today), workstream__coordinators=OuterRef("pk"))
     return list(
         get_user_model()
         .objects.filter(Exists(late), is_active=True)

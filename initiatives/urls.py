@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import edit_views, notification_views, views
+from . import assessment_views, edit_views, forecast_views, notification_views, views
 from .feeds import MissionHistoryFeed
 
 app_name = "initiatives"
@@ -16,11 +16,18 @@ urlpatterns = [
         views.workstream_detail,
         name="workstream",
     ),
+    path(
+        "missions/<slug:mission_key>/chantiers/<slug:key>/meteo/",
+        forecast_views.workstream_forecast,
+        name="workstream_forecast",
+    ),
     path("jalons/<int:pk>/", views.milestone_detail, name="milestone"),
     path("sources/<slug:key>/", views.source_detail, name="source"),
     path("jalons/<int:pk>/modifier/", edit_views.milestone_edit, name="milestone_edit"),
     path("jalons/<int:pk>/ligne/", edit_views.milestone_row, name="milestone_row"),
     path("jalons/apercu-echeance/", edit_views.due_preview, name="due_preview"),
+    path("jalons/<int:pk>/evaluer/", assessment_views.milestone_assess, name="milestone_assess"),
+    path("missions/<slug:key>/evaluer/", assessment_views.mission_assess, name="mission_assess"),
     path("missions/<slug:key>/historique.atom", MissionHistoryFeed(), name="mission_feed"),
     path(
         "connexion/",
@@ -32,5 +39,6 @@ urlpatterns = [
     path("notifications/cloche/", notification_views.bell, name="notification_bell"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    path("methodologie/", views.methodology, name="methodology"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from . import selectors
+from . import selectors, services
 from .pagecache import cached_page
 from .forms import MissionFilterForm
 from .models import Actor, Label
@@ -115,7 +115,15 @@ def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404
     editable = selectors.editable_milestone_ids(request.user, page.milestones)
     return render(
-        request, "initiatives/mission_detail.html", {"page": page, "editable": editable}
+        request,
+        "initiatives/mission_detail.html",
+        {
+            "page": page,
+            "editable": editable,
+            "forecastable": selectors.forecastable_workstream_ids(request.user, page.workstreams),
+            "assessments": selectors.assessment_timeline(page.mission),
+            "can_assess": services.can_assess_target(request.user, page.mission),
+        },
     )
 
 
@@ -127,7 +135,13 @@ def workstream_detail(request: HttpRequest, mission_key: str, key: str) -> HttpR
         raise Http404
     editable = selectors.editable_milestone_ids(request.user, page.milestones)
     return render(
-        request, "initiatives/workstream_detail.html", {"page": page, "editable": editable}
+        request,
+        "initiatives/workstream_detail.html",
+        {
+            "page": page,
+            "editable": editable,
+            "forecastable": selectors.forecastable_workstream_ids(request.user, [page.workstream]),
+        },
     )
 
 
@@ -149,6 +163,8 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": changes,
             "slips": slips,
             "total_delay": sum((slip.delay for slip in slips), dt.timedelta()),
+            "assessments": selectors.assessment_timeline(milestone),
+            "can_assess": services.can_assess_target(request.user, milestone),
         },
     )
 
@@ -177,6 +193,27 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 @require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/accessibility.html")
+
+
+@require_safe
+@cached_page()
+def methodology(request: HttpRequest) -> HttpResponse:
+    """How every status shown is derived: health, kinds, progress, the assessed status and
+    the weather. The rules are written in the template; the figures come from the settings
+    and the models, so the page says what the code does."""
+    from .models import Assessed, Forecast, Milestone
+
+    return render(
+        request,
+        "initiatives/methodology.html",
+        {
+            "horizon_days": settings.DEADLINE_HORIZON_DAYS,
+            "Health": Milestone.Health,
+            "Kind": Milestone.Kind,
+            "Assessed": Assessed,
+            "Level": Forecast.Level,
+        },
+    )
 
 
 def _region_request(request: HttpRequest) -> bool:

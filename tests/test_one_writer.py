@@ -64,10 +64,16 @@ def admin() -> Client:
     return client
 
 
+def root() -> Any:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username="root").first() or factories.user("root", staff=True)
+
+
 def date_it(m: Milestone, words: str) -> Milestone:
     """Give a milestone a first deadline (the seeds leave this one undated)."""
     services.milestone_update(
-        factories.user("root", staff=True), m.pk,
+        root(), m.pk,
         services.MilestoneChange(due_text=words), base_version=m.version,
     )
     return milestone()
@@ -234,7 +240,7 @@ def test_a_re_import_of_unchanged_fixtures_keeps_a_coordinators_deadline_move(se
 def test_a_deadline_changed_in_the_document_and_by_a_coordinator_is_a_conflict(seeded: None, tmp_path: Path) -> None:
     m = Milestone.objects.get(mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele")
     services.milestone_update(
-        factories.user("root", staff=True), m.pk, services.MilestoneChange(due_text="T2 2027"), base_version=m.version
+        root(), m.pk, services.MilestoneChange(due_text="T2 2027"), base_version=m.version
     )
     documents = copy_fixtures(tmp_path)
     path = documents / "plan-cloud-nouvelle-france-industrielle.yaml"
@@ -282,7 +288,7 @@ def test_marking_a_milestone_done_resolves_its_alerts_and_the_bell_drops(seeded:
 
 def test_moving_a_deadline_beyond_the_horizon_resolves_the_alert(seeded: None) -> None:
     m = milestone()
-    user = factories.user("root", staff=True)
+    user = root()
     services.milestone_update(user, m.pk, services.MilestoneChange(status="in_progress", due_text="T1 2024"), base_version=m.version)
     m.refresh_from_db()
     services.milestone_update(user, m.pk, services.MilestoneChange(due_text="T2 2030"), base_version=m.version)
@@ -310,3 +316,51 @@ def find_milestone(data: dict[str, Any], key: str) -> dict[str, Any]:
                 if ms["key"] == key:
                     return ms
     raise KeyError(key)
+
+
+# -- Conflicts merge by field ---------------------------------------------------------------------
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The named inputs of the edit form as the page gave them (hidden ones included)."""
+    import re
+
+    fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', html))
+    for name, value in re.findall(r'<textarea[^>]*name="([a-z_]+)"[^>]*>([^<]*)</textarea>', html):
+        fields[name] = value
+    for name, value in re.findall(r'<select[^>]*name="([a-z_]+)"[^>]*>.*?<option value="([^"]*)" selected', html, re.S):
+        fields[name] = value
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+def test_after_a_conflict_save_anyway_writes_only_my_fields(seeded: None) -> None:
+    from html import unescape
+
+    m = date_it(milestone(), "T1 2027")
+    claire = coordinator_of(m)
+    client = Client()
+    client.force_login(claire)
+    url = reverse("initiatives:milestone_edit", args=[m.pk])
+    opened = {k: unescape(v) for k, v in form_fields(client.get(url).content.decode()).items()}
+    assert opened["seen"] == "True" and opened["seen_due_text"] == "T1 2027"
+    # Meanwhile an administrator moves the deadline.
+    services.milestone_update(
+        root(), m.pk, services.MilestoneChange(due_text="T4 2027"), base_version=m.version
+    )
+    # Claire only changed the progress; her form still says « T1 2027 ».
+    mine = {**opened, "progress": "45", "status": "in_progress"}
+    refused = client.post(url, mine)
+    html = refused.content.decode()
+    assert refused.status_code == 409
+    assert "« T4 2027 »" in html and "« T1 2027 »" in html  # what is stored, what she saw
+    assert "le sien est conservé" in html or "theirs is kept" in html
+    assert Milestone.objects.get(pk=m.pk).progress == 0
+    again = {k: unescape(v) for k, v in form_fields(html).items()}
+    assert again["seen_due_text"] == "T1 2027" and again["due_text"] == "T1 2027" and again["progress"] == "45"
+    saved = client.post(url, again, follow=True)
+    assert saved.status_code == 200
+    final = Milestone.objects.get(pk=m.pk)
+    # Her fields written; the deadline the other person moved is not put back.
+    assert (final.progress, final.status, final.due_text) == (45, "in_progress", "T4 2027")
+    assert "T4 2027" in saved.content.decode() and "45 %" in saved.content.decode()
