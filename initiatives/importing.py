@@ -15,7 +15,11 @@ The rules that keep the data trustworthy:
   re-import merges it three ways with what the last import said, and refuses a real conflict;
 - milestones are written by services.write_milestones, like every other write of them: the
   same rules, compare-and-swap, slips, health and alerts;
-- a source whose text changes must still hold every quote of it, whichever mission cites it;
+- assessments are a record: recorded through services.record_assessment after the
+  milestones, identified by what they assess and their key; a changed one is a new revision,
+  one the document no longer lists stays;
+- a source whose text changes must still hold every quote of it, whichever mission cites it
+  and whichever assessment stands on it;
 - apply is one transaction: what is written is exactly what the plan said, or nothing.
   A plan shown for review and applied later (plan_apply) is rebuilt inside the transaction
   and refused (StalePlanError) if the database moved in between;

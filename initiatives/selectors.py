@@ -147,10 +147,10 @@ def health_filters(today: dt.date) -> dict[str, Q]:
     }
 
 
-def stale_health(today: dt.date) -> Q:
-    """The milestones whose stored health is not their health as of `today`: exactly
-    `~Q(health=health_expression(today))`, written so that indexes answer it instead of a
-    scan of the table (tests/test_sweep.py checks the two agree on every case).
+def stale_health_arms(today: dt.date) -> list[Q]:
+    """The milestones whose stored health is not their health as of `today`, as filters
+    whose union is exactly `~Q(health=health_expression(today))`, each answered by an index
+    instead of a scan of the table (tests/test_sweep.py checks both).
 
     Stored health goes stale in two ways:
     - by a write that bypassed the services (HEALTH_DRIFT, whatever the day): the partial
@@ -161,14 +161,23 @@ def stale_health(today: dt.date) -> Q:
     """
     horizon = today + dt.timedelta(days=settings.DEADLINE_HORIZON_DAYS)
     H = Milestone.Health
-    return (
-        HEALTH_DRIFT
-        | Q(health=H.OVERDUE, due_end__gte=today)
-        | Q(health=H.NO_NEWS, due_end__gte=today)
-        | Q(health=H.DUE_SOON, due_end__lt=today)
-        | Q(health=H.DUE_SOON, due_end__gt=horizon)
-        | Q(health=H.ON_TRACK, due_end__lte=horizon)
-    )
+    return [
+        HEALTH_DRIFT,
+        Q(health=H.OVERDUE, due_end__gte=today),
+        Q(health=H.NO_NEWS, due_end__gte=today),
+        Q(health=H.DUE_SOON, due_end__lt=today),
+        Q(health=H.DUE_SOON, due_end__gt=horizon),
+        Q(health=H.ON_TRACK, due_end__lte=horizon),
+    ]
+
+
+def stale_health(today: dt.date) -> Q:
+    """stale_health_arms as one filter."""
+    arms = stale_health_arms(today)
+    combined = arms[0]
+    for arm in arms[1:]:
+        combined |= arm
+    return combined
 
 
 def health_expression(today: dt.date) -> Case:

@@ -604,7 +604,7 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     stale = Milestone.objects.filter(selectors.stale_health(today))
     with history.acting_as(None, "sweep"):
         if connection.vendor == "postgresql":
-            changed, new_alerts = _sweep_in_one_statement(stale, health)
+            changed, new_alerts = _sweep_in_one_statement(selectors.stale_health_arms(today), health)
         else:
             changed = stale.update(health=health)
             resolve_alerts()
@@ -622,11 +622,22 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     return SweepResult(today, changed, new_alerts)
 
 
-def _sweep_in_one_statement(stale: QuerySet[Milestone], health: Any) -> tuple[int, list[int]]:
-    query = stale.query
+def _sweep_in_one_statement(arms: list[Q], health: Any) -> tuple[int, list[int]]:
+    # The stale rows as a UNION ALL of one SELECT per arm, in an array the UPDATE takes by
+    # primary key. One OR of the arms is planned as a whole: PostgreSQL multiplies the
+    # selectivities of columns it takes as independent (health, due_end, news_on), estimates
+    # hundreds of thousands of stale rows at a million milestones where there are none, and
+    # scans the table. Planned one by one, each arm takes its index; the array's unknown size
+    # keeps the UPDATE on the primary key.
+    selects, where_params = [], []
+    for arm in arms:
+        sql, params = Milestone.objects.filter(arm).order_by().values("id").query.sql_with_params()
+        selects.append(f"({sql})")
+        where_params += params
+    where_sql = f"id = ANY(ARRAY({' UNION ALL '.join(selects)}))"
+    query = Milestone.objects.all().query
     compiler = query.get_compiler(connection=connection)
     case_sql, case_params = compiler.compile(health.resolve_expression(query))
-    where_sql, where_params = compiler.compile(query.where)
     R = DeadlineAlert.Resolution
     with connection.cursor() as cursor:
         cursor.execute(

@@ -27,6 +27,10 @@ def coordinator(db: None) -> object:
     """Coordinates the workstream "Axe" of a mission with one milestone of each health."""
     person = factories.user("claire")
     overdue = milestone_due("30 septembre 2026", TODAY)
+    # In progress past its window: overdue. (Planned and never spoken of, it would be
+    # "deadline passed, no news", like the next one.)
+    Milestone.objects.filter(pk=overdue.pk).update(status="in_progress", progress=40)
+    silent = milestone_due("31 octobre 2026", TODAY)
     soon = milestone_due("10 décembre 2026", TODAY)
     later = milestone_due("2028", TODAY)
     done = milestone_due("1 octobre 2026", TODAY)
@@ -36,33 +40,53 @@ def coordinator(db: None) -> object:
     other = Workstream.objects.create(mission=overdue.mission, key="autre", position=2, title="Autre axe")
     elsewhere = milestone_due("2020", TODAY)
     Milestone.objects.filter(pk=elsewhere.pk).update(workstream=other, title="Ailleurs")
-    person.expected = ([overdue.title], [soon.title], later)  # type: ignore[attr-defined]
+    person.expected = ([overdue.title], [silent.title], [soon.title], later)  # type: ignore[attr-defined]
     return person
 
 
 @pytest.mark.django_db
-def test_the_digest_lists_overdue_then_due_soon_of_ones_workstreams(coordinator, mailoutbox) -> None:
-    overdue_titles, soon_titles, _ = coordinator.expected
+def test_the_digest_lists_overdue_then_no_news_then_due_soon_of_ones_workstreams(coordinator, mailoutbox) -> None:
+    overdue_titles, silent_titles, soon_titles, _ = coordinator.expected
     digest = selectors.digest_for(coordinator, TODAY)
     assert [m.title for m in digest.overdue] == overdue_titles
+    assert [m.title for m in digest.no_news] == silent_titles
     assert [m.title for m in digest.due_soon] == soon_titles
-    assert services.send_digest(coordinator.pk, TODAY) == 2
+    assert services.send_digest(coordinator.pk, TODAY) == 3
     (message,) = mailoutbox
     assert message.to == [coordinator.email]
-    assert message.subject == "Vos échéances du 23/11/2026 : 1 en retard, 1 à échéance proche"
+    assert message.subject == (
+        "Vos échéances du 23/11/2026 — en retard : 1, sans nouvelles : 1, bientôt dus : 1"
+    )
     body = message.body
-    assert "EN RETARD : 1 jalon" in body and "ÉCHÉANCE PROCHE : 1 jalon" in body
-    assert body.index(overdue_titles[0]) < body.index(soon_titles[0])
+    assert "EN RETARD : 1 jalon" in body and "BIENTÔT DÛ : 1 jalon" in body
+    # The third section asks for news of what passed its deadline with nothing said since.
+    assert "SANS NOUVELLES DEPUIS L’ÉCHÉANCE : 1 jalon" in body
+    assert "donnez des nouvelles de chacun" in body
+    assert body.index(overdue_titles[0]) < body.index(silent_titles[0]) < body.index(soon_titles[0])
     assert "Ailleurs" not in body and "2028" not in body
     assert "/notifications/" in body and "/modifier/" in body
+    # The delivery counts overdue and due soon only (it has no column for the others).
+    delivery = DigestDelivery.objects.get(user=coordinator)
+    assert (delivery.overdue, delivery.due_soon) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_milestones_without_news_alone_make_a_digest(db: None, mailoutbox) -> None:
+    person = factories.user("silencieux")
+    milestone_due("31 octobre 2026", TODAY).workstream.coordinators.add(person)
+    assert selectors.digest_recipients(TODAY) == [person.pk]
+    assert services.send_digest(person.pk, TODAY) == 1
+    (message,) = mailoutbox
+    assert "SANS NOUVELLES DEPUIS L’ÉCHÉANCE : 1 jalon" in message.body
+    assert "EN RETARD" not in message.body and "BIENTÔT" not in message.body
 
 
 @pytest.mark.django_db
 def test_a_digest_goes_out_once_a_day(coordinator, mailoutbox) -> None:
-    assert services.send_digest(coordinator.pk, TODAY) == 2
+    assert services.send_digest(coordinator.pk, TODAY) == 3
     assert services.send_digest(coordinator.pk, TODAY) == 0  # beat twice, or redelivered
     assert len(mailoutbox) == 1
-    assert services.send_digest(coordinator.pk, TODAY + dt.timedelta(days=1)) == 2
+    assert services.send_digest(coordinator.pk, TODAY + dt.timedelta(days=1)) == 3
     assert len(mailoutbox) == 2
     assert DigestDelivery.objects.filter(user=coordinator).count() == 2
 
@@ -84,7 +108,7 @@ def test_a_failed_send_leaves_the_digest_to_send_again(coordinator, settings, ma
         services.send_digest(coordinator.pk, TODAY)
     assert not DigestDelivery.objects.exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.send_digest(coordinator.pk, TODAY) == 2
+    assert services.send_digest(coordinator.pk, TODAY) == 3
 
 
 def test_beat_sends_the_digest_at_eight_paris_time() -> None:

@@ -44,7 +44,8 @@ def test_a_notify_delivered_twice_sends_one_email(seeded: None) -> None:
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert sorted(message.to) == emails
-    assert message.subject.startswith(("En retard", "Échéance proche"))
+    # The fixtures' late milestones are planned with nothing said since: the mail asks for news.
+    assert message.subject.startswith(("En retard", "Bientôt dû", "Donnez des nouvelles"))
     assert alert.milestone.title in message.body and "/modifier/" in message.body
     assert DeadlineAlert.objects.get(pk=alert.pk).notified_at is not None
 

@@ -109,7 +109,8 @@ def test_health_is_computed_as_of_today_not_read_from_a_stale_column(
     html = client.get("/?panel=deadlines", **HTMX).content.decode()
     assert "Octroi du label « cloud de confiance » aux fournisseurs de service" in html
     row = html.split("Octroi du label")[1].split("</tr>")[0]
-    assert "en retard" in row
+    # Planned, its window closed yesterday, nothing said since: not "late", "no news".
+    assert "échéance passée, sans nouvelles" in row
 
 
 def test_dashboard_escapes_what_it_shows(seeded: None, client: Client) -> None:
@@ -190,7 +191,7 @@ def test_milestone_page_shows_words_window_precision_and_quotes(
     assert "« d&#x27;ici le printemps »" in html
     assert "20 mars 2014 – 20 juin 2014" in html and "saison" in html
     assert "lue par rapport au 1 janvier 2014" in html
-    assert "en retard" in html
+    assert "échéance passée, sans nouvelles" in html  # planned, nothing said since June 2014
     assert "« Le plan Cloud ficelé d&#x27;ici le printemps »" in html
 
 
@@ -249,8 +250,11 @@ def titles(html: str) -> list[str]:
         ("?label=cloud", 2),
         ("?label=cloud&status=launched", 1),
         ("?status=announced", 2),
-        ("?health=overdue", 2),
-        ("?health=overdue&year=2014", 1),
+        # Every late milestone of the fixtures is planned with nothing said since its window:
+        # "deadline passed, no news", none truly overdue.
+        ("?health=overdue", 0),
+        ("?health=no_news", 2),
+        ("?health=no_news&year=2014", 1),
         ("?actor=anssi", 1),
         ("?year=2024", 1),
         ("?q=cloud&label=nouvelle-france-industrielle", 1),
@@ -363,10 +367,11 @@ def test_frise_places_every_dated_milestone_with_its_precision(
     # static/css/positions.css, in tenths of a percent (no style attribute: CSP).
     spring = Milestone.objects.get(key="plan-ficele")
     bar = html.split(f'href="/jalons/{spring.pk}/"')[1].split(">")[0]
-    assert re.search(r'class="bar w-\d+ bar--overdue x-\d+"', bar), bar
+    assert re.search(r'class="bar w-\d+ bar--no_news x-\d+"', bar), bar
+    # An event (the minister's meeting) is a diamond at the middle of its window, never a bar.
     meeting = Milestone.objects.get(key="entretien-ministre")
-    dot = html.split(f'href="/jalons/{meeting.pk}/"')[1].split(">")[0]
-    assert re.search(r'class="dot bar--done x-\d+"', dot) and "w-" not in dot, dot
+    diamond = html.split(f'href="/jalons/{meeting.pk}/"')[1].split(">")[0]
+    assert re.search(r'class="diamond bar--done x-\d+"', diamond) and "w-" not in diamond, diamond
     css = (Path(settings.BASE_DIR) / "static" / "css" / "positions.css").read_text()
     for name in set(re.findall(r"\b([xw]-\d+)\b", html)):
         assert f".{name}{{" in css, name
@@ -376,7 +381,7 @@ def test_frise_places_every_dated_milestone_with_its_precision(
     table = client.get(reverse("initiatives:frise"), {"view": "table"}).content.decode()
     assert "<caption>Les mêmes jalons sous forme de tableau</caption>" in table
     row = table.split(f'href="/jalons/{spring.pk}/"')[1].split("</tr>")[0]
-    assert "« d&#x27;ici le printemps »" in row and "en retard" in row
+    assert "« d&#x27;ici le printemps »" in row and "échéance passée, sans nouvelles" in row
     assert 'class="frise' not in table
 
 
@@ -431,18 +436,26 @@ def test_frise_query_count_is_fixed(
 
 def test_mission_list_shows_each_missions_progress(seeded: None, client: Client) -> None:
     html = client.get("/missions/?label=cloud").content.decode()
-    # Stratégie nationale pour le Cloud: one pillar in progress at 50 %, one done (100 %), one
-    # with an undated planned milestone (0 %), and its own milestone done (100 %): (50+100+0+100)/4.
-    card = html.split("Stratégie nationale pour le Cloud</a>")[1].split("</div>")[0]
-    assert 'aria-valuenow="62"' in card
+    # Stratégie nationale pour le Cloud: its pillars' deliverables are undated and its own
+    # milestone is an event: nothing to measure, said as such rather than as 0 %.
+    card = html.split("Stratégie nationale pour le Cloud</a>")[1].split("</tr>")[0]
+    assert "pas de livrable daté" in card and "progressbar" not in card
+    # The 2014 plan: two dated deliverables, planned at 0 %.
+    card = html.split("Plan Cloud de la Nouvelle France industrielle</a>")[1].split("</tr>")[0]
+    assert 'aria-valuenow="0"' in card
 
 
 def test_mission_progress_counts_the_missions_own_milestones(seeded: None, client: Client) -> None:
-    # The 2014 plan: no workstream milestone, two of its four own milestones done.
-    html = client.get(
-        reverse("initiatives:mission", args=["plan-cloud-nouvelle-france-industrielle"])
-    ).content.decode()
-    assert 'aria-valuenow="50"' in html.split("<dt>Avancement</dt>")[1]
+    # The 2014 plan: no workstream milestone; of its four own milestones, the two done are
+    # events (a meeting, an announcement), which never count: its two planned deliverables
+    # at 0 % make its progress.
+    mission = Mission.objects.get(key="plan-cloud-nouvelle-france-industrielle")
+    url = reverse("initiatives:mission", args=[mission.key])
+    assert 'aria-valuenow="0"' in client.get(url).content.decode().split("<dt>Avancement</dt>")[1]
+    Milestone.objects.filter(mission=mission, key="plan-ficele").update(
+        status="done", progress=100, completed_on=dt.date(2014, 6, 1)
+    )
+    assert 'aria-valuenow="50"' in client.get(url).content.decode().split("<dt>Avancement</dt>")[1]
 
 
 @pytest.mark.parametrize(
@@ -489,7 +502,8 @@ def test_deadline_panel_poll_recomputes_only_the_panel(
     client.get("/?panel=deadlines", **HTMX)
     with CaptureQueriesContext(connection) as queries:
         client.get("/?panel=deadlines", **HTMX)
-    assert len(queries) == 3  # health counts, next deadlines, overdue: no mission progress
+    # Health counts, next deadlines, overdue, "deadline passed, no news": no mission progress.
+    assert len(queries) == 4
 
 
 def test_frise_says_how_many_missions_it_pages_through(seeded: None, client: Client) -> None:
