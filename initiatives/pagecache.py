@@ -110,7 +110,10 @@ def _restrict(request: HttpRequest, query: QueryDict) -> None:
 def _key(request: HttpRequest) -> str:
     user = request.user
     who = (
-        f"{user.pk}:{int(user.is_staff)}:{int(user.is_superuser)}"
+        # Joining the observers (a group, which no data version watches) shows the assess
+        # buttons on the next request.
+        f"{user.pk}:{int(user.is_staff)}:{int(user.is_superuser)}:"
+        f"{int(user.has_perm('initiatives.add_assessment'))}"
         if user.is_authenticated
         else "-"
     )

@@ -109,15 +109,22 @@ def test_a_conflict_shows_their_values_and_keeps_mine(
     open_edit(page, site, milestone)
     page.fill(f"#progress-{milestone.pk}", "70")
 
-    # Meanwhile, someone else saves.
-    orm(lambda: Milestone.objects.filter(pk=milestone.pk).update(progress=15, version=milestone.version + 1))
+    # Meanwhile, someone else saves: the progress, which I change too, and a comment.
+    orm(lambda: Milestone.objects.filter(pk=milestone.pk).update(
+        progress=15, comment="Leur commentaire", version=milestone.version + 1
+    ))
     save(page, milestone)
-    expect(page.locator(".fr-alert--warning")).to_contain_text("15 %")
+    table = page.locator(f"#milestone-{milestone.pk} table")
+    expect(table.locator("tr", has_text="Avancement")).to_contain_text("15 %")
+    expect(table.locator("tr", has_text="Avancement")).to_contain_text("le vôtre est écrit")
+    expect(table.locator("tr", has_text="Commentaire")).to_contain_text("le sien est conservé")
     expect(page.locator(f"#progress-{milestone.pk}")).to_have_value("70")
     shot(page, "edit-conflict")
     page.get_by_role("button", name="Enregistrer mes valeurs quand même").click()
+    expect(page.locator(f"#milestone-{milestone.pk}")).to_contain_text("Enregistré. Le jalon indique désormais")
     expect(page.locator(f"#milestone-{milestone.pk}")).to_contain_text("70 %")
-    assert orm(lambda: Milestone.objects.get(pk=milestone.pk).progress) == 70
+    # Mine written, theirs kept: the comment I never touched is not put back.
+    assert orm(lambda: Milestone.objects.values_list("progress", "comment").get(pk=milestone.pk)) == (70, "Leur commentaire")
 
 
 def test_the_milestone_page_edits_in_place_too(

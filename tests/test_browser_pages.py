@@ -41,6 +41,7 @@ def pages(site: str) -> dict[str, str]:
         "frise-table": f"{site}/frise/?view=table",
         "sitemap": f"{site}/plan-du-site/",
         "accessibility": f"{site}/accessibilite/",
+        "methodology": f"{site}/methodologie/",
     }
 
 
