@@ -87,10 +87,18 @@ def test_french_translations_are_compiled_and_complete(tmp_path: Path) -> None:
 
 
 def test_every_translatable_string_is_in_the_french_catalogue(tmp_path: Path) -> None:
-    # xgettext extracts what makemessages would; msgcmp fails if the catalogue lacks any of it.
+    # xgettext extracts what makemessages would, from the code and from the templates (turned
+    # into Python by Django's own templatize, as makemessages does); msgcmp fails if the
+    # catalogue lacks any of it: a page half in English is what it catches.
+    from django.utils.translation.template import templatize
+
     sources = sorted(
         str(p) for d in ("initiatives", "sovereignty") for p in (ROOT / d).rglob("*.py")
     )
+    for number, path in enumerate(sorted(p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".txt"))):
+        converted = tmp_path / f"template-{number}.py"
+        converted.write_text(templatize(path.read_text(encoding="utf-8"), origin=str(path)), encoding="utf-8")
+        sources.append(str(converted))
     template = tmp_path / "extracted.pot"
     subprocess.run(
         [
@@ -103,6 +111,8 @@ def test_every_translatable_string_is_in_the_french_catalogue(tmp_path: Path) ->
             "--keyword=ngettext:1,2",
             "--keyword=ngettext_lazy:1,2",
             "--keyword=pgettext:1c,2",
+            "--keyword=npgettext:1c,2,3",
+            "--keyword=gettext_noop",
             "-o",
             str(template),
             *sources,
