@@ -98,4 +98,6 @@ def test_the_dashboard_reads_dormancy_in_the_same_queries_at_any_size(
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
-    assert len(queries) == 6  # the missions without news and their count: one query
+    # The missions without news and their count: one query (of 8: statuses, the deadline
+    # panel's four, progress, dormancy, assessed statuses).
+    assert len(queries) == 8

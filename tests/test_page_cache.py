@@ -209,7 +209,7 @@ def test_a_new_day_recomputes_health(
     url = f"/jalons/{milestone.pk}/"
     day_before = milestone.due_end - dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day_before)
-    badge = '<p class="fr-badge fr-badge--sm fr-badge--error">en retard</p>'
+    badge = '<span class="fr-badge fr-badge--sm fr-badge--error health-overdue">en retard</span>'
     assert badge not in client.get(url).content.decode()
     day_after = milestone.due_end + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day_after)
