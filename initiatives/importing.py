@@ -1412,6 +1412,12 @@ class _Validator:
             apath = f"{path}.assessments[{i}]"
             if item.as_of > self.today:
                 self.error(doc, f"{apath}.as_of", _("an assessment cannot be dated in the future"))
+            milestone = self.rows["Milestone"].get(target[1:]) if target[0] == "milestone" else None
+            early = milestone and services.too_early_to_say_not_achieved(
+                item.rating, item.as_of, milestone["status"], milestone.get("due_end")
+            )
+            if early:
+                self.error(doc, f"{apath}.rating", early)
             evidence: list[tuple[str, str, bool]] = []
             seen: set[tuple[str, str]] = set()
             for j, quoted in enumerate(item.evidence):

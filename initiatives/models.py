@@ -199,16 +199,17 @@ class Assessed(models.TextChoices):
 
 
 # One line per rating, for the assessment form and the methodology page.
+# One line each, shown in the assessment form and on the methodology page (one wording).
 ASSESSED_DEFINITIONS = {
-    Assessed.NOT_ASSESSED: _("Nobody has looked at the evidence yet."),
+    Assessed.NOT_ASSESSED: _("Nobody has looked at the evidence yet. This is not “no progress”."),
     Assessed.NO_EVIDENCE: _("Looked for, but no public text says where it stands."),
     Assessed.NOT_STARTED: _("The texts show that nothing has been done yet."),
-    Assessed.ENGAGED: _("The texts show work under way."),
-    Assessed.STALLED: _("Work began, but the texts show nothing moving for a long time."),
-    Assessed.PARTIAL: _("Part of what was promised is delivered, not all of it."),
-    Assessed.ACHIEVED: _("What was promised is delivered, as a text shows."),
-    Assessed.NOT_ACHIEVED: _("The deadline passed or the work stopped, and it was not delivered."),
-    Assessed.SUPERSEDED: _("Dropped, overtaken by events, or replaced by another commitment."),
+    Assessed.ENGAGED: _("A verifiable formal act exists: a published text, a call for tenders, a budget line. An announcement is not one."),
+    Assessed.STALLED: _("Engaged, but the texts show nothing moving for a long time."),
+    Assessed.PARTIAL: _("Part of what was promised is verifiably delivered, not all of it."),
+    Assessed.ACHIEVED: _("The outcome is verified, not the intention: what was promised exists, as a text shows."),
+    Assessed.NOT_ACHIEVED: _("Its window and a grace period have ended without it being delivered, or it was abandoned."),
+    Assessed.SUPERSEDED: _("No longer relevant, or replaced by another commitment: the assessment points to what replaced it."),
 }
 
 # The assessed ratings that agree with each declared status (a milestone's or a mission's:

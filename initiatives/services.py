@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -447,6 +448,22 @@ def can_assess_target(user: Any, target: Milestone | Mission) -> bool:
     return can_assess(user) and not coordinates(user, target)
 
 
+def too_early_to_say_not_achieved(rating: str, as_of: dt.date, status: str, due_end: dt.date | None) -> str | None:
+    """"Not achieved" of a milestone needs its window and the grace period to have ended by
+    the assessment's date, or the milestone abandoned (declared missed or cancelled): a late
+    promise is not yet a broken one. Why not, in words; None when it may be said."""
+    if rating != Assessed.NOT_ACHIEVED or status in (Milestone.Status.MISSED, Milestone.Status.CANCELLED):
+        return None
+    if due_end is None:
+        return _("“not achieved” needs a deadline that has passed, with its grace period, or a milestone declared missed or cancelled")
+    grace_end = due_end + dt.timedelta(days=settings.ASSESSMENT_GRACE_DAYS)
+    if as_of <= grace_end:
+        return _("too early to say “not achieved”: the window and its grace period run until %(day)s") % {
+            "day": date_format(grace_end, "j F Y")
+        }
+    return None
+
+
 def record_assessment(
     user: Any, target: Milestone | Mission, given: AssessmentInput, *, today: dt.date | None = None, via: str = "assessment"
 ) -> Assessment:
@@ -494,6 +511,10 @@ def record_assessment(
             )
             continue
         found.append((item, source, offsets))
+    if isinstance(target, Milestone):
+        early = too_early_to_say_not_achieved(given.rating, given.as_of, target.status, target.due_end)
+        if early:
+            errors.setdefault("rating", []).append(early)
     if isinstance(target, Milestone) and given.successor_milestone_id == target.pk:
         errors["successor_milestone"] = [_("a milestone cannot replace itself")]
     if isinstance(target, Mission) and given.successor_mission_id == target.pk:

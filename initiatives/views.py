@@ -201,7 +201,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
     """How every status shown is derived: health, kinds, progress, the assessed status and
     the weather. The rules are written in the template; the figures come from the settings
     and the models, so the page says what the code does."""
-    from .models import Assessed, Forecast, Milestone
+    from .models import ASSESSED_DEFINITIONS, Assessed, Forecast, Milestone
 
     return render(
         request,
@@ -211,6 +211,8 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "Health": Milestone.Health,
             "Kind": Milestone.Kind,
             "Assessed": Assessed,
+            "assessed_scale": [(a.value, a.label, ASSESSED_DEFINITIONS[a]) for a in Assessed],
+            "grace_days": settings.ASSESSMENT_GRACE_DAYS,
             "Level": Forecast.Level,
         },
     )

@@ -496,3 +496,6 @@ BELL_POLL_SECONDS = env.int("BELL_POLL_SECONDS", default=60)
 # --- Deadlines ------------------------------------------------------------------------------
 # A milestone is "due soon" when the end of its window falls within this many days.
 DEADLINE_HORIZON_DAYS = env.int("DEADLINE_HORIZON_DAYS", default=30)
+# An observer may rate a milestone "not achieved" once its window and this grace have ended
+# (or it was declared missed or cancelled): a late promise is not yet a broken one.
+ASSESSMENT_GRACE_DAYS = env.int("ASSESSMENT_GRACE_DAYS", default=90)

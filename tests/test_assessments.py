@@ -501,3 +501,32 @@ def test_the_milestone_and_mission_pages_read_assessments_in_fixed_queries(
         assert client.get(url).status_code == 200
     # Never assessed: nothing read; assessed: the assessments and their evidence.
     assert len(assessed) == len(never) + 2
+
+
+def test_not_achieved_waits_for_the_window_and_its_grace(seeded: None) -> None:
+    """A late promise is not yet a broken one: "not achieved" once the window and the grace
+    period have ended, or once the milestone is declared missed or cancelled."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+
+    from initiatives import services
+    from initiatives.models import Milestone, Source
+
+    observer = get_user_model().objects.create_user("grace", is_staff=True)
+    milestone = Milestone.objects.exclude(due_end=None).exclude(status__in=["done", "missed", "cancelled"]).first()
+    source = Source.objects.filter(citations__milestone=milestone).first() or Source.objects.first()
+    quote = source.text.split(".")[0].strip()[:60].rsplit(" ", 1)[0]
+    grace_end = milestone.due_end + dt.timedelta(days=settings.ASSESSMENT_GRACE_DAYS)
+    given = services.AssessmentInput(
+        rating="not_achieved", as_of=grace_end, rationale="Rien de livré.",
+        evidence=[services.EvidenceQuote(source.key, quote)],
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.record_assessment(observer, milestone, given, today=grace_end + dt.timedelta(days=5))
+    assert "trop tôt" in str(refused.value.message_dict["rating"]) or "too early" in str(refused.value.message_dict["rating"])
+    later = services.AssessmentInput(**{**given.__dict__, "as_of": grace_end + dt.timedelta(days=1)})
+    services.record_assessment(observer, milestone, later, today=grace_end + dt.timedelta(days=5))
+    assert Milestone.objects.get(pk=milestone.pk).assessed_status == "not_achieved"

@@ -207,7 +207,8 @@ def test_history_and_data_version_triggers_work_on_the_embedded_sqlite(
     manage(embedded_env, "import_initiatives", "fixtures/")
     result = json.loads(manage(embedded_env, "shell", "-c", SQLITE_HISTORY_PROBE).strip().splitlines()[-1])
     assert result["vendor"] == "sqlite"
-    edits = [entry for entry in result["entries"] if entry[0] == "update"]
+    # (The import updates some milestones too: the assessments the fixtures carry.)
+    edits = [entry for entry in result["entries"] if entry[0] == "update" and entry[1] != "import"]
     assert [entry[1:3] for entry in edits] == [["edit", True], ["sql", False], ["sql", False]]
     assert [entry[3][1] for entry in edits] == [45, 46, 47]
     assert result["bumped"] >= 3
