@@ -352,29 +352,9 @@ class DigestDeliveryAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(HistoryEntry)
-class HistoryEntryAdmin(admin.ModelAdmin):
-    """What the triggers recorded: read-only, as a record must be."""
-
-    list_display = ("at", "table_name", "row_id", "action", "actor", "via")
-    list_filter = ("table_name", "action", "via")
-    list_select_related = ("actor",)
-    search_fields = ("=row_id",)
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class ReadOnlyRecord(admin.ModelAdmin):
-    """A record written by the services (assessments, weather): read here, never typed in
-    or changed, since the pages copy and count what it says."""
+    """A record (the history, assessments, weather): read here, never typed in or changed,
+    since the pages show, copy and count what it says."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -384,6 +364,17 @@ class ReadOnlyRecord(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(HistoryEntry)
+class HistoryEntryAdmin(ReadOnlyRecord):
+    """What the triggers recorded: read-only, as a record must be."""
+
+    list_display = ("at", "table_name", "row_id", "action", "actor", "via")
+    list_filter = ("table_name", "action", "via")
+    list_select_related = ("actor",)
+    search_fields = ("=row_id",)
+    date_hierarchy = "at"
 
 
 class EvidenceInline(admin.TabularInline):

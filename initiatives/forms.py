@@ -48,17 +48,7 @@ class PeriodTextMixin:
         return getattr(self.instance, f"{self.period_prefix}_{part}", None)  # type: ignore[attr-defined]
 
     def _same_window_as_stored(self, text: str) -> periods.Period | None:
-        reference = self._stored("reference")
-        if reference is None:
-            return None
-        for tense in ("future", "past"):
-            try:
-                period = periods.parse_period(text, reference, tense=tense)  # type: ignore[arg-type]
-            except periods.PeriodParseError:
-                return None
-            if (period.start, period.end) == (self._stored("start"), self._stored("end")):
-                return period
-        return None
+        return periods.same_window(text, self._stored("reference"), self._stored("start"), self._stored("end"))
 
     def _store(self, period: periods.Period | None) -> None:
         prefix = self.period_prefix

@@ -45,7 +45,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Literal, NamedTuple, cast
+from typing import Any, Literal, NamedTuple, cast
 
 __all__ = ["Period", "PeriodParseError", "Precision", "Tense", "parse_period"]
 
@@ -73,6 +73,32 @@ class Period:
     end: date
     precision: Precision
     reference: date
+
+    def fields(self, prefix: str) -> dict[str, Any]:
+        """The five stored columns of a period named `prefix` (due, launch)."""
+        return {
+            f"{prefix}_text": self.text,
+            f"{prefix}_start": self.start,
+            f"{prefix}_end": self.end,
+            f"{prefix}_precision": self.precision.value,
+            f"{prefix}_reference": self.reference,
+        }
+
+
+def same_window(text: str, reference: date | None, start: date | None, end: date | None) -> Period | None:
+    """`text` read against the day stored words were read against, if it names the same
+    window (start, end): words edited without moving the date (a typo, an apostrophe) keep
+    their reference, so "à l'automne" read in 2020 does not jump to this autumn."""
+    if reference is None:
+        return None
+    for tense in ("future", "past"):
+        try:
+            period = parse_period(text, reference, tense=tense)  # type: ignore[arg-type]
+        except PeriodParseError:
+            return None
+        if (period.start, period.end) == (start, end):
+            return period
+    return None
 
 
 _UNKNOWN = "unknown date expression"

@@ -370,34 +370,14 @@ def _due_from_words(milestone: Milestone, text: str, today: dt.date, errors: dic
         return dict.fromkeys(_DUE_FIELDS, None) | {"due_text": "", "due_precision": ""}
     if len(text) > Milestone._meta.get_field("due_text").max_length:
         return {"due_text": text}  # refused by the length check
-    period = _same_window(milestone, text)
+    period = periods.same_window(text, milestone.due_reference, milestone.due_start, milestone.due_end)
     if period is None:
         try:
             period = periods.parse_period(text, today)
         except periods.PeriodParseError as error:
             errors["due_text"] = [period_error_message(error)]
             return {}
-    return {
-        "due_text": text,
-        "due_start": period.start,
-        "due_end": period.end,
-        "due_precision": period.precision.value,
-        "due_reference": period.reference,
-    }
-
-
-def _same_window(milestone: Milestone, text: str) -> periods.Period | None:
-    reference = milestone.due_reference
-    if reference is None:
-        return None
-    for tense in ("future", "past"):
-        try:
-            period = periods.parse_period(text, reference, tense=tense)  # type: ignore[arg-type]
-        except periods.PeriodParseError:
-            return None
-        if (period.start, period.end) == (milestone.due_start, milestone.due_end):
-            return period
-    return None
+    return period.fields("due")
 
 
 # --------------------------------------------------------------------------------------------

@@ -225,11 +225,7 @@ class Command(BaseCommand):
         period = periods.parse_period(text, dt.date(year, 1, 1))
         return {
             **fields,
-            "due_text": text,
-            "due_start": period.start,
-            "due_end": period.end,
-            "due_precision": period.precision.value,
-            "due_reference": period.reference,
+            **period.fields("due"),
             "completed_on": min(period.end, today) if status == "done" else None,
         }
 
