@@ -214,11 +214,12 @@ class Dashboard:
     milestones_not_assessed: int = 0
 
 
-def deadline_panel(today: dt.date, *, deadlines: int = 10, overdue: int = 20) -> DeadlinePanel:
+def deadline_panel(today: dt.date, *, deadlines: int = 10, late: int = 10) -> DeadlinePanel:
     """The panel that refreshes itself every minute, in four queries: it alone is recomputed
     by the poll, not the whole dashboard. The overdue and the "deadline passed, no news"
-    lists are two queries, each stopping at its limit in due-date order: one query ranking
-    both (a window) would read every late milestone to list twenty."""
+    lists are two queries, each stopping at its limit (ten: the polled region stays under
+    15 KB) in due-date order: one query ranking both (a window) would read every late
+    milestone to list ten."""
     filters = health_filters(today)
     counts: dict[str, Any] = Milestone.objects.aggregate(
         **{health: Count("id", filter=q) for health, q in filters.items()}
@@ -245,11 +246,12 @@ def deadline_panel(today: dt.date, *, deadlines: int = 10, overdue: int = 20) ->
             listed.filter(OPEN, due_end__gte=today).order_by("due_end", "pk")[:deadlines]
         ),
         overdue=list(
-            listed.filter(filters[Milestone.Health.OVERDUE]).order_by("due_end", "pk")[:overdue]
+            listed.filter(filters[Milestone.Health.OVERDUE]).order_by("due_end", "pk")[:late]
         ),
         overdue_total=counts[Milestone.Health.OVERDUE],
         without_news=list(
-            listed.filter(filters[Milestone.Health.NO_NEWS]).order_by("due_end", "pk")[:overdue]
+            # The latest first: what just passed unremarked is what someone can still answer.
+            listed.filter(filters[Milestone.Health.NO_NEWS]).order_by("-due_end", "-pk")[:late]
         ),
         without_news_total=counts[Milestone.Health.NO_NEWS],
     )

@@ -55,8 +55,9 @@ def test_dashboard_shows_counts_deadlines_and_progress_in_french(
     assert page.status_code == 200
     assert page["Content-Language"] == "fr"
     assert "<h1>Tableau de bord</h1>" in html
-    assert "Plan Cloud ficelé" in html  # overdue since June 2014
-    assert "en retard" in html
+    # The latest deadlines passed without news first: « avant fin 2021 », five chantiers.
+    assert "Livraison des premiers projets" in html
+    assert "échéance passée, sans nouvelles" in html and "en retard" in html
     assert "Mission numérique des grands groupes" in html
     # CSRF goes with every HTMX request.
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
