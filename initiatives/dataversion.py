@@ -18,71 +18,11 @@ arise there.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-TABLE = "initiatives_dataversion"
-TRIGGER = "data_version_bump"
+from .triggers import BUMP as TRIGGER
+from .triggers import DATA_VERSION_TABLE as TABLE
 
-_PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION initiatives_bump_data_version() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-  -- Deferred triggers all fire during COMMIT, one statement: one bump per transaction.
-  mark text := txid_current()::text || '/' || statement_timestamp()::text;
-BEGIN
-  IF current_setting('initiatives.data_version_mark', true) IS DISTINCT FROM mark THEN
-    PERFORM set_config('initiatives.data_version_mark', mark, true);
-    INSERT INTO {TABLE} (id, version, changed_at) VALUES (1, 1, now())
-      ON CONFLICT (id) DO UPDATE
-      SET version = {TABLE}.version + 1, changed_at = now();
-  END IF;
-  RETURN NULL;
-END $$;
-"""
-
-_SQLITE_BUMP = (
-    f"INSERT INTO {TABLE} (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) "
-    "ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP;"
-)
-
-
-def install(schema_editor: BaseDatabaseSchemaEditor, tables: list[str]) -> None:
-    """Make every write to these tables bump the data version (for migrations)."""
-    quote = schema_editor.quote_name
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_PG_FUNCTION)
-        for table in tables:
-            schema_editor.execute(
-                f"CREATE CONSTRAINT TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE "
-                f"ON {quote(table)} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
-                "EXECUTE FUNCTION initiatives_bump_data_version()"
-            )
-            # Constraint triggers cannot watch TRUNCATE; a statement trigger can.
-            schema_editor.execute(
-                f"CREATE TRIGGER {TRIGGER}_truncate AFTER TRUNCATE ON {quote(table)} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION initiatives_bump_data_version()"
-            )
-    else:
-        for table in tables:
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(
-                    f"CREATE TRIGGER {quote(f'{table}_{TRIGGER}_{event.lower()}')} "
-                    f"AFTER {event} ON {quote(table)} BEGIN {_SQLITE_BUMP} END"
-                )
-
-
-def uninstall(schema_editor: BaseDatabaseSchemaEditor, tables: list[str]) -> None:
-    quote = schema_editor.quote_name
-    if schema_editor.connection.vendor == "postgresql":
-        for table in tables:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_truncate ON {quote(table)}")
-    else:
-        for table in tables:
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(
-                    f"DROP TRIGGER IF EXISTS {quote(f'{table}_{TRIGGER}_{event}')}"
-                )
+# The triggers themselves are built in triggers.py and installed by the migrations.
 
 
 def watched_tables() -> set[str]:

@@ -197,6 +197,17 @@ print(json.dumps({
 """
 
 
+TRIGGERS_PROBE = r"""
+import json
+from django.db import connection
+from initiatives import triggers
+with connection.cursor() as cursor:
+    cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'initiatives_%'")
+    installed = sorted(row[0] for row in cursor.fetchall())
+print(json.dumps({"installed": installed, "expected": sorted(triggers.expected("sqlite"))}))
+"""
+
+
 def test_history_and_data_version_triggers_work_on_the_embedded_sqlite(
     embedded_env: dict[str, str],
 ) -> None:
@@ -204,6 +215,9 @@ def test_history_and_data_version_triggers_work_on_the_embedded_sqlite(
     import json
 
     manage(embedded_env, "migrate", "--noinput")
+    # The migrations' frozen SQL installed exactly what the current models call for.
+    found = json.loads(manage(embedded_env, "shell", "-c", TRIGGERS_PROBE).strip().splitlines()[-1])
+    assert found["installed"] == found["expected"]
     manage(embedded_env, "import_initiatives", "fixtures/")
     result = json.loads(manage(embedded_env, "shell", "-c", SQLITE_HISTORY_PROBE).strip().splitlines()[-1])
     assert result["vendor"] == "sqlite"

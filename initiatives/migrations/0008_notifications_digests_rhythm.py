@@ -5,12 +5,34 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from initiatives import history
+from initiatives import triggers
 
-
-def reinstall_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
-    # rhythm_days made SQLite rebuild the mission table, dropping its triggers.
-    history.reinstall_on_sqlite(schema_editor, apps, ["Mission"])
+# The triggers this migration installed (rhythm_days made SQLite rebuild the mission table,
+# dropping its triggers), written out when it was frozen (initiatives.triggers builds
+# today's): replaying it installs exactly what it installed then.
+TRIGGERS = {
+    "postgresql": {
+        "forward": [],
+        "backward": []
+    },
+    "sqlite": {
+        "forward": [
+            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_insert\"",
+            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_update\"",
+            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_delete\"",
+            "CREATE TRIGGER \"initiatives_mission_history_record_insert\" AFTER INSERT ON \"initiatives_mission\" FOR EACH ROW BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_mission', NEW.id, 'insert', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), NULL, json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'summary', NEW.\"summary\", 'status', NEW.\"status\", 'launch_text', NEW.\"launch_text\", 'launch_start', NEW.\"launch_start\", 'launch_end', NEW.\"launch_end\", 'launch_precision', NEW.\"launch_precision\", 'launch_reference', NEW.\"launch_reference\", 'budget_eur', NEW.\"budget_eur\", 'budget_qualifier', NEW.\"budget_qualifier\", 'budget_text', NEW.\"budget_text\", 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'updated_at', NEW.\"updated_at\", 'rhythm_days', NEW.\"rhythm_days\")); END",
+            "CREATE TRIGGER \"initiatives_mission_history_record_update\" AFTER UPDATE ON \"initiatives_mission\" FOR EACH ROW WHEN json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'summary', OLD.\"summary\", 'status', OLD.\"status\", 'launch_text', OLD.\"launch_text\", 'launch_start', OLD.\"launch_start\", 'launch_end', OLD.\"launch_end\", 'launch_precision', OLD.\"launch_precision\", 'launch_reference', OLD.\"launch_reference\", 'budget_eur', OLD.\"budget_eur\", 'budget_qualifier', OLD.\"budget_qualifier\", 'budget_text', OLD.\"budget_text\", 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'rhythm_days', OLD.\"rhythm_days\") IS NOT json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'summary', NEW.\"summary\", 'status', NEW.\"status\", 'launch_text', NEW.\"launch_text\", 'launch_start', NEW.\"launch_start\", 'launch_end', NEW.\"launch_end\", 'launch_precision', NEW.\"launch_precision\", 'launch_reference', NEW.\"launch_reference\", 'budget_eur', NEW.\"budget_eur\", 'budget_qualifier', NEW.\"budget_qualifier\", 'budget_text', NEW.\"budget_text\", 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'rhythm_days', NEW.\"rhythm_days\") BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_mission', NEW.id, 'update', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'summary', OLD.\"summary\", 'status', OLD.\"status\", 'launch_text', OLD.\"launch_text\", 'launch_start', OLD.\"launch_start\", 'launch_end', OLD.\"launch_end\", 'launch_precision', OLD.\"launch_precision\", 'launch_reference', OLD.\"launch_reference\", 'budget_eur', OLD.\"budget_eur\", 'budget_qualifier', OLD.\"budget_qualifier\", 'budget_text', OLD.\"budget_text\", 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'updated_at', OLD.\"updated_at\", 'rhythm_days', OLD.\"rhythm_days\"), json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'summary', NEW.\"summary\", 'status', NEW.\"status\", 'launch_text', NEW.\"launch_text\", 'launch_start', NEW.\"launch_start\", 'launch_end', NEW.\"launch_end\", 'launch_precision', NEW.\"launch_precision\", 'launch_reference', NEW.\"launch_reference\", 'budget_eur', NEW.\"budget_eur\", 'budget_qualifier', NEW.\"budget_qualifier\", 'budget_text', NEW.\"budget_text\", 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'updated_at', NEW.\"updated_at\", 'rhythm_days', NEW.\"rhythm_days\")); END",
+            "CREATE TRIGGER \"initiatives_mission_history_record_delete\" AFTER DELETE ON \"initiatives_mission\" FOR EACH ROW BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_mission', OLD.id, 'delete', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'summary', OLD.\"summary\", 'status', OLD.\"status\", 'launch_text', OLD.\"launch_text\", 'launch_start', OLD.\"launch_start\", 'launch_end', OLD.\"launch_end\", 'launch_precision', OLD.\"launch_precision\", 'launch_reference', OLD.\"launch_reference\", 'budget_eur', OLD.\"budget_eur\", 'budget_qualifier', OLD.\"budget_qualifier\", 'budget_text', OLD.\"budget_text\", 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'updated_at', OLD.\"updated_at\", 'rhythm_days', OLD.\"rhythm_days\"), NULL); END",
+            "DROP TRIGGER IF EXISTS \"initiatives_mission_data_version_bump_insert\"",
+            "DROP TRIGGER IF EXISTS \"initiatives_mission_data_version_bump_update\"",
+            "DROP TRIGGER IF EXISTS \"initiatives_mission_data_version_bump_delete\"",
+            "CREATE TRIGGER \"initiatives_mission_data_version_bump_insert\" AFTER INSERT ON \"initiatives_mission\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END",
+            "CREATE TRIGGER \"initiatives_mission_data_version_bump_update\" AFTER UPDATE ON \"initiatives_mission\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END",
+            "CREATE TRIGGER \"initiatives_mission_data_version_bump_delete\" AFTER DELETE ON \"initiatives_mission\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END"
+        ],
+        "backward": []
+    }
+}
 
 
 class Migration(migrations.Migration):
@@ -93,5 +115,5 @@ class Migration(migrations.Migration):
             model_name='notification',
             constraint=models.UniqueConstraint(fields=('user', 'alert'), name='notification_once_per_alert'),
         ),
-        migrations.RunPython(reinstall_triggers, migrations.RunPython.noop),
+        triggers.frozen(TRIGGERS),
     ]
