@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -14,3 +20,31 @@ def own_url(request: HttpRequest, url: str) -> str | None:
     ):
         return url
     return None
+
+
+def region_request(request: HttpRequest) -> bool:
+    """An HTMX request for a region, not htmx restoring a whole page from history (a cache
+    miss on the back button asks for the full page with HX-Request set)."""
+    return bool(getattr(request, "htmx", False)) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+
+
+def for_htmx(
+    partial: str, *, when: Callable[[HttpRequest], bool] = lambda request: True
+) -> Callable[[Callable[..., TemplateResponse]], Callable[..., HttpResponse]]:
+    """The view answers its page, or, to an HTMX request for a region (and `when` it says
+    so), the `{% partialdef partial %}` of the same template and context: the choice in one
+    place (Luke Plant's django-htmx-patterns). The view returns a TemplateResponse; the
+    answer varies on HX-Request, so no cache mixes the two."""
+
+    def decorator(view: Callable[..., TemplateResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if isinstance(response, TemplateResponse) and region_request(request) and when(request):
+                response.template_name = f"{response.template_name}#{partial}"
+            patch_vary_headers(response, ("HX-Request",))
+            return response.render() if isinstance(response, TemplateResponse) else response
+
+        return wrapped
+
+    return decorator

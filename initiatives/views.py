@@ -6,31 +6,35 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.decorators.vary import vary_on_headers
 
 from . import selectors, services
+from .http import for_htmx, region_request
 from .pagecache import cached_page
 from .forms import MissionFilterForm
 from .models import Actor, Label
 
 
+def _deadlines_panel(request: HttpRequest) -> bool:
+    # The deadline panel polls itself; any other parameter value is ignored, not an error.
+    return request.GET.get("panel") == "deadlines"
+
+
 @require_safe
-# The same URL answers a page or a region: caches must keep them apart.
-@vary_on_headers("HX-Request")
 @cached_page(params=("panel",))
-def dashboard(request: HttpRequest) -> HttpResponse:
+@for_htmx("deadlines", when=_deadlines_panel)
+def dashboard(request: HttpRequest) -> TemplateResponse:
     today = timezone.localdate()
     context: dict[str, object] = {"today": today, "horizon_days": settings.DEADLINE_HORIZON_DAYS}
-    # The deadline panel polls itself; any other parameter value is ignored, not an error.
-    if _region_request(request) and request.GET.get("panel") == "deadlines":
-        context["panel"] = selectors.deadline_panel(today)
-        return render(request, "initiatives/dashboard.html#deadlines", context)
-    board = selectors.dashboard(today)
-    context.update(board=board, panel=board.deadlines)
-    return render(request, "initiatives/dashboard.html", context)
+    if region_request(request) and _deadlines_panel(request):
+        context["panel"] = selectors.deadline_panel(today)  # the panel alone: three queries
+    else:
+        board = selectors.dashboard(today)
+        context.update(board=board, panel=board.deadlines)
+    return TemplateResponse(request, "initiatives/dashboard.html", context)
 
 
 @never_cache
@@ -46,10 +50,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_safe
-# The same URL answers a page or a region: caches must keep them apart.
-@vary_on_headers("HX-Request")
 @cached_page(params=(*MissionFilterForm.base_fields, "after", "before"))
-def mission_list(request: HttpRequest) -> HttpResponse:
+@for_htmx("results")
+def mission_list(request: HttpRequest) -> TemplateResponse:
     form = MissionFilterForm(
         request.GET,
         labels=list(Label.objects.order_by("name").values_list("key", "name")),
@@ -67,16 +70,13 @@ def mission_list(request: HttpRequest) -> HttpResponse:
     for name in ("after", "before"):
         query.pop(name, None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    if _region_request(request):
-        return render(request, "initiatives/mission_list.html#results", context)
-    return render(request, "initiatives/mission_list.html", context)
+    return TemplateResponse(request, "initiatives/mission_list.html", context)
 
 
 @require_safe
-# The same URL answers a page or a region: caches must keep them apart.
-@vary_on_headers("HX-Request")
 @cached_page(params=("year", "label", "view", "after"))
-def frise(request: HttpRequest) -> HttpResponse:
+@for_htmx("axis")
+def frise(request: HttpRequest) -> TemplateResponse:
     labels = list(Label.objects.order_by("name").values_list("key", "name"))
     label = request.GET.get("label", "")
     if label not in {key for key, _name in labels}:
@@ -102,9 +102,7 @@ def frise(request: HttpRequest) -> HttpResponse:
         "year": year,
         "years": range(selectors.FRISE_FIRST_YEAR, today.year + 3),
     }
-    if _region_request(request):
-        return render(request, "initiatives/frise.html#axis", context)
-    return render(request, "initiatives/frise.html", context)
+    return TemplateResponse(request, "initiatives/frise.html", context)
 
 
 @require_safe
@@ -216,9 +214,3 @@ def methodology(request: HttpRequest) -> HttpResponse:
             "Level": Forecast.Level,
         },
     )
-
-
-def _region_request(request: HttpRequest) -> bool:
-    """An HTMX request for a region, not htmx restoring a whole page from history (a cache
-    miss on the back button asks for the full page with HX-Request set)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
