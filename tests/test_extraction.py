@@ -157,7 +157,7 @@ def test_actors_budget_and_labels(db: None) -> None:
 def test_roles_follow_where_names_stand_and_past_events_are_done(db: None) -> None:
     from .conftest import FIXTURES
 
-    text = (FIXTURES / "sources" / "004_7b65ada25365644c.txt").read_text(encoding="utf-8")
+    text = (FIXTURES / "sources" / "plan-cloud-nfi-2014.txt").read_text(encoding="utf-8")
     draft = extraction.extract(text, published=dt.date(2014, 1, 1), precision="month")
     mission = draft.document["missions"][0]
     # "X (Atos) et Y (OVH), chefs de projet …, ont été reçus par Z" and "le ministre … Z".

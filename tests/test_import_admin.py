@@ -128,7 +128,7 @@ def test_a_new_source_comes_with_its_text(db: None, admin_client: Client) -> Non
     assert Source.objects.count() == 5
     # Without its text, a source is refused with the file it needs.
     url = preview_url(upload(admin_client, ("referentiel.yaml", referentiel.replace(b"Cloud", b"Nuage"))))
-    assert "000_7315a784b9c4cda5.txt" in admin_client.get(url).content.decode()
+    assert "usine-digitale-2020-08-05.txt" in admin_client.get(url).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -189,7 +189,7 @@ def test_a_draft_document_is_corrected_on_the_preview_page(seeded: None, admin_c
 
 
 def test_extraction_drafts_a_document_that_opens_in_the_preview(seeded: None, admin_client: Client) -> None:
-    text = (FIXTURES / "sources" / "002_8a7a39b33ecec930.txt").read_text(encoding="utf-8").replace(
+    text = (FIXTURES / "sources" / "strategie-nationale-cloud-2021.txt").read_text(encoding="utf-8").replace(
         "stratégie nationale pour le Cloud", "stratégie nationale pour le Cloud souverain"
     )
     response = admin_client.post(EXTRACT, {"text": text, "published": "2021-05-17", "publisher": "Adwanted"})
