@@ -8,13 +8,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from . import selectors
+from . import selectors, services
 
 PAGE = "initiatives/notifications.html"
 PER_PAGE = 30
@@ -40,19 +39,19 @@ def bell(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def notifications(request: HttpRequest) -> HttpResponse:
     """GET: the user's notifications, newest first. POST `read=<id>` or `read=all`: mark
-    them read. With htmx the marked item comes back alone, and the bell is told to refresh."""
+    them read (services.mark_notifications_read). With htmx the marked item comes back
+    alone, and the bell is told to refresh."""
     mine = selectors.notifications_of(request.user)
     if request.method == "POST":
         target = request.POST.get("read", "")
-        unread = mine.filter(read_at__isnull=True)
         if target == "all":
-            unread.update(read_at=timezone.now())
+            services.mark_notifications_read(request.user)
         # isascii: "²" and "١٢" are digits to isdigit(); the page only ever sends 0-9.
         elif target.isascii() and target.isdigit() and len(target) < 19:
             notification = mine.filter(pk=int(target)).first()
             if notification is None:
                 raise Http404  # someone else's, or gone: the same answer
-            unread.filter(pk=notification.pk).update(read_at=timezone.now())
+            services.mark_notifications_read(request.user, [notification.pk])
             if request.htmx:
                 notification.refresh_from_db(fields=["read_at"])
                 context = {"n": notification, "unread": selectors.unread_notifications(request.user), "oob": True}

@@ -1,7 +1,9 @@
-"""Celery tasks: a few lines each; the rules they run live in services.py.
+"""Celery tasks: a few lines each; the rules they run live in services.
 
 No task keeps a result (ignore_result): nothing reads them, and a result backend that is
-away must not slow down the request that enqueues."""
+away must not slow down the request that enqueues. Tasks import services; services enqueue
+tasks by name (services.enqueue_on_commit; the names are services.NOTIFY_ALERT_TASK and
+SEND_DIGEST_TASK) and never import this module."""
 
 import datetime as dt
 import logging
@@ -9,6 +11,8 @@ import smtplib
 
 from celery import shared_task
 from django.db import connection
+
+from . import services
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +42,6 @@ def heartbeat() -> str:
 @shared_task(name="initiatives.sweep_deadlines", ignore_result=True)
 def sweep_deadlines() -> dict[str, int]:
     """Beat's deadline sweep (every SWEEP_MINUTES): services.deadlines_sweep, as of today."""
-    from . import services
-
     result = services.deadlines_sweep()
     logger.info(
         "sweep: %s health changes, %s new alerts", result.health_changed, len(result.new_alerts)
@@ -47,27 +49,21 @@ def sweep_deadlines() -> dict[str, int]:
     return {"health_changed": result.health_changed, "new_alerts": len(result.new_alerts)}
 
 
-@shared_task(name="initiatives.notify_alert", ignore_result=True, **RETRY)
+@shared_task(name=services.NOTIFY_ALERT_TASK, ignore_result=True, **RETRY)
 def notify_alert(alert_id: int) -> int:
     """Tell the coordinators of one deadline alert, once (see services.notify_alert)."""
-    from . import services
-
     return services.notify_alert(alert_id)
 
 
 @shared_task(name="initiatives.send_digests", ignore_result=True)
 def send_digests() -> int:
     """Beat's daily digest (DIGEST_TIME, Europe/Paris): one task per coordinator."""
-    from . import services
-
     count = services.send_digests()
     logger.info("digest: %s coordinators to write to", count)
     return count
 
 
-@shared_task(name="initiatives.send_digest", ignore_result=True, **RETRY)
+@shared_task(name=services.SEND_DIGEST_TASK, ignore_result=True, **RETRY)
 def send_digest(user_id: int, day: str) -> int:
     """One coordinator's digest for one day, once (see services.send_digest)."""
-    from . import services
-
     return services.send_digest(user_id, dt.date.fromisoformat(day))

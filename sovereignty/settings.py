@@ -243,7 +243,7 @@ if REDIS_URL:
         # seen to run three times). tests/test_settings.py holds this.
         "visibility_timeout": 3600,
         # Fail fast when Redis is away: a Redis that accepts connections but never answers
-        # (paused) otherwise blocks .delay() for minutes. Half a second is ample on a LAN.
+        # (paused) otherwise blocks publishing for minutes. Half a second is ample on a LAN.
         "socket_connect_timeout": 0.5,
         "socket_timeout": 0.5,
         # Kombu's own reconnection when publishing: bounded.
@@ -286,7 +286,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A worker started before the broker waits for it instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing (.delay()) retries a lost connection once, quickly, then raises: the caller logs
+# Publishing (send_task, .delay()) retries a lost connection once, quickly, then raises: the caller logs
 # it and the next sweep catches up (services.enqueue_on_commit). Default: 3 tries over ~1 s
 # each, on top of timeouts.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

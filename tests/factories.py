@@ -1,12 +1,17 @@
-"""Builders for test data: fixture documents on disk, and users."""
+"""Builders for test data: fixture documents on disk, users, and model rows (factory_boy)
+for the tests that need "some mission", "some milestone", not the curated fixtures."""
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
+import factory
 import yaml
+from factory.django import DjangoModelFactory, Password
 
 SOURCE_TEXT = (
     "Le ministère annonce un plan pour le cloud souverain. Les premières offres seront "
@@ -116,15 +121,100 @@ def write_document(
 def user(
     username: str = "agent", *, staff: bool = False, password: str = "mot-de-passe-de-test-42"
 ) -> Any:
-    from django.contrib.auth import get_user_model
+    return UserFactory(username=username, password=password, is_staff=staff, is_superuser=staff)
 
-    return get_user_model().objects.create_user(
-        username=username,
-        password=password,
-        is_staff=staff,
-        is_superuser=staff,
-        email=f"{username}@example.org",
-    )
+
+# ---- model rows ------------------------------------------------------------------------------
+# Written with the ORM, as a test's setup: not through services.write_milestones (which a test
+# of the rules calls itself), but with what the writer would store (the due window read from
+# its words, the health as of today), so that what a test reads is a row the app could hold.
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"personne-{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = Password("mot-de-passe-de-test-42")
+
+
+class SourceFactory(DjangoModelFactory):
+    class Meta:
+        model = "initiatives.Source"
+
+    key = factory.Sequence(lambda n: f"source-{n}")
+    title = factory.Sequence(lambda n: f"Communiqué {n}")
+    publisher = "Ministère"
+    published_on = dt.date(2025, 3, 10)
+    published_precision = "day"
+    published_basis = "public_record"
+    published_note = "Date du communiqué au registre public."
+    text = SOURCE_TEXT
+    text_sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.text.encode("utf-8")).hexdigest())
+
+
+class MissionFactory(DjangoModelFactory):
+    class Meta:
+        model = "initiatives.Mission"
+
+    key = factory.Sequence(lambda n: f"mission-{n}")
+    title = factory.Sequence(lambda n: f"Mission d'essai {n}")
+
+
+class WorkstreamFactory(DjangoModelFactory):
+    class Meta:
+        model = "initiatives.Workstream"
+
+    mission = factory.SubFactory(MissionFactory)
+    key = factory.Sequence(lambda n: f"chantier-{n}")
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Chantier {n}")
+
+
+def _due(o: Any) -> dict[str, Any]:
+    """The five due columns: `due` read against `read_on`, or none (undated)."""
+    from initiatives import periods
+
+    if not o.due:
+        return {"due_text": "", "due_start": None, "due_end": None, "due_precision": "", "due_reference": None}
+    return periods.parse_period(o.due, o.read_on).fields("due")
+
+
+class MilestoneFactory(DjangoModelFactory):
+    """A milestone of a workstream (of a new mission unless given), or of a mission as a whole
+    with `workstream=None, mission=…`; due when `due` says, read on `read_on` (due=None: undated).
+    Its stored health is the one the sweep would keep as of today, unless `health` is given."""
+
+    class Meta:
+        model = "initiatives.Milestone"
+
+    class Params:
+        due = "d'ici fin 2025"
+        read_on = dt.date(2025, 3, 10)
+        window = factory.LazyAttribute(_due)
+
+    workstream = factory.SubFactory(WorkstreamFactory)
+    mission = factory.LazyAttribute(lambda o: o.workstream.mission if o.workstream else MissionFactory())
+    key = factory.Sequence(lambda n: f"jalon-{n}")
+    title = factory.Sequence(lambda n: f"Jalon d'essai {n}")
+    due_text = factory.LazyAttribute(lambda o: o.window["due_text"])
+    due_start = factory.LazyAttribute(lambda o: o.window["due_start"])
+    due_end = factory.LazyAttribute(lambda o: o.window["due_end"])
+    due_precision = factory.LazyAttribute(lambda o: o.window["due_precision"])
+    due_reference = factory.LazyAttribute(lambda o: o.window["due_reference"])
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from django.conf import settings
+        from django.utils import timezone
+
+        milestone = model_class(*args, **kwargs)
+        if "health" not in kwargs:
+            milestone.health = milestone.health_on(timezone.localdate(), settings.DEADLINE_HORIZON_DAYS)
+        milestone.save()
+        return milestone
 
 
 def at_once(call: Any, count: int) -> list[Any]:

@@ -25,14 +25,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
+def wait_until(condition: Callable[[], Any], *, timeout: float, interval: float = 0.05) -> Any:
+    """Ask `condition` every `interval` seconds until it holds, for `timeout` seconds at
+    most: its value, truthy, or False when the deadline passed. Instead of a fixed sleep,
+    which is either too long (slow) or too short (flaky)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
+    while True:
+        value = condition()
         if value:
             return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
+    """wait_until, failing the test with what it waited for when the deadline passes."""
+    value = wait_until(predicate, timeout=timeout, interval=0.1)
+    if not value:
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    return value
 
 
 class RedisServer:

@@ -13,30 +13,30 @@ from django.urls import reverse
 from django.utils import timezone
 
 from initiatives import history, services
-from initiatives.models import HistoryEntry, Milestone, MilestoneSlip, Mission, Workstream
+from initiatives.models import HistoryEntry, Milestone, MilestoneSlip
+
+from .factories import MilestoneFactory, UserFactory, WorkstreamFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-MISSION = "mission-numerique-grands-groupes"
 
 
 @pytest.fixture
-def people(seeded: None) -> dict[str, Any]:
-    """A reader, a coordinator of one workstream, an administrator; and two milestones:
-    one in the coordinated workstream, one in another."""
-    User = get_user_model()
-    mission = Mission.objects.get(key=MISSION)
-    mine, other = list(mission.workstreams.order_by("position")[:2])
-    coordinator = User.objects.create_user(
-        "claire", password="pw-claire-2026", first_name="Claire", last_name="Dupont"
-    )
+def people(db: None) -> dict[str, Any]:
+    """A reader, a coordinator of one workstream, an administrator; a mission with two
+    workstreams and a dated milestone in each: one in the coordinated workstream, one in the
+    other."""
+    mine = WorkstreamFactory()
+    other = WorkstreamFactory(mission=mine.mission)
+    coordinator = UserFactory(username="claire", first_name="Claire", last_name="Dupont")
     mine.coordinators.add(coordinator)
     return {
-        "reader": User.objects.create_user("lea", password="pw-lea-2026"),
+        "mission": mine.mission,
+        "reader": UserFactory(username="lea"),
         "coordinator": coordinator,
-        "admin": User.objects.create_user("ana", password="pw-ana-2026", is_staff=True),
-        "mine": Milestone.objects.filter(workstream=mine).exclude(due_end=None).order_by("pk").first(),
-        "other": Milestone.objects.filter(workstream=other).order_by("pk").first(),
+        "admin": UserFactory(username="ana", is_staff=True),
+        "mine": MilestoneFactory(workstream=mine, progress=20),
+        "other": MilestoneFactory(workstream=other, due="au premier semestre 2026"),
     }
 
 
@@ -136,7 +136,7 @@ def test_csrf_is_required_on_every_post(people: dict[str, Any], htmx: bool) -> N
 
 
 def test_coordinators_see_edit_only_on_their_own_milestones(people: dict[str, Any]) -> None:
-    url = reverse("initiatives:mission", args=[MISSION])
+    url = reverse("initiatives:mission", args=[people["mission"].key])
     html = client_for(people["coordinator"]).get(url).content.decode()
     assert reverse("initiatives:milestone_edit", args=[people["mine"].pk]) in html
     assert reverse("initiatives:milestone_edit", args=[people["other"].pk]) not in html
@@ -266,7 +266,7 @@ def test_without_javascript_the_form_page_redirects_after_post(people: dict[str,
     client = client_for(people["coordinator"])
     page = client.get(url)
     assert page.status_code == 200 and "<h1>" in page.content.decode()
-    mission_url = reverse("initiatives:mission", args=[MISSION])
+    mission_url = reverse("initiatives:mission", args=[people["mission"].key])
     response = client.post(url, {**edit_data(milestone, progress=12), "next": mission_url})
     assert response.status_code == 302 and response["Location"] == mission_url
     response = client.post(
@@ -330,7 +330,7 @@ def test_an_unchanged_save_records_nothing(people: dict[str, Any]) -> None:
 
 def test_admin_edits_of_missions_and_workstreams_are_signed(people: dict[str, Any]) -> None:
     admin = get_user_model().objects.create_superuser("root", password="pw-root-2026")
-    workstream = Workstream.objects.filter(mission__key=MISSION).order_by("position").first()
+    workstream = people["mine"].workstream
     client = client_for(admin)
     url = reverse("admin:initiatives_workstream_change", args=[workstream.pk])
     form = client.get(url).context["adminform"].form
@@ -371,7 +371,7 @@ def test_the_milestone_page_shows_its_history_as_a_timeline(people: dict[str, An
 
 def test_each_mission_has_an_atom_feed_of_its_changes(people: dict[str, Any]) -> None:
     post(people, progress=88)
-    response = Client().get(reverse("initiatives:mission_feed", args=[MISSION]))
+    response = Client().get(reverse("initiatives:mission_feed", args=[people["mission"].key]))
     body = response.content.decode()
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
@@ -398,13 +398,13 @@ def post_stale(people: dict[str, Any], milestone: Milestone, **changes: Any) -> 
 
 def test_the_workstream_page_lists_its_milestones_and_coordinators(people: dict[str, Any]) -> None:
     workstream = people["mine"].workstream
-    url = reverse("initiatives:workstream", args=[MISSION, workstream.key])
+    url = reverse("initiatives:workstream", args=[people["mission"].key, workstream.key])
     html = client_for(people["coordinator"]).get(url).content.decode()
     assert f"<h1>{workstream.title}" in html.replace("&#x27;", "'")
     assert "Claire Dupont" in html
     assert reverse("initiatives:milestone_edit", args=[people["mine"].pk]) in html
     assert "/modifier/" not in Client().get(url).content.decode()
-    assert Client().get(reverse("initiatives:workstream", args=[MISSION, "inconnu"])).status_code == 404
+    assert Client().get(reverse("initiatives:workstream", args=[people["mission"].key, "inconnu"])).status_code == 404
     assert Client().get(reverse("initiatives:workstream", args=["inconnue", workstream.key])).status_code == 404
 
 
@@ -418,7 +418,7 @@ def test_the_workstream_page_query_count_is_fixed(
 
     workstream = people["mine"].workstream
     add_milestones(extra, workstream)
-    url = reverse("initiatives:workstream", args=[MISSION, workstream.key])
+    url = reverse("initiatives:workstream", args=[people["mission"].key, workstream.key])
     Client().get(url)
     with CaptureQueriesContext(connection) as queries:
         assert Client().get(url).status_code == 200

@@ -7,7 +7,6 @@ import threading
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connections
 from django.test import Client
 from django.urls import reverse
@@ -16,20 +15,16 @@ from hypothesis import strategies as st
 
 from initiatives.models import Milestone
 
-from .conftest import FIXTURES, REPORT
+from .conftest import REPORT
+from .factories import MilestoneFactory, UserFactory
 from .test_editing import HTMX, edit_data, snapshot
-
-MISSION = "mission-numerique-grands-groupes"
 
 
 @pytest.fixture
 def two_coordinators(transactional_db: None) -> tuple[Milestone, list[Any]]:
-    from initiatives import importing
-
-    importing.import_paths([FIXTURES])
-    milestone = Milestone.objects.filter(mission__key=MISSION).exclude(workstream=None).first()
-    User = get_user_model()
-    users = [User.objects.create_user(f"coord-{i}", password=f"pw-coord-{i}-2026") for i in range(2)]
+    """A milestone of a workstream and its two coordinators, committed (the threads see it)."""
+    milestone = MilestoneFactory()
+    users = [UserFactory(username=f"coord-{i}") for i in range(2)]
     milestone.workstream.coordinators.add(*users)
     return milestone, users
 

@@ -16,9 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path, reverse
 
-from initiatives.models import Milestone
 
 from sovereignty import urls as site_urls
+
+from .factories import MilestoneFactory
 
 # This module is also the URLconf of the 500 tests: the site's, plus a view that fails.
 
@@ -80,11 +81,11 @@ def test_a_form_posted_without_its_csrf_token_is_a_french_403_with_a_way_back() 
     assert "evil.example" not in html
 
 
-def test_a_page_one_may_not_see_is_a_french_403(seeded: None) -> None:
+def test_a_page_one_may_not_see_is_a_french_403(db: None) -> None:
     reader = get_user_model().objects.create_user("lea")
     client = Client()
     client.force_login(reader)
-    milestone = Milestone.objects.order_by("pk").first()
+    milestone = MilestoneFactory()  # of a workstream "lea" does not coordinate
     response = client.get(reverse("initiatives:milestone_edit", args=[milestone.pk]))
     html = assert_error_page(response, 403, "Accès refusé")
     assert "demandez à un administrateur" in html

@@ -8,10 +8,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from initiatives.models import Milestone, Mission
+from initiatives.models import Milestone
+
+from .factories import MilestoneFactory, WorkstreamFactory
 
 pytestmark = pytest.mark.django_db
-MISSION = "mission-numerique-grands-groupes"
 
 
 def row_for(user: object, milestone: Milestone) -> str:
@@ -23,14 +24,15 @@ def row_for(user: object, milestone: Milestone) -> str:
     return response.content.decode()
 
 
-def test_the_row_offers_editing_only_to_who_may_edit(seeded: None) -> None:
+def test_the_row_offers_editing_only_to_who_may_edit(db: None) -> None:
     User = get_user_model()
-    mine, other = list(Mission.objects.get(key=MISSION).workstreams.order_by("position")[:2])
+    mine = WorkstreamFactory()
+    other = WorkstreamFactory(mission=mine.mission)
     claire = User.objects.create_user("claire")
     mine.coordinators.add(claire)
     paul = User.objects.create_user("paul")  # coordinates another workstream
     other.coordinators.add(paul)
-    milestone = Milestone.objects.filter(workstream=mine).order_by("pk").first()
+    milestone = MilestoneFactory(workstream=mine)
     edit_url = reverse("initiatives:milestone_edit", args=[milestone.pk])
 
     assert f'hx-get="{edit_url}"' in row_for(claire, milestone)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from initiatives import services
-from initiatives.models import DeadlineAlert, Milestone, Workstream
+from initiatives.models import DeadlineAlert, Notification, Workstream
 from initiatives.tasks import notify_alert
 from sovereignty import celery_app
 
@@ -44,8 +44,10 @@ def test_a_notify_delivered_twice_sends_one_email(seeded: None) -> None:
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert sorted(message.to) == emails
-    # The fixtures' late milestones are planned with nothing said since: the mail asks for news.
-    assert message.subject.startswith(("En retard", "Bientôt dû", "Donnez des nouvelles"))
+    # The subject says what the alert is about: a late planned milestone with nothing said
+    # since asks for news.
+    subject = {"overdue": "En retard :", "no_news": "Donnez des nouvelles :", "due_soon": "Bientôt dû :"}
+    assert message.subject == f"{subject[alert.kind]} {alert.milestone.title}"
     assert alert.milestone.title in message.body and "/modifier/" in message.body
     assert DeadlineAlert.objects.get(pk=alert.pk).notified_at is not None
 
@@ -84,5 +86,11 @@ def test_the_sweep_enqueues_the_imports_alerts_that_a_real_worker_sends(transact
     assert not DeadlineAlert.objects.filter(
         milestone__workstream__mission__key=MISSION, notified_at__isnull=True
     ).exists()
-    # Milestones nobody coordinates are claimed too, with no one to write to.
-    assert Milestone.objects.exists()
+    # Alerts of milestones nobody coordinates are claimed too: no mail, no bell, and no
+    # task left to send them again.
+    others = DeadlineAlert.objects.exclude(milestone__workstream__mission__key=MISSION).filter(
+        resolved_at__isnull=True
+    )
+    assert others.exists()
+    assert not others.filter(notified_at__isnull=True).exists()
+    assert not Notification.objects.filter(alert__in=others).exists()

@@ -235,24 +235,32 @@ def test_readers_arriving_together_after_a_write_render_the_page_once(
 ) -> None:
     """The first readers after an edit all miss the cache at once; one renders, the others
     wait for its page instead of each computing the whole dashboard again."""
-    import time
-
-    from initiatives import selectors
+    from initiatives import pagecache, selectors
 
     from .factories import at_once
+    from .processes import wait_until
 
     renders: list[int] = []
-    real = selectors.dashboard
+    waiting: list[int] = []
+    real_dashboard, real_wait = selectors.dashboard, pagecache._wait_for
+
+    def wait_for_the_page(*args: object) -> object:
+        waiting.append(1)
+        return real_wait(*args)
 
     def slow_dashboard(today: dt.date) -> object:
         renders.append(1)
-        time.sleep(0.5)  # a dashboard over a large database: long enough to be overlapped
-        return real(today)
+        # A dashboard over a large database: still rendering when the other five readers
+        # arrive. It holds until they all wait for its page (or 3 s, if they never do:
+        # then each renders its own, and the count below says so).
+        wait_until(lambda: len(waiting) == 5, timeout=3)
+        return real_dashboard(today)
 
     monkeypatch.setattr(selectors, "dashboard", slow_dashboard)
+    monkeypatch.setattr(pagecache, "_wait_for", wait_for_the_page)
     statuses = at_once(lambda: Client().get("/").status_code, 6)
     assert statuses == [200] * 6
-    assert len(renders) == 1
+    assert (len(renders), len(waiting)) == (1, 5)
 
 
 def test_unknown_reordered_or_empty_parameters_share_one_entry(seeded: None, client: Client) -> None:

@@ -1,4 +1,4 @@
-"""GIN indexes on the expressions the mission search matches (selectors._search), so that a
+"""GIN indexes on the expressions the mission search matches (selectors.missions._search), so that a
 search reads index entries instead of stemming every title, summary and quote each time.
 
 PostgreSQL only; each expression must stay exactly the SQL Django writes for

@@ -1,0 +1,124 @@
+"""The frise: every milestone of a page of missions on one time axis."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from ..models import Milestone, Mission, Precision, Workstream
+from .health import with_current_health
+from .missions import _cursor
+
+
+@dataclass(frozen=True)
+class Bar:
+    milestone: Milestone
+    left: float  # percent of the axis
+    width: float  # percent; 0 for a day: drawn as a dot
+    is_point: bool
+
+    @property
+    def is_event(self) -> bool:
+        """An event (announcement, meeting, signature) is drawn as a diamond, never a bar:
+        it counts toward no progress, and a reader must not take it for a deliverable."""
+        return self.milestone.kind == Milestone.Kind.EVENT
+
+    @property
+    def middle(self) -> float:
+        """Where an event's diamond stands: the middle of its window (percent)."""
+        return self.left + self.width / 2
+
+
+@dataclass(frozen=True)
+class FriseRow:
+    mission: Mission
+    workstream: Workstream | None
+    bars: list[Bar]
+
+
+@dataclass(frozen=True)
+class Frise:
+    start: dt.date
+    end: dt.date
+    ticks: list[tuple[float, str]]  # (percent, label)
+    today: float | None  # percent, None when today is off the axis
+    rows: list[FriseRow]
+    missions_total: int
+    next_cursor: str | None
+
+
+FRISE_FIRST_YEAR = 2013
+
+
+def frise(
+    today: dt.date,
+    *,
+    label: str = "",
+    year: int | None = None,
+    after: tuple[str, int] | None = None,
+    missions_per_page: int = 5,
+) -> Frise:
+    """Rows of one page of missions (and their workstreams) with their milestones placed on
+    the axis: all years from 2013 to two years after today, or one year by quarter."""
+    if year is not None:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        ticks_at = [(dt.date(year, m, 1), f"T{(m - 1) // 3 + 1}") for m in (1, 4, 7, 10)]
+    else:
+        start, end = dt.date(FRISE_FIRST_YEAR, 1, 1), dt.date(today.year + 2, 12, 31)
+        ticks_at = [(dt.date(y, 1, 1), str(y)) for y in range(start.year, end.year + 1)]
+    span = (end - start).days + 1
+
+    def at(day: dt.date) -> float:
+        return max(0.0, min(100.0, (day - start).days / span * 100))
+
+    missions = Mission.objects.order_by("title", "pk")
+    if label:
+        missions = missions.filter(labels__key=label)
+    total = missions.count()
+    if after is not None:
+        missions = missions.filter(Q(title__gt=after[0]) | Q(title=after[0], pk__gt=after[1]))
+    page = list(missions[: missions_per_page + 1])
+    more = len(page) > missions_per_page
+    page = page[:missions_per_page]
+    workstreams = list(
+        Workstream.objects.filter(mission__in=page).order_by("mission_id", "position")
+    )
+    milestones = with_current_health(
+        Milestone.objects.filter(mission__in=page, due_start__lte=end, due_end__gte=start), today
+    ).only(
+        "title",
+        "kind",
+        "due_text",
+        "due_start",
+        "due_end",
+        "due_precision",
+        "status",
+        "mission_id",
+        "workstream_id",
+    )
+    by_row: dict[tuple[int, int | None], list[Bar]] = {}
+    for m in milestones.order_by("due_start"):
+        left, right = at(m.due_start), at(m.due_end + dt.timedelta(days=1))
+        is_point = m.due_precision == Precision.DAY
+        by_row.setdefault((m.mission_id, m.workstream_id), []).append(
+            Bar(m, left, 0.0 if is_point else max(right - left, 0.3), is_point)
+        )
+    rows: list[FriseRow] = []
+    for mission in page:
+        rows.append(FriseRow(mission, None, by_row.get((mission.pk, None), [])))
+        # A workstream with nothing in the window would be an empty line: left out. The
+        # mission's own row stays, so that every mission of the page is named.
+        for ws in (w for w in workstreams if w.mission_id == mission.pk):
+            if (mission.pk, ws.pk) in by_row:
+                rows.append(FriseRow(mission, ws, by_row[(mission.pk, ws.pk)]))
+    return Frise(
+        start=start,
+        end=end,
+        ticks=[(at(day), text) for day, text in ticks_at],
+        today=at(today) if start <= today <= end else None,
+        rows=rows,
+        missions_total=total,
+        next_cursor=_cursor(page[-1]) if more else None,
+    )
