@@ -16,7 +16,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatoire
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test bench venv install install-test services-check browser-deps demo migrate clean messages
+.PHONY: run test lint bench venv install install-test services-check browser-deps demo migrate clean messages
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -97,8 +97,14 @@ TEST_ENV := DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' DE
 	OIDC_OP_TOKEN_ENDPOINT=$(OIDC_TEST_BASE)/token OIDC_OP_USER_ENDPOINT=$(OIDC_TEST_BASE)/userinfo \
 	OIDC_OP_JWKS_ENDPOINT=$(OIDC_TEST_BASE)/jwks
 
-test: install-test browser-deps services-check
+test: install-test browser-deps services-check lint
 	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint and format (ruff) and types (mypy with django-stubs): any finding fails `make test`.
+LINTED := initiatives sovereignty
+lint: install-test
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 # ---- make bench -------------------------------------------------------------------------
 # PostgreSQL with 100,000 synthetic milestones, gunicorn (2 workers), loaded by wrk (warm,

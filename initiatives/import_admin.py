@@ -34,7 +34,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import dataversion, extraction, importing
-from .forms import ExtractionForm, ImportDocumentForm, ImportUploadForm
+from .import_forms import ExtractionForm, ImportDocumentForm, ImportUploadForm
 from .models import Assessed, ImportDraft
 
 ACTIONS = ("create", "update", "delete", "unchanged")
@@ -42,7 +42,7 @@ SHOWN_CHARS = 400  # a source's whole text in a diff would bury the rest
 
 
 def model_label(model: str) -> str:
-    """"Workstream" as the page's language says it ("Chantier")."""
+    """ "Workstream" as the page's language says it ("Chantier")."""
     return _model_label(model, get_language())
 
 
@@ -86,7 +86,9 @@ class Preview:
                 key=c.key,
                 action=c.action,
                 label=_shortened(_label(plan.rows[c.model].get(c.natural_key, {})), 120),
-                fields=[(f, _shown(old), _shown(new)) for f, (old, new) in sorted(c.fields.items())],
+                fields=[
+                    (f, _shown(old), _shown(new)) for f, (old, new) in sorted(c.fields.items())
+                ],
             )
             for c in changes
         ]
@@ -272,14 +274,18 @@ class ImportDraftAdmin(admin.ModelAdmin):
                 url=form.cleaned_data["url"],
             )
             draft = ImportDraft.objects.create(
-                title=Truncator(_("Extraction: %(title)s") % {"title": draft_document.title}).chars(300),
+                title=Truncator(_("Extraction: %(title)s") % {"title": draft_document.title}).chars(
+                    300
+                ),
                 origin=ImportDraft.Origin.EXTRACTION,
                 files=draft_document.files,
                 created_by=request.user,
             )
             return HttpResponseRedirect(self._preview_url(draft))
         return self._render(
-            request, "extraction.html", {"form": form, "title": _("Draft a document from an article")}
+            request,
+            "extraction.html",
+            {"form": form, "title": _("Draft a document from an article")},
         )
 
     # -- preview, correct, apply ----------------------------------------------------------
@@ -319,24 +325,36 @@ class ImportDraftAdmin(admin.ModelAdmin):
                     if missing := missing_permissions(request.user, changes):
                         raise PermissionDenied(", ".join(missing))
 
-                plan = importing.plan_apply(documents, digest, user=request.user, authorize=authorize)
+                plan = importing.plan_apply(
+                    documents, digest, user=request.user, authorize=authorize
+                )
                 ImportDraft.objects.filter(pk=draft.pk).update(
                     applied_at=timezone.now(), applied_by=request.user, preview=None
                 )
         except importing.StalePlanError as exc:
             messages.error(
                 request,
-                _("The data changed since this preview: nothing was written. Review the new plan below."),
+                _(
+                    "The data changed since this preview: nothing was written. Review the new plan below."
+                ),
             )
-            return self._render_preview(request, draft, Preview.of_plan(exc.current), True, status=409)
+            return self._render_preview(
+                request, draft, Preview.of_plan(exc.current), True, status=409
+            )
         except importing.ImportFailed as exc:
-            messages.error(request, _("The documents can no longer be imported: nothing was written."))
-            return self._render_preview(request, draft, Preview.of_errors(exc.errors), True, status=409)
+            messages.error(
+                request, _("The documents can no longer be imported: nothing was written.")
+            )
+            return self._render_preview(
+                request, draft, Preview.of_errors(exc.errors), True, status=409
+            )
         except IntegrityError:
             # Another import created the same objects and committed while this one was writing.
             messages.error(
                 request,
-                _("The data changed while this import was being written: nothing was written. Review the new plan below."),
+                _(
+                    "The data changed while this import was being written: nothing was written. Review the new plan below."
+                ),
             )
             return self._render_preview(request, draft, draft_preview(draft), True, status=409)
         counts = plan.counts()
@@ -429,7 +447,9 @@ class ImportDraftAdmin(admin.ModelAdmin):
     def _preview_url(self, draft: ImportDraft) -> str:
         return reverse("admin:initiatives_importdraft_change", args=[draft.pk])
 
-    def _render(self, request: HttpRequest, template: str, context: dict[str, Any]) -> TemplateResponse:
+    def _render(
+        self, request: HttpRequest, template: str, context: dict[str, Any]
+    ) -> TemplateResponse:
         return TemplateResponse(
             request,
             f"admin/initiatives/importdraft/{template}",

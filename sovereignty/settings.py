@@ -6,8 +6,7 @@ broker under var/, so `make run` needs no server.
 """
 
 import logging
-from datetime import time as dt_time
-from datetime import timedelta
+from datetime import time as dt_time, timedelta
 from pathlib import Path
 
 import environ
@@ -162,7 +161,9 @@ if OIDC_ENABLED:
     OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT")
     # ProConnect signs its tokens with RS256 and returns the userinfo as a signed JWT.
     OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
-    OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email given_name usual_name uid siret")
+    OIDC_RP_SCOPES = env.str(
+        "OIDC_RP_SCOPES", default="openid email given_name usual_name uid siret"
+    )
     OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
     OIDC_CREATE_USER = env.bool("OIDC_CREATE_USER", default=True)
     OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
@@ -350,7 +351,9 @@ SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=10_000)
 # The uploaded sheet waits between the dry run and the confirmation: in Redis when there is
 # one (shared by every web process and host), else in the machine's temporary folder.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = (
-    "import_export.tmp_storages.CacheStorage" if CACHE_URL else "import_export.tmp_storages.TempFolderStorage"
+    "import_export.tmp_storages.CacheStorage"
+    if CACHE_URL
+    else "import_export.tmp_storages.TempFolderStorage"
 )
 
 CELERY_TIMEZONE = TIME_ZONE
@@ -476,16 +479,12 @@ if SECURE_SSL_REDIRECT:
 # Permissions-Policy (django-permissions-policy): no page needs any of these powerful features.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
-    for feature in (
-        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
-        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
-        "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
-        "usb", "xr-spatial-tracking",
-    )
+    for feature in "accelerometer autoplay camera display-capture encrypted-media fullscreen "
+    "geolocation gyroscope magnetometer microphone midi payment picture-in-picture "
+    "publickey-credentials-get screen-wake-lock usb xr-spatial-tracking".split()
 }
 
-# `make bench` only: serves a hello-world view at /bench/hello/ as the baseline.
-BENCH_HELLO = env.bool("BENCH_HELLO", default=False)
+BENCH_HELLO = env.bool("BENCH_HELLO", default=False)  # `make bench`: /bench/hello/, a baseline
 
 # --- Notifications --------------------------------------------------------------------------
 # Each sweep enqueues at most this many unsent alerts, oldest first; the next sweep goes on.

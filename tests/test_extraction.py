@@ -220,7 +220,7 @@ def test_adversarial_text_does_not_stall_the_extractor(db: None, text: str) -> N
 def test_an_article_too_long_is_refused_with_a_clear_message(db: None) -> None:
     with pytest.raises(ValueError):
         extraction.extract("a" * (extraction.MAX_ARTICLE_CHARS + 1))
-    from initiatives.forms import ExtractionForm
+    from initiatives.import_forms import ExtractionForm
 
     form = ExtractionForm({"text": "a" * 200_001})
     assert not form.is_valid() and "200" in str(form.errors["text"])

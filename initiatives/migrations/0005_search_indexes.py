@@ -7,7 +7,10 @@ SearchVector(..., config="fr_unaccent"), or the planner will not use it (a test 
 from django.db import migrations
 
 INDEXES = {
-    "mission_search_idx": ("initiatives_mission", "COALESCE(title, '') || ' ' || COALESCE(summary, '')"),
+    "mission_search_idx": (
+        "initiatives_mission",
+        "COALESCE(title, '') || ' ' || COALESCE(summary, '')",
+    ),
     "workstream_search_idx": (
         "initiatives_workstream",
         "COALESCE(title, '') || ' ' || COALESCE(summary, '')",
