@@ -116,9 +116,12 @@ bench: install-test
 	@command -v wrk >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk >/dev/null; \
 		else sudo apt-get install -y -qq wrk >/dev/null; fi; }
-	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) -m tests.bench
-	$(PY) -m tests.bench_sweep
-	$(PY) -m tests.bench_spreadsheet
+	@# Every part runs and reports; the target fails afterwards if any part missed.
+	@failed=; \
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) -m tests.bench || failed="$$failed pages"; \
+	$(PY) -m tests.bench_sweep || failed="$$failed sweep"; \
+	$(PY) -m tests.bench_spreadsheet || failed="$$failed spreadsheet"; \
+	if [ -n "$$failed" ]; then echo "make bench: missed in:$$failed"; exit 1; fi
 
 # ---- helpers ----------------------------------------------------------------------------
 migrate: install
