@@ -160,7 +160,7 @@ class MissionFactory(DjangoModelFactory):
         model = "initiatives.Mission"
 
     key = factory.Sequence(lambda n: f"mission-{n}")
-    title = factory.Sequence(lambda n: f"Mission d'essai {n}")
+    title = factory.Sequence(lambda n: f"Mission d’essai {n}")
 
 
 class WorkstreamFactory(DjangoModelFactory):
@@ -198,7 +198,7 @@ class MilestoneFactory(DjangoModelFactory):
     workstream = factory.SubFactory(WorkstreamFactory)
     mission = factory.LazyAttribute(lambda o: o.workstream.mission if o.workstream else MissionFactory())
     key = factory.Sequence(lambda n: f"jalon-{n}")
-    title = factory.Sequence(lambda n: f"Jalon d'essai {n}")
+    title = factory.Sequence(lambda n: f"Jalon d’essai {n}")
     due_text = factory.LazyAttribute(lambda o: o.window["due_text"])
     due_start = factory.LazyAttribute(lambda o: o.window["due_start"])
     due_end = factory.LazyAttribute(lambda o: o.window["due_end"])

@@ -112,18 +112,26 @@ def environment(redis_url: str, **extra: str) -> dict[str, str]:
 def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
     """The app served by gunicorn; yields its base URL."""
     port = free_port()
+    # Its log goes to a file, read only if it fails to start: a pipe nobody reads fills up
+    # and hangs a gunicorn whose workers keep failing to boot.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "sovereignty.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
          "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _status(base + "/healthz") == 200, 30, "gunicorn to answer")
+        try:
+            wait_for(lambda: _status(base + "/healthz") == 200, 30, "gunicorn to answer")
+        except Exception:
+            log.seek(0)
+            raise AssertionError("gunicorn did not answer; its log:\n" + log.read()[-4000:].decode(errors="replace")) from None
         yield base
     finally:
         process.terminate()
         process.wait(20)
+        log.close()
 
 
 @contextlib.contextmanager
