@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.request
@@ -240,8 +241,6 @@ class PostgresServer:
     root)."""
 
     def __init__(self) -> None:
-        import tempfile
-
         bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
         if not bins:
             raise AssertionError("PostgreSQL's server binaries are needed (Debian: postgresql)")
