@@ -101,10 +101,11 @@ test: install-test browser-deps services-check lint
 	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Lint and format (ruff) and types (mypy with django-stubs): any finding fails `make test`.
-LINTED := initiatives sovereignty
+LINTED := initiatives sovereignty tests
 lint: install-test
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	DEBUG=1 $(BIN)/mypy initiatives sovereignty
 
 # ---- make bench -------------------------------------------------------------------------
 # PostgreSQL with 100,000 synthetic milestones, gunicorn (2 workers), loaded by wrk (warm,

@@ -1,11 +1,9 @@
-from typing import Any
+from typing import Any, ClassVar
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -138,7 +136,7 @@ class MilestoneInline(admin.TabularInline):
     model = Milestone
     form = MilestoneAdminForm
     extra = 0
-    fields = (
+    fields: ClassVar[tuple[str, ...]] = (
         "key",
         "title",
         "kind",
@@ -173,7 +171,8 @@ class MissionMilestoneInline(MilestoneInline):
 
 class WorkstreamMilestoneFormSet(BaseInlineFormSet):
     def _construct_form(self, i: int, **kwargs: Any) -> Any:
-        form = super()._construct_form(i, **kwargs)
+        # Django's own (private) hook, which the stubs leave out.
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
         # Before validation, so the key is checked against the mission's other milestones.
         form.instance.mission_id = self.instance.mission_id
         return form
@@ -194,7 +193,9 @@ class SavesMilestonesAdmin(admin.ModelAdmin):
             return
         parent = form.instance
         _save_milestone_formset(
-            request, formset, mission_id=parent.pk if isinstance(parent, Mission) else parent.mission_id
+            request,
+            formset,
+            mission_id=parent.pk if isinstance(parent, Mission) else parent.mission_id,
         )
 
 
@@ -207,7 +208,10 @@ class MissionAdmin(SavesMilestonesAdmin):
     filter_horizontal = ("labels", "sources")
     readonly_fields = tuple(f"launch_{f}" for f in PERIOD_READONLY) + ("created_at", "updated_at")
     fieldsets = (
-        (None, {"fields": ("key", "title", "summary", "status", "labels", "sources", "rhythm_days")}),
+        (
+            None,
+            {"fields": ("key", "title", "summary", "status", "labels", "sources", "rhythm_days")},
+        ),
         (_("Launch"), {"fields": ("launch_text", *(f"launch_{f}" for f in PERIOD_READONLY))}),
         (_("Budget"), {"fields": ("budget_eur", "budget_qualifier", "budget_text")}),
         (_("Provenance"), {"fields": ("editorial", "created_at", "updated_at")}),
@@ -256,10 +260,14 @@ class MilestoneAdmin(ImportExportMixin, admin.ModelAdmin):
             return super().process_result(result, request)
         problems = [
             _("line %(line)s: %(problem)s")
-            % {"line": row.number, "problem": "; ".join(m for ms in row.error_dict.values() for m in ms)}
+            % {
+                "line": row.number,
+                "problem": "; ".join(m for ms in row.error_dict.values() for m in ms),
+            }
             for row in result.invalid_rows
         ] + [
-            _("line %(line)s: %(problem)s") % {"line": number, "problem": "; ".join(str(e.error) for e in errors)}
+            _("line %(line)s: %(problem)s")
+            % {"line": number, "problem": "; ".join(str(e.error) for e in errors)}
             for number, errors in result.row_errors()
         ]
         messages.error(
@@ -268,6 +276,7 @@ class MilestoneAdmin(ImportExportMixin, admin.ModelAdmin):
             % {"problems": " — ".join(problems)},
         )
         return HttpResponseRedirect(reverse("admin:initiatives_milestone_import"))
+
     list_display = (
         "title",
         "mission",
@@ -296,7 +305,17 @@ class MilestoneAdmin(ImportExportMixin, admin.ModelAdmin):
         (_("Due"), {"fields": ("due_text", *(f"due_{f}" for f in PERIOD_READONLY))}),
         (
             _("Progress"),
-            {"fields": ("status", "progress", "completed_on", "comment", "health", "news_on", "version")},
+            {
+                "fields": (
+                    "status",
+                    "progress",
+                    "completed_on",
+                    "comment",
+                    "health",
+                    "news_on",
+                    "version",
+                )
+            },
         ),
         (_("Provenance"), {"fields": ("editorial", "created_at", "updated_at")}),
     )
@@ -328,11 +347,28 @@ class CitationAdmin(admin.ModelAdmin):
 
 @admin.register(DeadlineAlert)
 class DeadlineAlertAdmin(admin.ModelAdmin):
-    list_display = ("milestone", "kind", "due_text", "deadline", "created_at", "notified_at", "resolution")
+    list_display = (
+        "milestone",
+        "kind",
+        "due_text",
+        "deadline",
+        "created_at",
+        "notified_at",
+        "resolution",
+    )
     list_filter = ("kind", "resolution", "notified_at", "resolved_at")
     list_select_related = ("milestone",)
     search_fields = ("milestone__title",)
-    readonly_fields = ("milestone", "kind", "due_text", "deadline", "created_at", "notified_at", "resolved_at", "resolution")
+    readonly_fields = (
+        "milestone",
+        "kind",
+        "due_text",
+        "deadline",
+        "created_at",
+        "notified_at",
+        "resolved_at",
+        "resolution",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Alerts are facts recorded by the sweep, never typed in.
@@ -421,7 +457,9 @@ class ProConnectIdentityAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "uid", "siret", "updated_at")
 
 
-def _write_milestone_forms(request: HttpRequest, forms: list[Any], *, mission_id: int | None = None) -> None:
+def _write_milestone_forms(
+    request: HttpRequest, forms: list[Any], *, mission_id: int | None = None
+) -> None:
     """Write what the admin's milestone forms checked (MilestoneAdminForm.clean), through the
     one writer, then point each form's instance at the saved row."""
     edits = [form.checked for form in forms if form.checked is not None]
@@ -441,13 +479,16 @@ def _save_milestone_formset(request: HttpRequest, formset: Any, *, mission_id: i
     deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
     services.delete_milestones(request.user, [obj.pk for obj in deleted], via="admin")
     changed = [
-        form for form in formset.forms
+        form
+        for form in formset.forms
         if form.has_changed() and form not in formset.deleted_forms and form.checked is not None
     ]
     new = [form for form in changed if form.instance.pk is None]
     _write_milestone_forms(request, changed, mission_id=mission_id)
     formset.new_objects = [form.instance for form in new]
-    formset.changed_objects = [(form.instance, form.changed_data) for form in changed if form not in new]
+    formset.changed_objects = [
+        (form.instance, form.changed_data) for form in changed if form not in new
+    ]
     formset.deleted_objects = deleted
 
 

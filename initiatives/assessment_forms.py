@@ -4,7 +4,7 @@ refusals the view puts back on these fields."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils import timezone
@@ -25,7 +25,11 @@ class DsfrFields:
     def mark_errors(self) -> None:
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             widget = field.widget
-            kind = "fr-select" if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect) else "fr-input"
+            kind = (
+                "fr-select"
+                if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect)
+                else "fr-input"
+            )
             if isinstance(widget, forms.RadioSelect):
                 continue  # the radios are written out in the template
             classes = {c for c in widget.attrs.get("class", "").split() if c} | {kind}
@@ -36,8 +40,18 @@ class DsfrFields:
             widget.attrs["class"] = " ".join(sorted(classes))
 
 
+class AssessmentOptions(TypedDict):
+    """What AssessmentForm needs besides the data: the candidates to succeed the target
+    (selectors.assessment_successors), and whether the target is a milestone."""
+
+    successors: tuple[Any, Any]
+    for_milestone: bool
+
+
 class AssessmentForm(DsfrFields, forms.Form):
-    rating = forms.ChoiceField(label=_("Assessed status"), choices=Assessed.choices, widget=forms.RadioSelect)
+    rating = forms.ChoiceField(
+        label=_("Assessed status"), choices=Assessed.choices, widget=forms.RadioSelect
+    )
     as_of = forms.DateField(
         label=_("As of"),
         help_text=_("The day the evidence shows this status (today or earlier)."),
@@ -56,7 +70,10 @@ class AssessmentForm(DsfrFields, forms.Form):
         empty_label="—",
     )
     successor_mission = forms.ModelChoiceField(
-        label=_("Replaced by (a mission)"), queryset=Mission.objects.none(), required=False, empty_label="—"
+        label=_("Replaced by (a mission)"),
+        queryset=Mission.objects.none(),
+        required=False,
+        empty_label="—",
     )
 
     def __init__(
@@ -69,18 +86,28 @@ class AssessmentForm(DsfrFields, forms.Form):
         kwargs["initial"] = {"as_of": timezone.localdate(), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         milestones, missions = successors
-        self.fields["successor_mission"].queryset = missions
+        self._choice_field("successor_mission").queryset = missions
         if for_milestone:
-            self.fields["successor_milestone"].queryset = milestones
+            self._choice_field("successor_milestone").queryset = milestones
         else:
             del self.fields["successor_milestone"]  # a mission is replaced by a mission
+
+    def _choice_field(self, name: str) -> forms.ModelChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)  # declared above
+        return field
 
     def rating_choices(self) -> list[dict[str, Any]]:
         """Each rating with its definition and whether it is the one chosen, for the radios."""
         chosen = str(self["rating"].value() or "")
         return [
-            {"value": value, "label": label, "definition": ASSESSED_DEFINITIONS[value], "checked": value == chosen}
-            for value, label in Assessed.choices
+            {
+                "value": rating.value,
+                "label": rating.label,
+                "definition": ASSESSED_DEFINITIONS[rating],
+                "checked": rating.value == chosen,
+            }
+            for rating in Assessed
         ]
 
 
@@ -90,7 +117,10 @@ class EvidenceForm(DsfrFields, forms.Form):
 
     source = forms.ChoiceField(label=_("Source"), required=False)
     quote = forms.CharField(
-        label=_("Quote, word for word"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Quote, word for word"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     weight = forms.ChoiceField(
         label=_("Kind of evidence"),
@@ -103,11 +133,17 @@ class EvidenceForm(DsfrFields, forms.Form):
 
     def __init__(self, *args: Any, sources: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [("", "—"), *sources]
+        field = self.fields["source"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        field.choices = [("", "—"), *sources]
 
 
 BaseEvidenceFormSet = forms.formset_factory(
-    EvidenceForm, extra=EVIDENCE_ROWS, max_num=EVIDENCE_MAX, validate_max=True, absolute_max=EVIDENCE_MAX
+    EvidenceForm,
+    extra=EVIDENCE_ROWS,
+    max_num=EVIDENCE_MAX,
+    validate_max=True,
+    absolute_max=EVIDENCE_MAX,
 )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
-from .assessment_forms import PRIMARY, AssessmentForm, evidence_formset
+from .assessment_forms import PRIMARY, AssessmentForm, AssessmentOptions, evidence_formset
 from .models import Milestone, Mission
 
 TEMPLATE = "initiatives/assessment_form.html"
@@ -26,7 +26,9 @@ TEMPLATE = "initiatives/assessment_form.html"
 @require_http_methods(["GET", "HEAD", "POST"])
 def milestone_assess(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("mission", "workstream"), pk=pk)
-    return _assess(request, milestone, milestone.mission, reverse("initiatives:milestone", args=[milestone.pk]))
+    return _assess(
+        request, milestone, milestone.mission, reverse("initiatives:milestone", args=[milestone.pk])
+    )
 
 
 @login_required
@@ -36,18 +38,22 @@ def mission_assess(request: HttpRequest, key: str) -> HttpResponse:
     return _assess(request, mission, mission, reverse("initiatives:mission", args=[mission.key]))
 
 
-def _assess(request: HttpRequest, target: Milestone | Mission, mission: Mission, back: str) -> HttpResponse:
+def _assess(
+    request: HttpRequest, target: Milestone | Mission, mission: Mission, back: str
+) -> HttpResponse:
     if not services.can_assess_target(request.user, target):
         raise PermissionDenied
-    is_milestone = isinstance(target, Milestone)
+    milestone = target if isinstance(target, Milestone) else None
     sources = selectors.evidence_sources(mission)
-    options = {
-        "successors": selectors.assessment_successors(mission, target if is_milestone else None),
-        "for_milestone": is_milestone,
-    }
+    options = AssessmentOptions(
+        successors=selectors.assessment_successors(mission, milestone),
+        for_milestone=milestone is not None,
+    )
     if request.method != "POST":
         # A revision starts from the current rating.
-        form = AssessmentForm(initial={"rating": target.assessed_status} if target.assessed_on else {}, **options)
+        form = AssessmentForm(
+            initial={"rating": target.assessed_status} if target.assessed_on else {}, **options
+        )
         return _page(request, target, back, form, evidence_formset(sources=sources))
     form = AssessmentForm(request.POST, **options)
     rows = evidence_formset(request.POST, sources=sources)
@@ -107,7 +113,7 @@ def _page(
         {
             "target": target,
             "is_milestone": is_milestone,
-            "mission": target.mission if is_milestone else target,
+            "mission": target.mission if isinstance(target, Milestone) else target,
             "back": back,
             "form": form,
             "rows": rows,

@@ -22,7 +22,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from .models import ProConnectIdentity
 
 
-class ProConnectBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
+class ProConnectBackend(OIDCAuthenticationBackend):
     def get_userinfo(self, access_token: str, id_token: str, payload: dict[str, Any]) -> Any:
         """ProConnect answers the userinfo endpoint with a signed JWT, not JSON: verified
         with the provider's keys like the ID token."""
@@ -91,12 +91,12 @@ def _remember_identity(user: Any, claims: dict[str, Any]) -> None:
     )
 
 
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes' answer to a login that is locked out: a page in the site's look, 429."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
-        request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429
-    )
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -128,9 +128,7 @@ class PerParameterLimits(AxesDatabaseHandler):
     parameter is past its own limit: it reaches AXES_FAILURE_LIMIT exactly when one of
     them reaches its own."""
 
-    def get_failures(
-        self, request: HttpRequest, credentials: dict[str, Any] | None = None
-    ) -> int:
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         if not get_client_username(request, credentials):
             # ProConnect: no password is typed here, and a spray from the same address must
             # not shut the door on agents who log in through it.

@@ -38,7 +38,9 @@ class CacheUnavailable(Exception):
 
 
 class Breaker:
-    def __init__(self, name: str, cooldown: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, name: str, cooldown: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.name = name
         self.cooldown = cooldown
         self.clock = clock
@@ -78,7 +80,10 @@ class Breaker:
                 # One line, no traceback: the cause is the server, not this code.
                 logger.warning(
                     "%s unreachable (%s: %s); skipped for %g s",
-                    self.name, type(error).__name__, error, self.cooldown,
+                    self.name,
+                    type(error).__name__,
+                    error,
+                    self.cooldown,
                 )
             raise CacheUnavailable(self.name) from error
         except BaseException:

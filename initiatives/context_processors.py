@@ -1,8 +1,14 @@
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -10,10 +16,10 @@ class SiteConfig:
     """What django-dsfr's templates read from SITE_CONFIG, without its per-request database
     query: our header and footer are fixed, and translated like the rest of the interface."""
 
-    site_title: str
-    site_tagline: str
+    site_title: StrOrPromise
+    site_tagline: StrOrPromise
     footer_brand_html: str
-    footer_description: str
+    footer_description: StrOrPromise
 
 
 SITE = SiteConfig(

@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import periods, selectors, services
 from .forms import MilestoneEditForm, compared_value
-from .http import own_url
+from .http import HtmxHttpRequest, own_url
 from .models import Milestone, Precision, period_error_message
 
 ROW = "initiatives/milestone_edit.html#row"
@@ -30,7 +30,7 @@ FORM = "initiatives/milestone_edit.html#form"
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
-def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def milestone_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     milestone = _editable(request, pk)
     inline = bool(request.htmx)
     if request.method != "POST":
@@ -69,7 +69,11 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if resolved:
             flash.success(request, _final_values(saved))
         return redirect(_next_url(request) or reverse("initiatives:milestone", args=[saved.pk]))
-    response = render(request, ROW, {**_row_context(request, saved), "final": _final_values(saved) if resolved else ""})
+    response = render(
+        request,
+        ROW,
+        {**_row_context(request, saved), "final": _final_values(saved) if resolved else ""},
+    )
     # The progress bars of the workstream and the mission listen for this event.
     response["HX-Trigger"] = json.dumps(
         {"milestone-saved": {"milestone": saved.pk, "mission": saved.mission.key}}
@@ -102,9 +106,7 @@ def due_preview(request: HttpRequest) -> HttpResponse:
 
 
 def _editable(request: HttpRequest, pk: int) -> Milestone:
-    milestone = (
-        Milestone.objects.select_related("workstream", "mission").filter(pk=pk).first()
-    )
+    milestone = Milestone.objects.select_related("workstream", "mission").filter(pk=pk).first()
     if milestone is None:
         raise Http404
     if not services.can_edit_milestone(request.user, milestone):
@@ -143,7 +145,11 @@ def _row_context(request: HttpRequest, milestone: Milestone) -> dict[str, Any]:
 def _shown(milestone: Milestone, name: str, value: Any) -> str:
     """A value of the edit form as a person reads it."""
     if name == "status":
-        return str(Milestone.Status(value).label) if value in Milestone.Status.values else str(value or "—")
+        return (
+            str(Milestone.Status(value).label)
+            if value in Milestone.Status.values
+            else str(value or "—")
+        )
     if name == "progress":
         return "—" if value is None else f"{value} %"
     if name == "completed_on":
@@ -157,19 +163,24 @@ def _conflict_fields(form: MilestoneEditForm, current: Milestone) -> list[dict[s
     """Each field of the form with what its user saw, what they typed and what is stored now,
     and who changed it: they, the other person, or both."""
     seen, typed = form.seen_values(), form.typed()
-    stored = {name: compared_value(name, value) for name, value in MilestoneEditForm.values_of(current).items()}
+    stored = {
+        name: compared_value(name, value)
+        for name, value in MilestoneEditForm.values_of(current).items()
+    }
     mine = set(form.changed_fields())
     rows = []
     for name in MilestoneEditForm.FIELDS:
         theirs = seen is not None and stored[name] != seen[name]
-        rows.append({
-            "label": form.fields[name].label,
-            "seen": _shown(current, name, seen[name]) if seen is not None else "?",
-            "typed": _shown(current, name, typed[name]),
-            "stored": _shown(current, name, stored[name]),
-            "mine": name in mine and typed[name] != stored[name],
-            "theirs": theirs,
-        })
+        rows.append(
+            {
+                "label": form.fields[name].label,
+                "seen": _shown(current, name, seen[name]) if seen is not None else "?",
+                "typed": _shown(current, name, typed[name]),
+                "stored": _shown(current, name, stored[name]),
+                "mine": name in mine and typed[name] != stored[name],
+                "theirs": theirs,
+            }
+        )
     return rows
 
 
@@ -186,4 +197,3 @@ def _final_values(milestone: Milestone) -> str:
 
 def _next_url(request: HttpRequest) -> str | None:
     return own_url(request, request.POST.get("next") or request.GET.get("next") or "")
-

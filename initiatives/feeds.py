@@ -14,7 +14,7 @@ from . import selectors
 from .models import Mission
 
 
-class MissionHistoryFeed(Feed):  # type: ignore[type-arg]
+class MissionHistoryFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, key: str) -> Mission:

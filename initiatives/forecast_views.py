@@ -28,7 +28,9 @@ HISTORY = 10  # earlier forecasts shown under the form
 @require_http_methods(["GET", "HEAD", "POST"])
 def workstream_forecast(request: HttpRequest, mission_key: str, key: str) -> HttpResponse:
     workstream = (
-        Workstream.objects.select_related("mission").filter(mission__key=mission_key, key=key).first()
+        Workstream.objects.select_related("mission")
+        .filter(mission__key=mission_key, key=key)
+        .first()
     )
     if workstream is None:
         raise Http404
@@ -43,17 +45,26 @@ def workstream_forecast(request: HttpRequest, mission_key: str, key: str) -> Htt
     data = form.cleaned_data
     try:
         services.record_forecast(
-            request.user, workstream, data["level"], data["narrative"], data["stated_on"], today=today
+            request.user,
+            workstream,
+            data["level"],
+            data["narrative"],
+            data["stated_on"],
+            today=today,
         )
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
         return _page(request, workstream, form, status=400)
     messages.success(request, _("Weather recorded."))
-    return redirect(reverse("initiatives:workstream", args=[workstream.mission.key, workstream.key]))
+    return redirect(
+        reverse("initiatives:workstream", args=[workstream.mission.key, workstream.key])
+    )
 
 
-def _page(request: HttpRequest, workstream: Workstream, form: ForecastForm, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, workstream: Workstream, form: ForecastForm, status: int = 200
+) -> HttpResponse:
     earlier = list(
         Forecast.objects.filter(workstream=workstream).select_related("author")[:HISTORY]
     )
@@ -63,4 +74,3 @@ def _page(request: HttpRequest, workstream: Workstream, form: ForecastForm, stat
         {"workstream": workstream, "form": form, "earlier": earlier},
         status=status,
     )
-

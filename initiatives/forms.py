@@ -82,7 +82,8 @@ class MilestoneAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         from . import services
 
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         if self.errors or not self.has_changed():
             return cleaned
         instance = self.instance
@@ -96,7 +97,7 @@ class MilestoneAdminForm(forms.ModelForm):
             milestone.mission = cleaned["mission"]
         if "key" in cleaned:
             milestone.key = cleaned["key"]
-        given = {
+        given: dict[str, Any] = {
             name: cleaned[name] if name != "workstream" else getattr(cleaned[name], "pk", None)
             for name in (
                 "title",
@@ -115,15 +116,13 @@ class MilestoneAdminForm(forms.ModelForm):
             given["workstream_id"] = given.pop("workstream")
         elif not instance.pk:
             given["workstream_id"] = instance.workstream_id  # the workstream page's inline
+        change: dict[str, Any] = {
+            k: ("" if v is None and k in ("comment", "due_text") else v) for k, v in given.items()
+        }
         try:
             self.checked = services.check_milestone(
                 milestone,
-                services.MilestoneChange(
-                    **{
-                        k: ("" if v is None and k in ("comment", "due_text") else v)
-                        for k, v in given.items()
-                    }
-                ),
+                services.MilestoneChange(**change),
                 base_version=cleaned.get("base_version"),
                 today=timezone.localdate(),
             )
@@ -157,7 +156,8 @@ class CitationAdminForm(forms.ModelForm):
         fields = "__all__"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what ModelForm.clean() returns
         source, quote = cleaned.get("source"), cleaned.get("quote")
         if source is None or not quote:
             return cleaned
@@ -200,8 +200,10 @@ class MissionFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["label"].choices = [("", _("All"))] + labels
-        self.fields["actor"].choices = [("", _("All"))] + actors
+        for name, choices in (("label", labels), ("actor", actors)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # declared above
+            field.choices = [("", _("All")), *choices]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters only (call after is_valid())."""

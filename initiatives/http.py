@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware (in MIDDLEWARE) hands it to views: for the type
+    checker, as django-htmx's documentation suggests; never instantiated."""
+
+    htmx: HtmxDetails
 
 
 def own_url(request: HttpRequest, url: str) -> str | None:

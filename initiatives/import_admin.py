@@ -12,6 +12,7 @@ are those it was built with."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 from collections import Counter
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -50,6 +52,12 @@ def model_label(model: str) -> str:
 def _model_label(model: str, language: str | None) -> str:
     # Once per model and language, not once per row: a large plan has tens of thousands.
     return str(apps.get_model("initiatives", model)._meta.verbose_name).capitalize()
+
+
+def _staff_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # the admin's views are for signed-in staff only
+    return user
 
 
 @dataclass(frozen=True)
@@ -254,7 +262,7 @@ class ImportDraftAdmin(admin.ModelAdmin):
                 title=Truncator(", ".join(documents)).chars(300),
                 origin=ImportDraft.Origin.UPLOAD,
                 files=files,
-                created_by=request.user,
+                created_by=_staff_user(request),
             )
             return HttpResponseRedirect(self._preview_url(draft))
         return self._render(request, "upload.html", {"form": form, "title": _("Import documents")})
@@ -265,6 +273,8 @@ class ImportDraftAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = ExtractionForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            published: dt.date | None
+            precision: extraction.PublishedPrecision
             published, precision = form.cleaned_data["published"] or (None, "day")
             draft_document = extraction.extract(
                 form.cleaned_data["text"],
@@ -279,7 +289,7 @@ class ImportDraftAdmin(admin.ModelAdmin):
                 ),
                 origin=ImportDraft.Origin.EXTRACTION,
                 files=draft_document.files,
-                created_by=request.user,
+                created_by=_staff_user(request),
             )
             return HttpResponseRedirect(self._preview_url(draft))
         return self._render(

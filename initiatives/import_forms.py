@@ -2,15 +2,20 @@
 cite), one document typed in, an article to draft a document from. They read and check what
 was sent; planning and applying are the importer's (initiatives.importing)."""
 
+from __future__ import annotations
+
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import importing
+
+if TYPE_CHECKING:
+    from .extraction import PublishedPrecision
 
 # -- uploads ----------------------------------------------------------------------------------
 
@@ -66,7 +71,9 @@ def read_text_upload(upload: Any, *, max_bytes: int = IMPORT_MAX_FILE_BYTES) -> 
 
 
 class ImportUploadForm(forms.Form):
-    files = MultipleFileField(
+    # The form's metaclass moves declared fields into base_fields: `self.files` stays the
+    # uploads' MultiValueDict, which the stubs cannot tell from this class attribute.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Files"),
         help_text=_(
             "Fixture documents (.yaml, .yml, .json) and the source texts they cite (.txt), "
@@ -150,14 +157,17 @@ class ImportDocumentForm(forms.Form):
     )
 
 
-def parse_published(value: str) -> tuple[dt.date, str] | None:
+_PUBLISHED_FORMS: tuple[tuple[str, PublishedPrecision, str], ...] = (
+    (r"\d{4}-\d{2}-\d{2}", "day", ""),
+    (r"\d{4}-\d{2}", "month", "-01"),
+    (r"\d{4}", "year", "-01-01"),
+)
+
+
+def parse_published(value: str) -> tuple[dt.date, PublishedPrecision] | None:
     """ "2020-08-05", "2014-01" or "2014": the publication date and its precision."""
     value = value.strip()
-    for pattern, precision, fill in (
-        (r"\d{4}-\d{2}-\d{2}", "day", ""),
-        (r"\d{4}-\d{2}", "month", "-01"),
-        (r"\d{4}", "year", "-01-01"),
-    ):
+    for pattern, precision, fill in _PUBLISHED_FORMS:
         if re.fullmatch(pattern, value):
             try:
                 return dt.date.fromisoformat(value + fill), precision
@@ -207,7 +217,8 @@ class ExtractionForm(forms.Form):
         return parsed
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data  # what Form.clean() returns
         upload = cleaned.get("file")
         if upload:
             if not upload.name.lower().endswith(".txt"):

@@ -22,7 +22,7 @@ class FrenchFirstLocaleMiddleware:
         if code not in self.languages:
             code = settings.LANGUAGE_CODE
         translation.activate(code)
-        request.LANGUAGE_CODE = code  # type: ignore[attr-defined]
+        request.LANGUAGE_CODE = code
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", code)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from . import selectors, services
+from .http import HtmxHttpRequest
 
 PAGE = "initiatives/notifications.html"
 PER_PAGE = 30
@@ -29,7 +30,10 @@ def bell(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         f"{PAGE}#bell",
-        {"unread": selectors.unread_notifications(request.user), "poll": settings.BELL_POLL_SECONDS},
+        {
+            "unread": selectors.unread_notifications(request.user),
+            "poll": settings.BELL_POLL_SECONDS,
+        },
     )
 
 
@@ -37,7 +41,7 @@ def bell(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: HtmxHttpRequest) -> HttpResponse:
     """GET: the user's notifications, newest first. POST `read=<id>` or `read=all`: mark
     them read (services.mark_notifications_read). With htmx the marked item comes back
     alone, and the bell is told to refresh."""
@@ -54,7 +58,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
             services.mark_notifications_read(request.user, [notification.pk])
             if request.htmx:
                 notification.refresh_from_db(fields=["read_at"])
-                context = {"n": notification, "unread": selectors.unread_notifications(request.user), "oob": True}
+                context = {
+                    "n": notification,
+                    "unread": selectors.unread_notifications(request.user),
+                    "oob": True,
+                }
                 # The item, and the page's count out of band; the bell refreshes on the event.
                 response = HttpResponse(
                     render_to_string(f"{PAGE}#item", context, request)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable
 from functools import cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -35,6 +35,9 @@ from django.utils import timezone
 
 from . import dataversion
 from .pagestore import CacheUnavailable, Entry, PageStore, store
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 # Response headers a cached page keeps; the middleware adds the others on each request.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
@@ -58,7 +61,13 @@ def release() -> str:
     digest.update(str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
     for dist in sorted(distributions(), key=lambda d: d.metadata["Name"] or ""):
         digest.update(f"{dist.metadata['Name']}=={dist.version};".encode())
-    for name in ("DEADLINE_HORIZON_DAYS", "OIDC_ENABLED", "PUBLIC_READ", "BELL_POLL_SECONDS", "SITE_URL"):
+    for name in (
+        "DEADLINE_HORIZON_DAYS",
+        "OIDC_ENABLED",
+        "PUBLIC_READ",
+        "BELL_POLL_SECONDS",
+        "SITE_URL",
+    ):
         digest.update(f"{name}={getattr(settings, name, None)!r};".encode())
     root = Path(settings.BASE_DIR)
     for folder, pattern in (
@@ -78,7 +87,9 @@ def release() -> str:
 def csrf_placeholder() -> str:
     """Stands for the CSRF token in cached HTML. Derived from the secret key, so that no text
     in the data can contain it and be replaced by a reader's token."""
-    return "csrf-" + hashlib.sha256(f"page-cache-csrf:{settings.SECRET_KEY}".encode()).hexdigest()[:32]
+    return (
+        "csrf-" + hashlib.sha256(f"page-cache-csrf:{settings.SECRET_KEY}".encode()).hexdigest()[:32]
+    )
 
 
 def csrf_context(request: HttpRequest) -> dict[str, str]:
@@ -97,13 +108,14 @@ def normalized_query(request: HttpRequest, params: Iterable[str]) -> QueryDict:
         value = request.GET.get(name, "")
         if value != "":
             query[name] = value
-    query._mutable = False  # type: ignore[attr-defined]
+    query._mutable = False
     return query
 
 
 def _restrict(request: HttpRequest, query: QueryDict) -> None:
     """From here on the view, its templates and `get_full_path()` see only `query`."""
-    request.GET = query
+    # normalized_query made it immutable: the stubs' name for such a QueryDict.
+    request.GET = cast("_ImmutableQueryDict", query)
     request.META["QUERY_STRING"] = query.urlencode()
 
 

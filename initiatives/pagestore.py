@@ -136,18 +136,31 @@ class RedisPageStore:
 
     def get(self, version: str, key: str) -> Entry | None:
         raw = self.breaker.call(self.client.hget, self.namespace(version), key)
-        return None if raw is None else Entry.loads(raw)
+        if raw is None:
+            return None
+        assert isinstance(raw, bytes)  # the client does not decode responses
+        return Entry.loads(raw)
 
     def claim(self, version: str, key: str, seconds: int) -> str | None:
         token = secrets.token_hex(8)
-        taken = self.breaker.call(self.client.set, self._claim_key(version, key), token, nx=True, ex=seconds)
+        taken = self.breaker.call(
+            self.client.set, self._claim_key(version, key), token, nx=True, ex=seconds
+        )
         return token if taken else None
 
     def put(self, version: str, key: str, entry: Entry, seconds: int, claim: str | None) -> None:
         self.breaker.call(
             self._put,
             keys=[f"{self.prefix}latest", self.namespace(version), self._claim_key(version, key)],
-            args=[version, key, entry.dumps(), seconds, f"{self.prefix}v", self.max_entries, claim or ""],
+            args=[
+                version,
+                key,
+                entry.dumps(),
+                seconds,
+                f"{self.prefix}v",
+                self.max_entries,
+                claim or "",
+            ],
         )
 
     def release(self, version: str, key: str, claim: str) -> None:
@@ -158,7 +171,7 @@ class RedisPageStore:
             pipe = self.client.pipeline(transaction=False)
             pipe.hget(self.namespace(version), key)
             pipe.exists(self._claim_key(version, key))
-            return pipe.execute()  # type: ignore[no-any-return]
+            return pipe.execute()
 
         raw, rendering = self.breaker.call(both)
         return (None if raw is None else Entry.loads(raw)), bool(rendering)  # type: ignore[arg-type]
@@ -247,5 +260,10 @@ def store() -> PageStore:
 @receiver(setting_changed)
 def _settings_changed(setting: str, **kwargs: object) -> None:
     # Tests point the cache elsewhere with override_settings: the next request makes a new store.
-    if setting in {"CACHE_URL", "CACHE_TIMEOUT_SECONDS", "CACHE_BREAKER_SECONDS", "PAGE_CACHE_MAX_ENTRIES"}:
+    if setting in {
+        "CACHE_URL",
+        "CACHE_TIMEOUT_SECONDS",
+        "CACHE_BREAKER_SECONDS",
+        "PAGE_CACHE_MAX_ENTRIES",
+    }:
         store.cache_clear()

@@ -85,7 +85,9 @@ class Period:
         }
 
 
-def same_window(text: str, reference: date | None, start: date | None, end: date | None) -> Period | None:
+def same_window(
+    text: str, reference: date | None, start: date | None, end: date | None
+) -> Period | None:
     """`text` read against the day stored words were read against, if it names the same
     window (start, end): words edited without moving the date (a typo, an apostrophe) keep
     their reference, so "à l'automne" read in 2020 does not jump to this autumn."""
@@ -93,7 +95,7 @@ def same_window(text: str, reference: date | None, start: date | None, end: date
         return None
     for tense in ("future", "past"):
         try:
-            period = parse_period(text, reference, tense=tense)  # type: ignore[arg-type]
+            period = parse_period(text, reference, tense=tense)
         except PeriodParseError:
             return None
         if (period.start, period.end) == (start, end):

@@ -47,9 +47,25 @@ from .models import KEY_PATTERN, Milestone, Mission, Workstream
 _KEY = re.compile(KEY_PATTERN)
 # What the rules and the write read of a stored milestone (services.check_milestone_edit).
 _STORED = (
-    "mission", "workstream", "key", "title", "kind", "status", "progress", "completed_on", "comment", "version",
-    "due_text", "due_start", "due_end", "due_precision", "due_reference", "editorial", "imported_state",
-    "news_on", "health",
+    "mission",
+    "workstream",
+    "key",
+    "title",
+    "kind",
+    "status",
+    "progress",
+    "completed_on",
+    "comment",
+    "version",
+    "due_text",
+    "due_start",
+    "due_end",
+    "due_precision",
+    "due_reference",
+    "editorial",
+    "imported_state",
+    "news_on",
+    "health",
 )
 # What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection), behind
 # any apostrophes already there: a text that starts so is exported with one more apostrophe.
@@ -99,7 +115,9 @@ class SheetDiff(Diff):
 
 class NoDiff(Diff):
     def __init__(self, resource: Any, instance: Any, new: bool) -> None:
-        self.left, self.right, self.new = [], [], new
+        self.left: list[Any] = []
+        self.right: list[Any] = []
+        self.new = new
 
     def compare_with(self, resource: Any, instance: Any) -> None:
         pass
@@ -124,12 +142,16 @@ class Sheet:
 
     today: dt.date
     missions: dict[str, Mission] = field(default_factory=dict)
-    workstreams: dict[tuple[str, str], Workstream] = field(default_factory=dict)  # (mission key, key)
+    workstreams: dict[tuple[str, str], Workstream] = field(
+        default_factory=dict
+    )  # (mission key, key)
     milestones: dict[tuple[str, str], Milestone] = field(default_factory=dict)
     lines: dict[tuple[str, str], int] = field(default_factory=dict)  # where each key was first seen
     # Each checked edit, with the line it came from and the row's instance (a created
     # milestone's id goes back to it, for the admin's log).
-    edits: list[tuple[services.CheckedEdit, int, dict[str, Any], Milestone]] = field(default_factory=list)
+    edits: list[tuple[services.CheckedEdit, int, dict[str, Any], Milestone]] = field(
+        default_factory=list
+    )
 
     @classmethod
     def read(cls, dataset: Any, today: dt.date) -> Sheet:
@@ -158,7 +180,8 @@ class Sheet:
         for milestone in Milestone.objects.filter(named).only(*_STORED):
             # The sheet's own mission and workstream objects: no query per row to show them.
             milestone.mission = by_id[milestone.mission_id]
-            milestone.workstream = workstreams.get(milestone.workstream_id)
+            ws_id = milestone.workstream_id
+            milestone.workstream = workstreams.get(ws_id) if ws_id is not None else None
             sheet.milestones[(milestone.mission.key, milestone.key)] = milestone
         return sheet
 
@@ -204,12 +227,15 @@ class WorkstreamOfMissionWidget(widgets.ForeignKeyWidget):
         super().__init__(Workstream, field="key")
         self.sheet: Sheet | None = None
 
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> Workstream | None:
+    def clean(
+        self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any
+    ) -> Workstream | None:
         key = str(value or "").strip()
         if not key:
             return None
         assert self.sheet is not None  # set by MilestoneResource.before_import
-        workstream = self.sheet.workstreams.get(((row or {}).get("mission"), key))
+        mission = (row or {}).get("mission")
+        workstream = None if mission is None else self.sheet.workstreams.get((mission, key))
         if workstream is None:
             raise ValueError(_("no workstream “%(key)s” in this mission") % {"key": key})
         return workstream
@@ -236,20 +262,37 @@ class FrenchDateWidget(widgets.DateWidget):
 
 class MilestoneResource(resources.ModelResource):
     mission = fields.Field(column_name="mission", attribute="mission", widget=MissionWidget())
-    workstream = fields.Field(column_name="chantier", attribute="workstream", widget=WorkstreamOfMissionWidget())
+    workstream = fields.Field(
+        column_name="chantier", attribute="workstream", widget=WorkstreamOfMissionWidget()
+    )
     key = fields.Field(column_name="jalon", attribute="key")
     title = fields.Field(column_name="titre", attribute="title", widget=SheetTextWidget())
     due_text = fields.Field(column_name="échéance", attribute="due_text", widget=SheetTextWidget())
     status = fields.Field(column_name="statut", attribute="status")
-    progress = fields.Field(column_name="avancement", attribute="progress", widget=PlainIntegerWidget())
-    completed_on = fields.Field(column_name="achevé le", attribute="completed_on", widget=FrenchDateWidget())
+    progress = fields.Field(
+        column_name="avancement", attribute="progress", widget=PlainIntegerWidget()
+    )
+    completed_on = fields.Field(
+        column_name="achevé le", attribute="completed_on", widget=FrenchDateWidget()
+    )
     comment = fields.Field(column_name="commentaire", attribute="comment", widget=SheetTextWidget())
     # The version the sheet was exported at: a row edited since is refused, not overwritten.
     version = fields.Field(column_name="version", attribute="version", widget=PlainIntegerWidget())
 
     class Meta:
         model = Milestone
-        fields = ("mission", "workstream", "key", "title", "due_text", "status", "progress", "completed_on", "comment", "version")
+        fields = (
+            "mission",
+            "workstream",
+            "key",
+            "title",
+            "due_text",
+            "status",
+            "progress",
+            "completed_on",
+            "comment",
+            "version",
+        )
         import_id_fields = ("mission", "key")
         skip_unchanged = True
         report_skipped = True
@@ -266,7 +309,9 @@ class MilestoneResource(resources.ModelResource):
         return SheetDiff if self.dry_run else NoDiff
 
     def get_queryset(self) -> Any:
-        return Milestone.objects.select_related("mission", "workstream").order_by("mission__key", "workstream__position", "due_end", "key")
+        return Milestone.objects.select_related("mission", "workstream").order_by(
+            "mission__key", "workstream__position", "due_end", "key"
+        )
 
     def import_data(self, dataset: Any, dry_run: bool = False, **kwargs: Any) -> Result:
         self.dry_run = dry_run
@@ -308,7 +353,9 @@ class MilestoneResource(resources.ModelResource):
         elif mission_key not in self.sheet.missions:
             errors["mission"] = _("no mission “%(key)s”") % {"key": mission_key}
         if not _KEY.fullmatch(key):
-            errors["key"] = _("“%(key)s” is not a key (lowercase words and digits joined by hyphens)") % {"key": key}
+            errors["key"] = _(
+                "“%(key)s” is not a key (lowercase words and digits joined by hyphens)"
+            ) % {"key": key}
         else:
             line = kwargs.get("row_number", 0)
             first = self.sheet.lines.setdefault((mission_key, key), line)
@@ -336,7 +383,13 @@ class MilestoneResource(resources.ModelResource):
         # A copy takes the row's values; the stored milestone stays as read, for the rules.
         return _shallow_copy(stored) if stored else None
 
-    def skip_row(self, instance: Milestone, original: Milestone, row: dict[str, Any], import_validation_errors: Any = None) -> bool:
+    def skip_row(
+        self,
+        instance: Milestone,
+        original: Milestone,
+        row: dict[str, Any],
+        import_validation_errors: Any = None,
+    ) -> bool:
         # The sheet's version is how old the row is, not a change to make.
         sheet_version, instance.version = instance.version, original.version
         try:
@@ -344,7 +397,9 @@ class MilestoneResource(resources.ModelResource):
         finally:
             instance.version = sheet_version
 
-    def save_instance(self, instance: Milestone, is_create: bool, row: dict[str, Any], **kwargs: Any) -> None:
+    def save_instance(
+        self, instance: Milestone, is_create: bool, row: dict[str, Any], **kwargs: Any
+    ) -> None:
         assert self.sheet is not None
         user = kwargs.get("user")
         if is_create:
@@ -356,7 +411,10 @@ class MilestoneResource(resources.ModelResource):
                 key=instance.key,
                 title=instance.title,
                 # A fact with no quote says where it comes from.
-                editorial={"existence": _("Added from a spreadsheet by %(user)s on %(day)s.") % {"user": user, "day": self.sheet.today.isoformat()}},
+                editorial={
+                    "existence": _("Added from a spreadsheet by %(user)s on %(day)s.")
+                    % {"user": user, "day": self.sheet.today.isoformat()}
+                },
             )
         else:
             milestone = self.sheet.milestones[(row["mission"], row["jalon"])]
@@ -364,7 +422,11 @@ class MilestoneResource(resources.ModelResource):
                 # Moving a milestone between workstreams changes who coordinates it: the
                 # milestone's own admin page does that, not a sheet.
                 raise ValidationError(
-                    {"workstream": _("a milestone does not change workstream through a sheet: use its page in the administration")}
+                    {
+                        "workstream": _(
+                            "a milestone does not change workstream through a sheet: use its page in the administration"
+                        )
+                    }
                 )
         change = services.MilestoneChange(
             status=instance.status,
@@ -375,23 +437,39 @@ class MilestoneResource(resources.ModelResource):
             title=instance.title or services.KEEP,  # an empty cell keeps the title
         )
         try:
-            edit = services.check_milestone_edit(user, milestone, change, base_version=instance.version, today=self.sheet.today)
+            edit = services.check_milestone_edit(
+                user, milestone, change, base_version=instance.version, today=self.sheet.today
+            )
         except services.EditConflict as conflict:
-            raise ValidationError({"version": self._conflict_message(instance.version, conflict)}) from None
+            raise ValidationError(
+                {"version": self._conflict_message(instance.version, conflict)}
+            ) from None
         self.sheet.edits.append((edit, kwargs.get("row_number", 0), row, instance))
 
     def after_import(self, dataset: Any, result: Result, **kwargs: Any) -> None:
         super().after_import(dataset, result, **kwargs)
-        if self.sheet is None or not self.sheet.edits or result.has_errors() or result.has_validation_errors():
+        if (
+            self.sheet is None
+            or not self.sheet.edits
+            or result.has_errors()
+            or result.has_validation_errors()
+        ):
             return  # nothing to write, or the import is refused and rolled back whole
         try:
-            services.write_milestones(kwargs.get("user"), [edit for edit, *_rest in self.sheet.edits], via="sheet", today=self.sheet.today)
+            services.write_milestones(
+                kwargs.get("user"),
+                [edit for edit, *_rest in self.sheet.edits],
+                via="sheet",
+                today=self.sheet.today,
+            )
         except services.EditConflict as conflict:
             # Someone saved a row between its check and the write: that row is refused (and
             # with it the sheet, which rolls back).
             for edit, line, row, _instance in self.sheet.edits:
                 if edit.milestone.pk == conflict.current.pk:
-                    error = ValidationError({"version": self._conflict_message(edit.milestone.version, conflict)})
+                    error = ValidationError(
+                        {"version": self._conflict_message(edit.milestone.version, conflict)}
+                    )
                     result.append_invalid_row(line, row, error)
             return
         for edit, _line, _row, instance in self.sheet.edits:
@@ -399,8 +477,9 @@ class MilestoneResource(resources.ModelResource):
 
     @staticmethod
     def _conflict_message(sheet_version: int | None, conflict: services.EditConflict) -> str:
-        return _("changed since this sheet was exported (version %(sheet)s, now %(now)s): export again") % {
+        return _(
+            "changed since this sheet was exported (version %(sheet)s, now %(now)s): export again"
+        ) % {
             "sheet": sheet_version,
             "now": conflict.current.version,
         }
-

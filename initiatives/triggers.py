@@ -142,7 +142,8 @@ def record_install(vendor: str, tables: Columns) -> list[str]:
 
         def row(alias: str, *, compared: bool = False) -> str:
             pairs = ", ".join(
-                f"'{c}', " + (f"json({alias}.{_quote(c)})" if c in json_columns else f"{alias}.{_quote(c)}")
+                f"'{c}', "
+                + (f"json({alias}.{_quote(c)})" if c in json_columns else f"{alias}.{_quote(c)}")
                 for c in columns
                 if not (compared and c in NOISE)
             )
@@ -193,11 +194,21 @@ def columns_for(models: Sequence[Any]) -> Columns:
 
 # The tables whose writes bump the data version: every table a page reads.
 WATCHED = (
-    "initiatives_source", "initiatives_actor", "initiatives_label", "initiatives_mission",
-    "initiatives_mission_labels", "initiatives_mission_sources", "initiatives_involvement",
-    "initiatives_workstream", "initiatives_workstream_coordinators", "initiatives_milestone",
-    "initiatives_citation", "initiatives_milestoneslip", "initiatives_assessment",
-    "initiatives_evidence", "initiatives_forecast",
+    "initiatives_source",
+    "initiatives_actor",
+    "initiatives_label",
+    "initiatives_mission",
+    "initiatives_mission_labels",
+    "initiatives_mission_sources",
+    "initiatives_involvement",
+    "initiatives_workstream",
+    "initiatives_workstream_coordinators",
+    "initiatives_milestone",
+    "initiatives_citation",
+    "initiatives_milestoneslip",
+    "initiatives_assessment",
+    "initiatives_evidence",
+    "initiatives_forecast",
 )
 # The tables whose every write is kept in the history.
 RECORDED = ("Mission", "Workstream", "Milestone")

@@ -9,7 +9,7 @@ app_name = "initiatives"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("missions/", views.mission_list, name="missions"),
-    path("frise/", views.frise, name="frise"),
+    path("frise/", views.timeline, name="timeline"),
     path("missions/<slug:key>/", views.mission_detail, name="mission"),
     path(
         "missions/<slug:mission_key>/chantiers/<slug:key>/",

@@ -76,7 +76,7 @@ def mission_list(request: HttpRequest) -> TemplateResponse:
 @require_safe
 @cached_page(params=("year", "label", "view", "after"))
 @for_htmx("axis")
-def frise(request: HttpRequest) -> TemplateResponse:
+def timeline(request: HttpRequest) -> TemplateResponse:
     labels = list(Label.objects.order_by("name").values_list("key", "name"))
     label = request.GET.get("label", "")
     if label not in {key for key, _name in labels}:
@@ -91,7 +91,7 @@ def frise(request: HttpRequest) -> TemplateResponse:
     context = {
         "view": view,
         "query": urlencode({k: v for k, v in query.items() if v}),
-        "frise": selectors.frise(
+        "timeline": selectors.timeline(
             today,
             label=label,
             year=year,
@@ -100,9 +100,9 @@ def frise(request: HttpRequest) -> TemplateResponse:
         "labels": labels,
         "label": label,
         "year": year,
-        "years": range(selectors.FRISE_FIRST_YEAR, today.year + 3),
+        "years": range(selectors.TIMELINE_FIRST_YEAR, today.year + 3),
     }
-    return TemplateResponse(request, "initiatives/frise.html", context)
+    return TemplateResponse(request, "initiatives/timeline.html", context)
 
 
 @require_safe

@@ -220,7 +220,7 @@ STORAGES = {
 # Console backend by default (embedded mode prints mails); EMAIL_URL=smtp+tls://… for real mail.
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # A provider's own backend (django-anymail, say) can take the URL's place.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)  # noqa: F821 (set just above)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=globals()["EMAIL_BACKEND"])  # set just above
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="observatoire@localhost")
 # The site's address, for the links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -446,7 +446,7 @@ if OIDC_ENABLED:
 
     _oidc = _urlsplit(OIDC_OP_AUTHORIZATION_ENDPOINT)
     _csp_form_action.append(f"{_oidc.scheme}://{_oidc.netloc}")
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, dict[str, list[str] | bool]] = {
     "DIRECTIVES": {
         "default-src": [NONE],
         "script-src": [SELF],

@@ -183,7 +183,10 @@ def main() -> int:
         cold = {name: wrk(BASE + url, *htmx_header(name)) for name, url in large["pages"].items()}
     print("Measuring (sick cache: a Redis that accepts connections and never answers)…", flush=True)
     sick_log = ROOT / "var" / "bench-sick-cache.log"
-    with SilentServer() as silent_url, serving(log=sick_log, CACHE_URL=silent_url, LOG_LEVEL="WARNING"):
+    with (
+        SilentServer() as silent_url,
+        serving(log=sick_log, CACHE_URL=silent_url, LOG_LEVEL="WARNING"),
+    ):
         sick = {name: wrk(BASE + url, *htmx_header(name)) for name, url in large["pages"].items()}
     sick_lines = sick_log.read_text(encoding="utf-8").splitlines()
     hello = results["hello world (baseline)"]["rps"]
@@ -197,7 +200,9 @@ def main() -> int:
     }
     print(f"\n{large['milestones']} milestones; wrk -t2 -c16 -d{DURATION}; gunicorn 2 workers")
     for name, r in results.items():
-        print(f"  {name:28} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms")
+        print(
+            f"  {name:28} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms"
+        )
     failures: list[str] = []
     for mode, measured in (("warm", warm), ("cold", cold)):
         print(
@@ -236,13 +241,21 @@ def main() -> int:
     for name, r in sick.items():
         ratio = r["rps"] / cold[name]["rps"]
         report["sick_cache"][name] = {**r, "vs_cold": ratio}
-        print(f"            {name:28} {r['rps']:7.0f} {r['p50_ms']:7.1f} {r['p99_ms']:7.1f} {ratio:7.2f}")
+        print(
+            f"            {name:28} {r['rps']:7.0f} {r['p50_ms']:7.1f} {r['p99_ms']:7.1f} {ratio:7.2f}"
+        )
         if ratio < 0.5:
             failures.append(f"sick cache: {name} at {ratio:.0%} of its no-cache throughput (< 50%)")
     breaker_lines = [line for line in sick_lines if "initiatives.breaker" in line]
     tracebacks = sum("Traceback" in line for line in sick_lines)
-    report["sick_cache_log"] = {"lines": len(sick_lines), "breaker_lines": len(breaker_lines), "tracebacks": tracebacks}
-    print(f"  its log: {len(sick_lines)} lines, {len(breaker_lines)} from the breaker, {tracebacks} tracebacks")
+    report["sick_cache_log"] = {
+        "lines": len(sick_lines),
+        "breaker_lines": len(breaker_lines),
+        "tracebacks": tracebacks,
+    }
+    print(
+        f"  its log: {len(sick_lines)} lines, {len(breaker_lines)} from the breaker, {tracebacks} tracebacks"
+    )
     if tracebacks:
         failures.append(f"sick cache: {tracebacks} tracebacks logged")
     # Where the page is computed: warm, both are the same cache hit and differ by noise only.

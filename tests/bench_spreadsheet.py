@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-DB_URL = os.environ.get("BENCH_SHEET_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/observatoire_bench_sheet")
+DB_URL = os.environ.get(
+    "BENCH_SHEET_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/observatoire_bench_sheet"
+)
 ROWS = 10_000
 LIMIT_SECONDS = 30.0  # gunicorn's default worker timeout
 FORMATS = {"csv": "0", "xlsx": "1"}  # their index in MilestoneAdmin.formats
@@ -59,7 +61,9 @@ def ensure_database() -> None:
     import psycopg
 
     name = DB_URL.rsplit("/", 1)[1]
-    with psycopg.connect(DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True, connect_timeout=3) as conn:
+    with psycopg.connect(
+        DB_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True, connect_timeout=3
+    ) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -83,7 +87,9 @@ def edited(rows: list[dict[str, str]], stamp: str) -> list[dict[str, str]]:
     out = []
     for i, row in enumerate(rows):
         row = dict(row)
-        row["commentaire"] = f"Point d'étape {stamp}, ligne {i + 1} : budget confirmé, calendrier tenu."
+        row["commentaire"] = (
+            f"Point d'étape {stamp}, ligne {i + 1} : budget confirmé, calendrier tenu."
+        )
         if row["statut"] in ("planned", "in_progress"):
             row["statut"] = "in_progress"
             row["avancement"] = str((int(row["avancement"] or 0) + 1) % 100)
@@ -146,11 +152,27 @@ def run(fmt: str, limit: int | None, profile: bool) -> dict[str, Any]:
     client.force_login(user)
     fields = {
         f"milestoneresource_{name}": "on"
-        for name in ("mission", "workstream", "key", "title", "due_text", "status", "progress", "completed_on", "comment", "version")
+        for name in (
+            "mission",
+            "workstream",
+            "key",
+            "title",
+            "due_text",
+            "status",
+            "progress",
+            "completed_on",
+            "comment",
+            "version",
+        )
     }
-    export_s, response = timed(False, "export", lambda: client.post(
-        reverse("admin:initiatives_milestone_export"), {"format": "0", "resource": "0", **fields}
-    ))
+    export_s, response = timed(
+        False,
+        "export",
+        lambda: client.post(
+            reverse("admin:initiatives_milestone_export"),
+            {"format": "0", "resource": "0", **fields},
+        ),
+    )
     assert response.status_code == 200, response.content[:500]
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))[:limit]
     stamp = time.strftime("%Y-%m-%d %H:%M:%S") + f" ({fmt})"
@@ -158,25 +180,46 @@ def run(fmt: str, limit: int | None, profile: bool) -> dict[str, Any]:
     history_before = HistoryEntry.objects.count()
 
     upload = SimpleUploadedFile(f"jalons.{fmt}", content)
-    dry_s, response = timed(profile, f"dry run ({fmt})", lambda: client.post(
-        reverse("admin:initiatives_milestone_import"),
-        {"format": FORMATS[fmt], "resource": "0", "import_file": upload},
-    ))
+    dry_s, response = timed(
+        profile,
+        f"dry run ({fmt})",
+        lambda: client.post(
+            reverse("admin:initiatives_milestone_import"),
+            {"format": FORMATS[fmt], "resource": "0", "import_file": upload},
+        ),
+    )
     page = response.content.decode()
-    hidden = dict(re.findall(r'<input type="hidden" name="(import_file_name|original_file_name|format|resource)" value="([^"]*)"', page))
+    hidden = dict(
+        re.findall(
+            r'<input type="hidden" name="(import_file_name|original_file_name|format|resource)" value="([^"]*)"',
+            page,
+        )
+    )
     if response.status_code != 200 or "import_file_name" not in hidden:
         errors = re.findall(r'<ul class="errorlist">(.*?)</ul>', page, re.S)[:5]
-        sys.exit(f"the dry run offered no confirmation ({response.status_code}): {errors or page[:2000]}")
-    confirm_s, response = timed(profile, f"confirmation ({fmt})", lambda: client.post(
-        reverse("admin:initiatives_milestone_process_import"), hidden
-    ))
-    if response.status_code != 302 or response["Location"] != reverse("admin:initiatives_milestone_changelist"):
+        sys.exit(
+            f"the dry run offered no confirmation ({response.status_code}): {errors or page[:2000]}"
+        )
+    confirm_s, response = timed(
+        profile,
+        f"confirmation ({fmt})",
+        lambda: client.post(reverse("admin:initiatives_milestone_process_import"), hidden),
+    )
+    if response.status_code != 302 or response["Location"] != reverse(
+        "admin:initiatives_milestone_changelist"
+    ):
         sys.exit(f"the confirmation failed ({response.status_code}): {response.content[:2000]!r}")
     written = Milestone.objects.filter(comment__startswith=f"Point d'étape {stamp},").count()
     recorded = HistoryEntry.objects.count() - history_before
     return {
-        "format": fmt, "rows": len(rows), "export_s": export_s, "dry_s": dry_s, "confirm_s": confirm_s,
-        "written": written, "recorded": recorded, "bytes": len(content),
+        "format": fmt,
+        "rows": len(rows),
+        "export_s": export_s,
+        "dry_s": dry_s,
+        "confirm_s": confirm_s,
+        "written": written,
+        "recorded": recorded,
+        "bytes": len(content),
     }
 
 
@@ -189,9 +232,13 @@ def purge_queue() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=None, help="import only the first N rows of the export")
+    parser.add_argument(
+        "--rows", type=int, default=None, help="import only the first N rows of the export"
+    )
     parser.add_argument("--formats", default="csv,xlsx")
-    parser.add_argument("--profile", action="store_true", help="print cProfile statistics of each step")
+    parser.add_argument(
+        "--profile", action="store_true", help="print cProfile statistics of each step"
+    )
     args = parser.parse_args()
     configure()
     ensure_database()
@@ -205,10 +252,14 @@ def main() -> int:
     (ROOT / "var" / "bench-sheet.json").write_text(json.dumps(results, indent=2))
 
     missed = []
-    print(f"\nSpreadsheet import through the admin, PostgreSQL (limit {LIMIT_SECONDS:g} s per step; "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"\nSpreadsheet import through the admin, PostgreSQL (limit {LIMIT_SECONDS:g} s per step; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})"
+    )
     for r in results:
-        print(f"  {r['format'].upper():4} {r['rows']:,} rows ({r['bytes'] / 1e6:.1f} MB), export of every milestone {r['export_s']:.1f} s")
+        print(
+            f"  {r['format'].upper():4} {r['rows']:,} rows ({r['bytes'] / 1e6:.1f} MB), export of every milestone {r['export_s']:.1f} s"
+        )
         for step in ("dry", "confirm"):
             seconds = r[f"{step}_s"]
             name = "dry run (preview)" if step == "dry" else "confirmation (writes)"

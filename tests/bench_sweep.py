@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-BASE_URL = os.environ.get("BENCH_SWEEP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/observatoire_sweep")
+BASE_URL = os.environ.get(
+    "BENCH_SWEEP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/observatoire_sweep"
+)
 SMALL_URL = BASE_URL + "_small"
 TARGET_ROWS = 1_000_000
 TARGET_RATIO = 5.0
@@ -106,7 +108,9 @@ def env_for(url: str) -> dict[str, str]:
 
 
 def manage(url: str, *args: str) -> str:
-    done = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env_for(url), capture_output=True, text=True)
+    done = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env_for(url), capture_output=True, text=True
+    )
     if done.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return done.stdout
@@ -117,7 +121,9 @@ def ensure_database(url: str) -> bool:
     import psycopg
 
     name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True, connect_timeout=3) as conn:
+    with psycopg.connect(
+        url.rsplit("/", 1)[0] + "/postgres", autocommit=True, connect_timeout=3
+    ) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             return False
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -125,7 +131,14 @@ def ensure_database(url: str) -> bool:
 
 
 def rows(url: str) -> int:
-    return int(manage(url, "shell", "-c", "from initiatives.models import Milestone; print(Milestone.objects.count())").split()[-1])
+    return int(
+        manage(
+            url,
+            "shell",
+            "-c",
+            "from initiatives.models import Milestone; print(Milestone.objects.count())",
+        ).split()[-1]
+    )
 
 
 def build(url: str) -> None:
@@ -161,16 +174,26 @@ def main() -> int:
     purge_queue()
     ratio = large["steady_s"] / large["count_s"]
     print(f"\nDeadline sweep on PostgreSQL ({large['rows']:,} milestones)")
-    print(f"  SELECT count(*) over the milestones   {large['count_s'] * 1000:8.1f} ms (median of 7)")
-    print(f"  sweep, steady (no change)             {large['steady_s'] * 1000:8.1f} ms (median of 5)  = {ratio:.2f} × count(*)  [target ≤ {TARGET_RATIO:g}]")
-    print(f"  sweep, next day                       {large['next_s'] * 1000:8.1f} ms  ({large['next_changed']:,} health changes, {large['next_alerts']:,} alerts recorded and enqueued)")
-    print(f"  statements per sweep: {small['statements']} at {small['rows']:,} milestones, {large['statements']} at {large['rows']:,} "
-          f"({large['statements_next_day']} on a day with changes)  [target: constant]")
+    print(
+        f"  SELECT count(*) over the milestones   {large['count_s'] * 1000:8.1f} ms (median of 7)"
+    )
+    print(
+        f"  sweep, steady (no change)             {large['steady_s'] * 1000:8.1f} ms (median of 5)  = {ratio:.2f} × count(*)  [target ≤ {TARGET_RATIO:g}]"
+    )
+    print(
+        f"  sweep, next day                       {large['next_s'] * 1000:8.1f} ms  ({large['next_changed']:,} health changes, {large['next_alerts']:,} alerts recorded and enqueued)"
+    )
+    print(
+        f"  statements per sweep: {small['statements']} at {small['rows']:,} milestones, {large['statements']} at {large['rows']:,} "
+        f"({large['statements_next_day']} on a day with changes)  [target: constant]"
+    )
     print(f"  its statements, steady, at {large['rows']:,} milestones:")
     for seconds, sql in large["sql"]:
         print(f"    {seconds * 1000:7.1f} ms  {sql}")
     (ROOT / "var").mkdir(exist_ok=True)
-    (ROOT / "var" / "bench-sweep.json").write_text(json.dumps({"small": small, "large": large, "ratio": ratio}, indent=2))
+    (ROOT / "var" / "bench-sweep.json").write_text(
+        json.dumps({"small": small, "large": large, "ratio": ratio}, indent=2)
+    )
     missed = []
     if large["rows"] < TARGET_ROWS:
         missed.append(f"only {large['rows']:,} milestones")

@@ -152,7 +152,9 @@ class SourceFactory(DjangoModelFactory):
     published_basis = "public_record"
     published_note = "Date du communiqué au registre public."
     text = SOURCE_TEXT
-    text_sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.text.encode("utf-8")).hexdigest())
+    text_sha256 = factory.LazyAttribute(
+        lambda o: hashlib.sha256(o.text.encode("utf-8")).hexdigest()
+    )
 
 
 class MissionFactory(DjangoModelFactory):
@@ -178,7 +180,13 @@ def _due(o: Any) -> dict[str, Any]:
     from initiatives import periods
 
     if not o.due:
-        return {"due_text": "", "due_start": None, "due_end": None, "due_precision": "", "due_reference": None}
+        return {
+            "due_text": "",
+            "due_start": None,
+            "due_end": None,
+            "due_precision": "",
+            "due_reference": None,
+        }
     return periods.parse_period(o.due, o.read_on).fields("due")
 
 
@@ -196,7 +204,9 @@ class MilestoneFactory(DjangoModelFactory):
         window = factory.LazyAttribute(_due)
 
     workstream = factory.SubFactory(WorkstreamFactory)
-    mission = factory.LazyAttribute(lambda o: o.workstream.mission if o.workstream else MissionFactory())
+    mission = factory.LazyAttribute(
+        lambda o: o.workstream.mission if o.workstream else MissionFactory()
+    )
     key = factory.Sequence(lambda n: f"jalon-{n}")
     title = factory.Sequence(lambda n: f"Jalon d’essai {n}")
     due_text = factory.LazyAttribute(lambda o: o.window["due_text"])
@@ -212,7 +222,9 @@ class MilestoneFactory(DjangoModelFactory):
 
         milestone = model_class(*args, **kwargs)
         if "health" not in kwargs:
-            milestone.health = milestone.health_on(timezone.localdate(), settings.DEADLINE_HORIZON_DAYS)
+            milestone.health = milestone.health_on(
+                timezone.localdate(), settings.DEADLINE_HORIZON_DAYS
+            )
         milestone.save()
         return milestone
 

@@ -71,8 +71,10 @@ class Provider:
                         return self._send(400, b"unknown client", "text/plain")
                     code = secrets.token_urlsafe(16)
                     provider.codes[code] = {"nonce": query.get("nonce"), **provider.agent}
-                    location = query["redirect_uri"] + "?" + urlencode(
-                        {"code": code, "state": query.get("state", "")}
+                    location = (
+                        query["redirect_uri"]
+                        + "?"
+                        + urlencode({"code": code, "state": query.get("state", "")})
                     )
                     return self._send(302, b"", "text/plain", Location=location)
                 if url.path == "/jwks":

@@ -58,14 +58,26 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
         )
         wait_for(self._answers, 10, "redis-server to start")
 
     def _answers(self) -> bool:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2) as s:
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", self.port), 0.2) as s,
+        ):
             s.sendall(b"PING\r\n")
             return s.recv(16).startswith(b"+PONG")
         return False
@@ -117,9 +129,20 @@ def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
     # and hangs a gunicorn whose workers keep failing to boot.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "sovereignty.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        [
+            str(BIN / "gunicorn"),
+            "sovereignty.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -127,7 +150,9 @@ def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
             wait_for(lambda: _status(base + "/healthz") == 200, 30, "gunicorn to answer")
         except Exception:
             log.seek(0)
-            raise AssertionError("gunicorn did not answer; its log:\n" + log.read()[-4000:].decode(errors="replace")) from None
+            raise AssertionError(
+                "gunicorn did not answer; its log:\n" + log.read()[-4000:].decode(errors="replace")
+            ) from None
         yield base
     finally:
         process.terminate()
@@ -136,13 +161,30 @@ def gunicorn(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str], log: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(
+    env: dict[str, str], log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """A real worker (prefork, one child) in its own process; its log in `log`."""
     output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "sovereignty", "worker", "--pool", "prefork",
-         "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env={**env, "LOG_LEVEL": "INFO"}, stdout=output, stderr=subprocess.STDOUT,
+        [
+            str(BIN / "celery"),
+            "-A",
+            "sovereignty",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env={**env, "LOG_LEVEL": "INFO"},
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     try:
         yield process
@@ -169,8 +211,13 @@ def _status(url: str) -> int:
 
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
 
 
@@ -231,7 +278,9 @@ def wait_until_broker_idle(redis_url: str, timeout: float = 30, queue: str = "ce
         return client.llen(queue) == 0 and client.hlen("unacked") == 0
 
     # Twice, 0.2 s apart: Kombu moves a message from the queue to `unacked` in two steps.
-    wait_for(lambda: idle() and (time.sleep(0.2) is None) and idle(), timeout, "the worker to be idle")
+    wait_for(
+        lambda: idle() and (time.sleep(0.2) is None) and idle(), timeout, "the worker to be idle"
+    )
 
 
 class PostgresServer:
@@ -259,17 +308,50 @@ class PostgresServer:
             import shutil
 
             shutil.chown(self.folder, "postgres", "postgres")
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                  "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C.UTF-8",
+        )
         self._ctl("start")
-        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                  "observatoire")
+        self._run(
+            str(self.bin / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "observatoire",
+        )
 
     def _ctl(self, action: str) -> None:
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-m", "fast",
-                  "-l", str(self.folder / "log"), action)
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-w",
+            "-m",
+            "fast",
+            "-l",
+            str(self.folder / "log"),
+            action,
+        )
 
     def restart(self) -> None:
         self._ctl("restart")

@@ -24,7 +24,8 @@ def test_login_page_in_the_dsfr_look_logs_in_and_out(seeded: None) -> None:
     page = client.get(reverse("initiatives:login")).content.decode()
     assert 'class="fr-input"' in page and "identifier avec ProConnect</a>" in page
     response = client.post(
-        reverse("initiatives:login"), {"username": "claire", "password": "pw-claire-2026", "next": "/frise/"}
+        reverse("initiatives:login"),
+        {"username": "claire", "password": "pw-claire-2026", "next": "/frise/"},
     )
     assert response.status_code == 302 and response["Location"] == "/frise/"
     assert "Se déconnecter (Claire)" in client.get("/").content.decode()
@@ -34,7 +35,9 @@ def test_login_page_in_the_dsfr_look_logs_in_and_out(seeded: None) -> None:
 
 def test_a_wrong_password_keeps_the_username_and_says_why(db: None) -> None:
     get_user_model().objects.create_user("claire", password="pw-claire-2026")
-    response = Client().post(reverse("initiatives:login"), {"username": "claire", "password": "non"})
+    response = Client().post(
+        reverse("initiatives:login"), {"username": "claire", "password": "non"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'value="claire"' in html and "fr-alert--error" in html
@@ -46,11 +49,15 @@ def test_failed_logins_are_throttled(db: None, settings: object) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT):  # type: ignore[attr-defined]
         client.post(reverse("initiatives:login"), {"username": "claire", "password": "faux"})
     # Locked out, even with the right password now; another account is not.
-    locked = client.post(reverse("initiatives:login"), {"username": "claire", "password": "pw-claire-2026"})
+    locked = client.post(
+        reverse("initiatives:login"), {"username": "claire", "password": "pw-claire-2026"}
+    )
     assert locked.status_code == 429
     assert "Trop de tentatives échouées" in locked.content.decode()
     get_user_model().objects.create_user("lea", password="pw-lea-2026")
-    other = client.post(reverse("initiatives:login"), {"username": "lea", "password": "pw-lea-2026"})
+    other = client.post(
+        reverse("initiatives:login"), {"username": "lea", "password": "pw-lea-2026"}
+    )
     assert other.status_code == 302
 
 
@@ -94,14 +101,18 @@ def test_proconnect_login_creates_the_agent_then_finds_them_by_email(
     assert "Se déconnecter (Claire Dupont)" in client.get("/").content.decode()
 
     # The same agent again, email in other case and a new siret: the same account.
-    again = proconnect_login(Client(), provider, {**AGENT, "email": AGENT["email"].lower(), "siret": "11000201100044"})
+    again = proconnect_login(
+        Client(), provider, {**AGENT, "email": AGENT["email"].lower(), "siret": "11000201100044"}
+    )
     assert again.status_code == 302
     assert get_user_model().objects.filter(email__iexact=AGENT["email"]).count() == 1
     assert ProConnectIdentity.objects.get(user=user).siret == "11000201100044"
 
 
 def test_an_existing_account_is_matched_by_email(db: None, provider: Provider) -> None:
-    existing = get_user_model().objects.create_user("cdupont", email="claire.dupont@numerique.gouv.fr")
+    existing = get_user_model().objects.create_user(
+        "cdupont", email="claire.dupont@numerique.gouv.fr"
+    )
     client = Client()
     assert proconnect_login(client, provider, AGENT).status_code == 302
     assert client.session["_auth_user_id"] == str(existing.pk)

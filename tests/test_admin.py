@@ -111,7 +111,9 @@ def _milestone_form(milestone: Milestone, **changes: object) -> dict[str, object
 def test_changed_due_words_are_read_into_a_window_and_bump_the_version(
     staff_client: Client,
 ) -> None:
-    milestone = MilestoneFactory(workstream=None, mission=MissionFactory(), due="d'ici le printemps")
+    milestone = MilestoneFactory(
+        workstream=None, mission=MissionFactory(), due="d'ici le printemps"
+    )
     url = reverse("admin:initiatives_milestone_change", args=[milestone.pk])
 
     response = staff_client.post(url, _milestone_form(milestone, due_text="T4 2027"))

@@ -35,7 +35,9 @@ pytestmark = pytest.mark.django_db
 
 SOURCE = "plan-cloud-nfi-2014"
 QUOTE = "Le plan Cloud ficelé d'ici le printemps"
-OTHER_QUOTE = "Les propositions des deux chefs de projet du plan industriel Cloud Computing seront finalisées"
+OTHER_QUOTE = (
+    "Les propositions des deux chefs de projet du plan industriel Cloud Computing seront finalisées"
+)
 MISSION = "plan-cloud-nouvelle-france-industrielle"
 COORDINATED = "mission-numerique-grands-groupes"
 
@@ -48,7 +50,9 @@ def observer(name: str = "observatrice") -> Any:
     return person
 
 
-def rated(rating: str, *evidence: services.EvidenceQuote, as_of: dt.date | None = None, **extra: Any) -> services.AssessmentInput:
+def rated(
+    rating: str, *evidence: services.EvidenceQuote, as_of: dt.date | None = None, **extra: Any
+) -> services.AssessmentInput:
     return services.AssessmentInput(
         rating=rating,
         as_of=as_of or timezone.localdate(),
@@ -69,7 +73,11 @@ def ficele(seeded: None) -> Milestone:
 
 
 def coordinated_milestone() -> Milestone:
-    return Milestone.objects.filter(mission__key=COORDINATED, workstream__isnull=False).order_by("pk").first()
+    return (
+        Milestone.objects.filter(mission__key=COORDINATED, workstream__isnull=False)
+        .order_by("pk")
+        .first()
+    )
 
 
 # --- The divergence rule ----------------------------------------------------------------------
@@ -154,7 +162,9 @@ def test_a_quote_not_in_its_source_is_refused_with_its_row_number(ficele: Milest
             observer(), ficele, rated(Assessed.STALLED, blank, quote("Le plan Cloud est terminé"))
         )
     (message,) = refused.value.message_dict["evidence"]
-    assert "2" in message and "nouvelle France industrielle" in message  # the second row, its source
+    assert (
+        "2" in message and "nouvelle France industrielle" in message
+    )  # the second row, its source
     assert not Assessment.objects.filter(milestone=ficele).exists()
 
 
@@ -206,7 +216,9 @@ def test_a_plain_user_and_a_visitor_may_not_assess(ficele: Milestone) -> None:
 def test_an_observer_and_an_administrator_assess(ficele: Milestone) -> None:
     services.record_assessment(observer(), ficele, rated(Assessed.STALLED, quote()))
     admin = user("admin", staff=True)
-    services.record_assessment(admin, ficele, rated(Assessed.NOT_STARTED, quote(), quote(OTHER_QUOTE, primary=False)))
+    services.record_assessment(
+        admin, ficele, rated(Assessed.NOT_STARTED, quote(), quote(OTHER_QUOTE, primary=False))
+    )
     latest = Assessment.objects.filter(milestone=ficele).first()
     assert latest.assessor == admin
     evidence = list(latest.evidence.order_by("pk"))
@@ -217,19 +229,33 @@ def test_an_observer_and_an_administrator_assess(ficele: Milestone) -> None:
 
 def test_a_revision_keeps_the_history_and_the_latest_is_on_the_row(ficele: Milestone) -> None:
     observatrice = observer()
-    services.record_assessment(observatrice, ficele, rated(Assessed.ENGAGED, quote(), as_of=dt.date(2014, 2, 1)))
-    services.record_assessment(observatrice, ficele, rated(Assessed.STALLED, quote(), as_of=dt.date(2015, 6, 1)))
+    services.record_assessment(
+        observatrice, ficele, rated(Assessed.ENGAGED, quote(), as_of=dt.date(2014, 2, 1))
+    )
+    services.record_assessment(
+        observatrice, ficele, rated(Assessed.STALLED, quote(), as_of=dt.date(2015, 6, 1))
+    )
     # Backdated: recorded last, but as of an earlier day, so not the current one.
-    services.record_assessment(observatrice, ficele, rated(Assessed.NOT_STARTED, quote(), as_of=dt.date(2014, 1, 1)))
+    services.record_assessment(
+        observatrice, ficele, rated(Assessed.NOT_STARTED, quote(), as_of=dt.date(2014, 1, 1))
+    )
     row = Milestone.objects.get(pk=ficele.pk)
     assert (row.assessed_status, row.assessed_on) == (Assessed.STALLED, dt.date(2015, 6, 1))
     timeline = selectors.assessment_timeline(row)
-    assert [a.rating for a in timeline] == [Assessed.STALLED, Assessed.ENGAGED, Assessed.NOT_STARTED]
+    assert [a.rating for a in timeline] == [
+        Assessed.STALLED,
+        Assessed.ENGAGED,
+        Assessed.NOT_STARTED,
+    ]
     assert Evidence.objects.filter(assessment__milestone=ficele).count() == 3
     # An assessment is news of the milestone: signed in its history.
     from initiatives.models import HistoryEntry
 
-    entry = HistoryEntry.objects.filter(table_name="initiatives_milestone", row_id=ficele.pk).order_by("-pk").first()
+    entry = (
+        HistoryEntry.objects.filter(table_name="initiatives_milestone", row_id=ficele.pk)
+        .order_by("-pk")
+        .first()
+    )
     assert (entry.via, entry.actor_id) == ("assessment", observatrice.pk)
 
 
@@ -239,25 +265,33 @@ def test_an_assessment_answers_the_milestones_open_alerts(ficele: Milestone) -> 
     assert open_alerts.exists()
     services.record_assessment(observer(), ficele, rated(Assessed.STALLED, quote()))
     assert not open_alerts.exists()
-    assert set(DeadlineAlert.objects.filter(milestone=ficele).values_list("resolution", flat=True)) == {
-        DeadlineAlert.Resolution.ASSESSED
-    }
+    assert set(
+        DeadlineAlert.objects.filter(milestone=ficele).values_list("resolution", flat=True)
+    ) == {DeadlineAlert.Resolution.ASSESSED}
 
 
-def test_a_successor_is_a_milestone_of_the_same_mission_and_only_when_superseded(ficele: Milestone) -> None:
+def test_a_successor_is_a_milestone_of_the_same_mission_and_only_when_superseded(
+    ficele: Milestone,
+) -> None:
     observatrice = observer()
     same = Milestone.objects.get(key="propositions-finalisees")
     elsewhere = coordinated_milestone()
     with pytest.raises(ValidationError) as refused:
         services.record_assessment(
-            observatrice, ficele, rated(Assessed.SUPERSEDED, quote(), successor_milestone_id=elsewhere.pk)
+            observatrice,
+            ficele,
+            rated(Assessed.SUPERSEDED, quote(), successor_milestone_id=elsewhere.pk),
         )
     assert set(refused.value.message_dict) == {"successor_milestone"}
     with pytest.raises(ValidationError) as refused:
-        services.record_assessment(observatrice, ficele, rated(Assessed.STALLED, quote(), successor_milestone_id=same.pk))
+        services.record_assessment(
+            observatrice, ficele, rated(Assessed.STALLED, quote(), successor_milestone_id=same.pk)
+        )
     assert set(refused.value.message_dict) == {"rating"}
     with pytest.raises(ValidationError) as refused:
-        services.record_assessment(observatrice, ficele, rated(Assessed.SUPERSEDED, quote(), successor_mission_id=10**9))
+        services.record_assessment(
+            observatrice, ficele, rated(Assessed.SUPERSEDED, quote(), successor_mission_id=10**9)
+        )
     assert set(refused.value.message_dict) == {"successor_mission"}
     done = services.record_assessment(
         observatrice, ficele, rated(Assessed.SUPERSEDED, quote(), successor_milestone_id=same.pk)
@@ -271,9 +305,13 @@ def test_a_successor_is_a_milestone_of_the_same_mission_and_only_when_superseded
 def test_missions_filter_on_their_assessed_status(seeded: None, client: Client) -> None:
     mission = Mission.objects.get(key=MISSION)
     services.record_assessment(observer(), mission, rated(Assessed.STALLED, quote()))
-    stalled = set(Mission.objects.filter(assessed_status=Assessed.STALLED).values_list("key", flat=True))
+    stalled = set(
+        Mission.objects.filter(assessed_status=Assessed.STALLED).values_list("key", flat=True)
+    )
     assert MISSION in stalled
-    found = selectors.mission_list(selectors.MissionFilters(assessed=Assessed.STALLED), timezone.localdate())
+    found = selectors.mission_list(
+        selectors.MissionFilters(assessed=Assessed.STALLED), timezone.localdate()
+    )
     assert {m.key for m in found.missions} == stalled
     html = client.get("/missions/?assessed=stalled").content.decode()
     assert f'id="m-{MISSION}"' in html
@@ -283,7 +321,10 @@ def test_missions_filter_on_their_assessed_status(seeded: None, client: Client) 
     not_assessed = client.get("/missions/?assessed=not_assessed").content.decode()
     assert f'id="m-{MISSION}"' not in not_assessed
     # Combined with the other filters; an unknown value is dropped, not an error.
-    assert f'id="m-{MISSION}"' in client.get("/missions/?assessed=stalled&label=cloud").content.decode()
+    assert (
+        f'id="m-{MISSION}"'
+        in client.get("/missions/?assessed=stalled&label=cloud").content.decode()
+    )
     assert client.get("/missions/?assessed=nonsense").status_code == 200
 
 
@@ -292,17 +333,28 @@ def test_the_dashboard_counts_milestones_by_assessed_status(
 ) -> None:
     before = selectors.milestones_by_assessment()
     total = Milestone.objects.count()
-    assert before["milestones_not_assessed"] + sum(n for _v, _l, n in before["milestones_by_assessment"]) == total
+    assert (
+        before["milestones_not_assessed"]
+        + sum(n for _v, _l, n in before["milestones_by_assessment"])
+        == total
+    )
     assert Assessed.NOT_ASSESSED not in [v for v, _l, _n in before["milestones_by_assessment"]]
     client.get("/")
     with CaptureQueriesContext(connection) as unassessed:
         client.get("/")
     observatrice = observer()
     services.record_assessment(observatrice, ficele, rated(Assessed.STALLED, quote()))
-    services.record_assessment(observatrice, Milestone.objects.get(key="propositions-finalisees"), rated(Assessed.STALLED, quote(OTHER_QUOTE)))
+    services.record_assessment(
+        observatrice,
+        Milestone.objects.get(key="propositions-finalisees"),
+        rated(Assessed.STALLED, quote(OTHER_QUOTE)),
+    )
     after = selectors.milestones_by_assessment()
     stalled = dict((v, n) for v, _l, n in after["milestones_by_assessment"])[Assessed.STALLED]
-    assert stalled == dict((v, n) for v, _l, n in before["milestones_by_assessment"])[Assessed.STALLED] + 2
+    assert (
+        stalled
+        == dict((v, n) for v, _l, n in before["milestones_by_assessment"])[Assessed.STALLED] + 2
+    )
     assert after["milestones_not_assessed"] == before["milestones_not_assessed"] - 2
     with CaptureQueriesContext(connection) as assessed:
         html = client.get("/").content.decode()
@@ -369,9 +421,18 @@ def test_the_form_offers_ratings_with_definitions_today_and_the_missions_sources
 ) -> None:
     page = logged_in(observer()).get(f"/jalons/{ficele.pk}/evaluer/")
     html = page.content.decode()
-    for label in ("Non évalué", "Aucun élément probant", "Non engagé", "Engagé", "Au point mort",
-                  "Partiellement réalisé", "Réalisé", "Non réalisé", "Sans objet / remplacé"):
-        assert f">{label}<span class=\"fr-hint-text\">" in html
+    for label in (
+        "Non évalué",
+        "Aucun élément probant",
+        "Non engagé",
+        "Engagé",
+        "Au point mort",
+        "Partiellement réalisé",
+        "Réalisé",
+        "Non réalisé",
+        "Sans objet / remplacé",
+    ):
+        assert f'>{label}<span class="fr-hint-text">' in html
     assert f'value="{timezone.localdate().isoformat()}"' in html
     assert html.count('name="evidence-') >= 9  # three rows of three fields
     assert f'<option value="{SOURCE}">' in html
@@ -379,10 +440,13 @@ def test_the_form_offers_ratings_with_definitions_today_and_the_missions_sources
     assert 'name="csrfmiddlewaretoken"' in html
     # Strict CSP: no inline script or style.
     assert "style=" not in html and "<style" not in html
-    assert "<script>" not in html and "<script type=\"text/javascript\">" not in html
+    assert "<script>" not in html and '<script type="text/javascript">' not in html
     # A mission's own page offers missions as successors, not milestones.
     mission_form = logged_in(observer("o2")).get(f"/missions/{MISSION}/evaluer/").content.decode()
-    assert 'name="successor_mission"' in mission_form and 'name="successor_milestone"' not in mission_form
+    assert (
+        'name="successor_mission"' in mission_form
+        and 'name="successor_milestone"' not in mission_form
+    )
 
 
 def test_recording_redirects_to_the_milestone_page_which_shows_it(ficele: Milestone) -> None:
@@ -409,7 +473,13 @@ def test_a_refused_form_keeps_what_was_typed(ficele: Milestone) -> None:
     client = logged_in(observer())
     no_evidence = client.post(
         f"/jalons/{ficele.pk}/evaluer/",
-        form_data(**{"evidence-0-source": "", "evidence-0-quote": "", "rationale": "Mon raisonnement <b>détaillé</b>"}),
+        form_data(
+            **{
+                "evidence-0-source": "",
+                "evidence-0-quote": "",
+                "rationale": "Mon raisonnement <b>détaillé</b>",
+            }
+        ),
     )
     assert no_evidence.status_code == 400
     html = no_evidence.content.decode()
@@ -417,7 +487,8 @@ def test_a_refused_form_keeps_what_was_typed(ficele: Milestone) -> None:
     assert "Mon raisonnement &lt;b&gt;détaillé&lt;/b&gt;</textarea>" in html
     assert 'value="stalled" checked' in html
     wrong_quote = client.post(
-        f"/jalons/{ficele.pk}/evaluer/", form_data(**{"evidence-0-quote": "Le plan Cloud est livré"})
+        f"/jalons/{ficele.pk}/evaluer/",
+        form_data(**{"evidence-0-quote": "Le plan Cloud est livré"}),
     )
     assert wrong_quote.status_code == 400
     html = wrong_quote.content.decode()
@@ -425,10 +496,14 @@ def test_a_refused_form_keeps_what_was_typed(ficele: Milestone) -> None:
     assert "mot pour mot" in html
     assert f'<option value="{SOURCE}" selected>' in html
     future = client.post(
-        f"/jalons/{ficele.pk}/evaluer/", form_data(as_of=(timezone.localdate() + dt.timedelta(days=3)).isoformat())
+        f"/jalons/{ficele.pk}/evaluer/",
+        form_data(as_of=(timezone.localdate() + dt.timedelta(days=3)).isoformat()),
     )
     assert future.status_code == 400
-    assert 'id="id_as_of-error"' in future.content.decode() and 'aria-invalid="true"' in future.content.decode()
+    assert (
+        'id="id_as_of-error"' in future.content.decode()
+        and 'aria-invalid="true"' in future.content.decode()
+    )
     missing = client.post(f"/jalons/{ficele.pk}/evaluer/", form_data(rating="", rationale=""))
     assert missing.status_code == 400
     assert not Assessment.objects.filter(milestone=ficele).exists()
@@ -438,7 +513,9 @@ def test_a_mission_is_assessed_from_its_page(seeded: None) -> None:
     client = logged_in(observer())
     response = client.post(
         f"/missions/{MISSION}/evaluer/",
-        form_data(rating="engaged", **{"evidence-0-quote": OTHER_QUOTE, "evidence-0-weight": "secondary"}),
+        form_data(
+            rating="engaged", **{"evidence-0-quote": OTHER_QUOTE, "evidence-0-weight": "secondary"}
+        ),
     )
     assert response.status_code == 302 and response["Location"] == f"/missions/{MISSION}/"
     html = client.get(response["Location"]).content.decode()
@@ -457,14 +534,26 @@ def test_the_button_shows_only_to_those_who_may_assess(ficele: Milestone, client
     mission_button = f'href="/missions/{COORDINATED}/evaluer/"'
     coordinator = observer("observatrice-coordinatrice")
     coordinated_milestone().workstream.coordinators.add(coordinator)
-    assert mission_button not in logged_in(coordinator).get(f"/missions/{COORDINATED}/").content.decode()
-    assert mission_button in logged_in(observer("o3")).get(f"/missions/{COORDINATED}/").content.decode()
+    assert (
+        mission_button
+        not in logged_in(coordinator).get(f"/missions/{COORDINATED}/").content.decode()
+    )
+    assert (
+        mission_button
+        in logged_in(observer("o3")).get(f"/missions/{COORDINATED}/").content.decode()
+    )
 
 
-def test_not_assessed_reads_as_such_and_divergence_shows_where_they_disagree(seeded: None, client: Client) -> None:
+def test_not_assessed_reads_as_such_and_divergence_shows_where_they_disagree(
+    seeded: None, client: Client
+) -> None:
     done = (
-        Milestone.objects.filter(status="done", assessed_status=Assessed.NOT_ASSESSED, citations__isnull=False)
-        .select_related("mission").order_by("pk").first()
+        Milestone.objects.filter(
+            status="done", assessed_status=Assessed.NOT_ASSESSED, citations__isnull=False
+        )
+        .select_related("mission")
+        .order_by("pk")
+        .first()
     )
     html = client.get(f"/jalons/{done.pk}/").content.decode()
     statuses = html.split('id="statuses"')[1].split("</section>")[0]
@@ -472,7 +561,9 @@ def test_not_assessed_reads_as_such_and_divergence_shows_where_they_disagree(see
     assert "Aucun observateur" in statuses
     citation = done.citations.select_related("source").first()
     services.record_assessment(
-        observer(), done, rated(Assessed.PARTIAL, services.EvidenceQuote(citation.source.key, citation.quote))
+        observer(),
+        done,
+        rated(Assessed.PARTIAL, services.EvidenceQuote(citation.source.key, citation.quote)),
     )
     html = client.get(f"/jalons/{done.pk}/").content.decode()
     statuses = html.split('id="statuses"')[1].split("</section>")[0]
@@ -496,7 +587,9 @@ def test_the_milestone_and_mission_pages_read_assessments_in_fixed_queries(
         client.get(url)
     observatrice = observer()
     for _ in range(3):
-        services.record_assessment(observatrice, ficele, rated(Assessed.STALLED, *[quote()] * evidence))
+        services.record_assessment(
+            observatrice, ficele, rated(Assessed.STALLED, *[quote()] * evidence)
+        )
     with CaptureQueriesContext(connection) as assessed:
         assert client.get(url).status_code == 200
     # Never assessed: nothing read; assessed: the assessments and their evidence.
@@ -516,17 +609,29 @@ def test_not_achieved_waits_for_the_window_and_its_grace(seeded: None) -> None:
     from initiatives.models import Milestone, Source
 
     observer = get_user_model().objects.create_user("grace", is_staff=True)
-    milestone = Milestone.objects.exclude(due_end=None).exclude(status__in=["done", "missed", "cancelled"]).first()
+    milestone = (
+        Milestone.objects.exclude(due_end=None)
+        .exclude(status__in=["done", "missed", "cancelled"])
+        .first()
+    )
     source = Source.objects.filter(citations__milestone=milestone).first() or Source.objects.first()
     quote = source.text.split(".")[0].strip()[:60].rsplit(" ", 1)[0]
     grace_end = milestone.due_end + dt.timedelta(days=settings.ASSESSMENT_GRACE_DAYS)
     given = services.AssessmentInput(
-        rating="not_achieved", as_of=grace_end, rationale="Rien de livré.",
+        rating="not_achieved",
+        as_of=grace_end,
+        rationale="Rien de livré.",
         evidence=[services.EvidenceQuote(source.key, quote)],
     )
     with pytest.raises(ValidationError) as refused:
-        services.record_assessment(observer, milestone, given, today=grace_end + dt.timedelta(days=5))
-    assert "trop tôt" in str(refused.value.message_dict["rating"]) or "too early" in str(refused.value.message_dict["rating"])
-    later = services.AssessmentInput(**{**given.__dict__, "as_of": grace_end + dt.timedelta(days=1)})
+        services.record_assessment(
+            observer, milestone, given, today=grace_end + dt.timedelta(days=5)
+        )
+    assert "trop tôt" in str(refused.value.message_dict["rating"]) or "too early" in str(
+        refused.value.message_dict["rating"]
+    )
+    later = services.AssessmentInput(
+        **{**given.__dict__, "as_of": grace_end + dt.timedelta(days=1)}
+    )
     services.record_assessment(observer, milestone, later, today=grace_end + dt.timedelta(days=5))
     assert Milestone.objects.get(pk=milestone.pk).assessed_status == "not_achieved"

@@ -29,7 +29,9 @@ def demo(site: str, settings: Any) -> dict[str, Any]:
     call_command("seed_demo_users", stdout=io.StringIO())
     settings.DEBUG = False
     done = (
-        Milestone.objects.filter(status="done", assessed_status=Assessed.NOT_ASSESSED, citations__isnull=False)
+        Milestone.objects.filter(
+            status="done", assessed_status=Assessed.NOT_ASSESSED, citations__isnull=False
+        )
         .select_related("mission")
         .order_by("pk")
         .first()
@@ -55,7 +57,9 @@ def submit(page: Page) -> None:
     page.get_by_role("button", name="Enregistrer l’évaluation").click()
 
 
-def test_the_observer_records_an_assessment_with_a_quote(site: str, demo: dict[str, Any], page: Page) -> None:
+def test_the_observer_records_an_assessment_with_a_quote(
+    site: str, demo: dict[str, Any], page: Page
+) -> None:
     milestone: Milestone = demo["late"]
     log_in(page, site, milestone)
     expect(page.locator("#assessed-status")).to_contain_text("Non évalué")
@@ -75,9 +79,9 @@ def test_the_observer_records_an_assessment_with_a_quote(site: str, demo: dict[s
     expect(assessed).to_contain_text("Au point mort")
     expect(assessed).to_contain_text("Observatrice")
     expect(assessed).to_contain_text(f"« {QUOTE} »")
-    expect(assessed.get_by_role("link", name="La nouvelle France industrielle affûte son plan Cloud")).to_have_attribute(
-        "href", f"/sources/{SOURCE}/"
-    )
+    expect(
+        assessed.get_by_role("link", name="La nouvelle France industrielle affûte son plan Cloud")
+    ).to_have_attribute("href", f"/sources/{SOURCE}/")
     expect(page.locator("#declared-status")).to_contain_text("Prévu")
     expect(page.locator(".assessment-timeline > li")).to_have_count(1)
     assert serious_violations(page) == []
@@ -102,7 +106,9 @@ def test_without_evidence_the_form_says_so_and_keeps_the_rationale(
     expect(page.locator("#rating-engaged")).to_be_checked()
     assert serious_violations(page) == []
     shot(page, "assessment-refused")
-    assert orm(lambda: Milestone.objects.get(pk=milestone.pk).assessed_status) == Assessed.NOT_ASSESSED
+    assert (
+        orm(lambda: Milestone.objects.get(pk=milestone.pk).assessed_status) == Assessed.NOT_ASSESSED
+    )
 
 
 def test_a_divergence_is_flagged_on_the_milestone_and_the_mission_pages(

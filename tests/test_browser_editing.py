@@ -47,7 +47,9 @@ def open_edit(page: Page, site: str, milestone: Milestone) -> None:
 
 
 def save(page: Page, milestone: Milestone) -> None:
-    page.locator(f"#milestone-{milestone.pk} form").get_by_role("button", name="Enregistrer").click()
+    page.locator(f"#milestone-{milestone.pk} form").get_by_role(
+        "button", name="Enregistrer"
+    ).click()
 
 
 def test_inline_edit_saves_and_refreshes_progress_without_reload(
@@ -57,7 +59,6 @@ def test_inline_edit_saves_and_refreshes_progress_without_reload(
     log_in(page, site)
     page.evaluate("window.notReloaded = true")
     row = page.locator(f"#milestone-{milestone.pk}")
-    bar = page.locator(f"#ws-{coordinator['workstream'].pk} ~ .progress-bar").first
 
     row.get_by_role("link", name="Modifier").click()
     form = page.locator(f"#milestone-{milestone.pk} form")
@@ -110,9 +111,11 @@ def test_a_conflict_shows_their_values_and_keeps_mine(
     page.fill(f"#progress-{milestone.pk}", "70")
 
     # Meanwhile, someone else saves: the progress, which I change too, and a comment.
-    orm(lambda: Milestone.objects.filter(pk=milestone.pk).update(
-        progress=15, comment="Leur commentaire", version=milestone.version + 1
-    ))
+    orm(
+        lambda: Milestone.objects.filter(pk=milestone.pk).update(
+            progress=15, comment="Leur commentaire", version=milestone.version + 1
+        )
+    )
     save(page, milestone)
     table = page.locator(f"#milestone-{milestone.pk} table")
     expect(table.locator("tr", has_text="Avancement")).to_contain_text("15 %")
@@ -121,10 +124,14 @@ def test_a_conflict_shows_their_values_and_keeps_mine(
     expect(page.locator(f"#progress-{milestone.pk}")).to_have_value("70")
     shot(page, "edit-conflict")
     page.get_by_role("button", name="Enregistrer mes valeurs quand même").click()
-    expect(page.locator(f"#milestone-{milestone.pk}")).to_contain_text("Enregistré. Le jalon indique désormais")
+    expect(page.locator(f"#milestone-{milestone.pk}")).to_contain_text(
+        "Enregistré. Le jalon indique désormais"
+    )
     expect(page.locator(f"#milestone-{milestone.pk}")).to_contain_text("70 %")
     # Mine written, theirs kept: the comment I never touched is not put back.
-    assert orm(lambda: Milestone.objects.values_list("progress", "comment").get(pk=milestone.pk)) == (70, "Leur commentaire")
+    assert orm(
+        lambda: Milestone.objects.values_list("progress", "comment").get(pk=milestone.pk)
+    ) == (70, "Leur commentaire")
 
 
 def test_the_milestone_page_edits_in_place_too(

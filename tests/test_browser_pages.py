@@ -139,7 +139,7 @@ def test_axe_really_runs(pages: dict[str, str], page: Page) -> None:
     assert any(v.startswith("image-alt (critical)") for v in serious_violations(page))
 
 
-def test_frise_zooms_on_a_year_without_reloading(pages: dict[str, str], page: Page) -> None:
+def test_timeline_zooms_on_a_year_without_reloading(pages: dict[str, str], page: Page) -> None:
     page.goto(pages["frise"])
     page.evaluate("window.notReloaded = true")
 

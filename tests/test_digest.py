@@ -37,7 +37,9 @@ def coordinator(db: None) -> object:
     Milestone.objects.filter(pk=done.pk).update(status="done", progress=100, completed_on=TODAY)
     overdue.workstream.coordinators.add(person)
     # Someone else's workstream: not in Claire's digest.
-    other = Workstream.objects.create(mission=overdue.mission, key="autre", position=2, title="Autre axe")
+    other = Workstream.objects.create(
+        mission=overdue.mission, key="autre", position=2, title="Autre axe"
+    )
     elsewhere = milestone_due("2020", TODAY)
     Milestone.objects.filter(pk=elsewhere.pk).update(workstream=other, title="Ailleurs")
     person.expected = ([overdue.title], [silent.title], [soon.title], later)  # type: ignore[attr-defined]
@@ -45,7 +47,9 @@ def coordinator(db: None) -> object:
 
 
 @pytest.mark.django_db
-def test_the_digest_lists_overdue_then_no_news_then_due_soon_of_ones_workstreams(coordinator, mailoutbox) -> None:
+def test_the_digest_lists_overdue_then_no_news_then_due_soon_of_ones_workstreams(
+    coordinator, mailoutbox
+) -> None:
     overdue_titles, silent_titles, soon_titles, _ = coordinator.expected
     digest = selectors.digest_for(coordinator, TODAY)
     assert [m.title for m in digest.overdue] == overdue_titles

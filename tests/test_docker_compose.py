@@ -139,13 +139,22 @@ def test_compose_file_parses_into_services_compose_can_start(compose: dict[str, 
     """The one parse test: YAML with its anchors merged, nothing at the top level compose
     would not read, and every service either built here or pulled."""
     extensions = {key for key in compose if key.startswith("x-")}
-    assert set(compose) - extensions <= {"services", "volumes", "networks", "secrets", "configs", "name"}
+    assert set(compose) - extensions <= {
+        "services",
+        "volumes",
+        "networks",
+        "secrets",
+        "configs",
+        "name",
+    }
     for name, service in compose["services"].items():
         assert ("build" in service) != ("image" in service), name
     assert set(app_services(compose["services"])) == set(APP_SERVICES)
 
 
-def test_every_server_the_app_needs_is_a_service_with_a_healthcheck(compose: dict[str, Any]) -> None:
+def test_every_server_the_app_needs_is_a_service_with_a_healthcheck(
+    compose: dict[str, Any],
+) -> None:
     services = compose["services"]
     roles = servers(services)
     for role, name in roles.items():
@@ -160,7 +169,9 @@ def test_every_server_the_app_needs_is_a_service_with_a_healthcheck(compose: dic
     url = urlsplit(environment(services["web"])["DATABASE_URL"])
     db = environment(services[roles["database"]])
     assert (url.username, url.password, url.path.lstrip("/")) == (
-        db["POSTGRES_USER"], db["POSTGRES_PASSWORD"], db["POSTGRES_DB"]
+        db["POSTGRES_USER"],
+        db["POSTGRES_PASSWORD"],
+        db["POSTGRES_DB"],
     )
     check = services[roles["database"]]["healthcheck"]["test"]
     assert check[1] == "pg_isready" and option(check, "-h") == "127.0.0.1"
@@ -181,7 +192,10 @@ def test_app_processes_start_once_their_servers_are_healthy_and_the_schema_exist
 ) -> None:
     for name in app_services(services):
         for role, server in servers(services).items():
-            assert services[name]["depends_on"][server]["condition"] == "service_healthy", (name, role)
+            assert services[name]["depends_on"][server]["condition"] == "service_healthy", (
+                name,
+                role,
+            )
     # Web migrates before it serves (below), so "web healthy" means the tables exist.
     for name in ("worker", "beat"):
         assert services[name]["depends_on"]["web"]["condition"] == "service_healthy", name
@@ -198,16 +212,23 @@ def test_the_broker_never_drops_a_task_and_the_cache_is_bounded(services: dict[s
     assert option(cache, "--save") == ""
 
 
-def test_secrets_come_from_the_environment_and_the_key_is_required(services: dict[str, Any]) -> None:
+def test_secrets_come_from_the_environment_and_the_key_is_required(
+    services: dict[str, Any],
+) -> None:
     for name, service in services.items():
         for variable, value in service.get("environment", {}).items():
             if SECRET.search(variable):
                 assert str(value).startswith("${"), f"{name}: {variable} is written in the file"
     raw = services["web"]["environment"]
     # The database password is one variable, in the server and in the app's URL alike.
-    password = urlsplit(interpolate(raw["DATABASE_URL"], {"POSTGRES_PASSWORD": "from-env", **REQUIRED_ONLY})).password
+    password = urlsplit(
+        interpolate(raw["DATABASE_URL"], {"POSTGRES_PASSWORD": "from-env", **REQUIRED_ONLY})
+    ).password
     assert password == "from-env"
-    assert environment(services["db"], {"POSTGRES_PASSWORD": "from-env"})["POSTGRES_PASSWORD"] == "from-env"
+    assert (
+        environment(services["db"], {"POSTGRES_PASSWORD": "from-env"})["POSTGRES_PASSWORD"]
+        == "from-env"
+    )
     # No SECRET_KEY: compose itself refuses to start (${VAR:?message}), with no default.
     with pytest.raises(KeyError, match="SECRET_KEY"):
         environment(services["web"], {})

@@ -24,7 +24,9 @@ GRANDS_GROUPES = "mission-numerique-grands-groupes"
 
 
 def silent(today: dt.date = TODAY) -> list[str]:
-    return sorted(m.key for m in selectors.with_news(Mission.objects.all(), today).filter(no_news=True))
+    return sorted(
+        m.key for m in selectors.with_news(Mission.objects.all(), today).filter(no_news=True)
+    )
 
 
 def test_the_seed_missions_have_had_no_news_for_years(seeded: None) -> None:
@@ -50,13 +52,19 @@ def test_a_coordinators_change_is_news_but_the_sweep_and_imports_are_not(seeded:
     services.deadlines_sweep(TODAY)  # rewrites healths: bookkeeping
     assert GRANDS_GROUPES in silent()
     coordinator = factories.user("claire")
-    milestone = Milestone.objects.filter(mission__key=GRANDS_GROUPES, workstream__isnull=False).first()
+    milestone = Milestone.objects.filter(
+        mission__key=GRANDS_GROUPES, workstream__isnull=False
+    ).first()
     milestone.workstream.coordinators.add(coordinator)
     services.milestone_update(
         coordinator,
         milestone.pk,
         services.MilestoneChange(
-            status="in_progress", progress=40, completed_on=None, due_text=milestone.due_text, comment=""
+            status="in_progress",
+            progress=40,
+            completed_on=None,
+            due_text=milestone.due_text,
+            comment="",
         ),
         base_version=milestone.version,
         today=TODAY,
@@ -83,7 +91,10 @@ def test_dashboard_and_mission_page_show_the_flag(seeded: None, client: Client) 
     assert "4 missions n’ont eu ni nouvelle source, ni mise à jour, ni changement de jalon" in html
     assert "dernière nouvelle le 6 février 2024" in html
     page = client.get(reverse("initiatives:mission", args=[FRANCO_ALLEMANDE])).content.decode()
-    assert 'id="no-news"' in page and "rien de nouveau depuis plus longtemps que le rythme attendu (180 jours)" in page
+    assert (
+        'id="no-news"' in page
+        and "rien de nouveau depuis plus longtemps que le rythme attendu (180 jours)" in page
+    )
     Mission.objects.filter(key=FRANCO_ALLEMANDE).update(rhythm_days=10000)
     page = client.get(reverse("initiatives:mission", args=[FRANCO_ALLEMANDE])).content.decode()
     assert 'id="no-news"' not in page and "dans le rythme attendu (10000 jours)" in page

@@ -160,7 +160,11 @@ def post(people: dict[str, Any], **changes: Any) -> Any:
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"status": "done", "completed_on": ""}, "completed_on", "doit avoir sa date d&#x27;achèvement"),
+        (
+            {"status": "done", "completed_on": ""},
+            "completed_on",
+            "doit avoir sa date d&#x27;achèvement",
+        ),
         ({"status": "done", "completed_on": "2999-01-01"}, "completed_on", "futur"),
         ({"progress": 150}, "progress", ""),
         ({"progress": -1}, "progress", ""),
@@ -176,7 +180,10 @@ def test_rules_refuse_with_400_keep_what_was_typed_and_change_nothing(
     response = post(people, **changes)
     html = response.content.decode()
     assert response.status_code == 400
-    assert f'aria-describedby="{field.split("_")[0]}-{people["mine"].pk}' in html or "fr-error-text" in html
+    assert (
+        f'aria-describedby="{field.split("_")[0]}-{people["mine"].pk}' in html
+        or "fr-error-text" in html
+    )
     assert message in html
     for value in changes.values():
         if str(value).strip():
@@ -270,7 +277,8 @@ def test_without_javascript_the_form_page_redirects_after_post(people: dict[str,
     response = client.post(url, {**edit_data(milestone, progress=12), "next": mission_url})
     assert response.status_code == 302 and response["Location"] == mission_url
     response = client.post(
-        url, {**edit_data(Milestone.objects.get(pk=milestone.pk)), "next": "https://ailleurs.example/"}
+        url,
+        {**edit_data(Milestone.objects.get(pk=milestone.pk)), "next": "https://ailleurs.example/"},
     )
     assert response["Location"] == reverse("initiatives:milestone", args=[milestone.pk])
 
@@ -287,7 +295,9 @@ def test_an_inline_save_returns_the_row_and_announces_it(people: dict[str, Any])
 
 def milestone_history(milestone: Milestone) -> list[HistoryEntry]:
     return list(
-        HistoryEntry.objects.filter(table_name="initiatives_milestone", row_id=milestone.pk).order_by("pk")
+        HistoryEntry.objects.filter(
+            table_name="initiatives_milestone", row_id=milestone.pk
+        ).order_by("pk")
     )
 
 
@@ -302,7 +312,9 @@ def test_every_kind_of_write_reaches_the_history(people: dict[str, Any]) -> None
     m.save()
     Milestone.objects.filter(pk=milestone.pk).update(progress=34)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE initiatives_milestone SET progress = 35 WHERE id = %s", [milestone.pk])
+        cursor.execute(
+            "UPDATE initiatives_milestone SET progress = 35 WHERE id = %s", [milestone.pk]
+        )
     [created] = Milestone.objects.bulk_create(
         [Milestone(mission=m.mission, workstream=m.workstream, key="en-masse", title="En masse")]
     )
@@ -348,7 +360,9 @@ def test_admin_edits_of_missions_and_workstreams_are_signed(people: dict[str, An
         data[f"{prefix}-INITIAL_FORMS"] = 0
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    entry = HistoryEntry.objects.filter(table_name="initiatives_workstream", row_id=workstream.pk).latest("pk")
+    entry = HistoryEntry.objects.filter(
+        table_name="initiatives_workstream", row_id=workstream.pk
+    ).latest("pk")
     assert (entry.actor, entry.via) == (admin, "admin")
     assert history.changes(entry.old, entry.new)["title"][1] == "Titre revu en administration"
 
@@ -357,7 +371,10 @@ def test_imports_are_recorded_as_imports(seeded: None) -> None:
     entries = HistoryEntry.objects.filter(table_name="initiatives_mission")
     assert entries.filter(action="insert").count() == 4
     # Then the assessments the fixtures carry are copied on three of them, still by the import.
-    assert {(e.action, e.via, e.actor_id) for e in entries} == {("insert", "import", None), ("update", "import", None)}
+    assert {(e.action, e.via, e.actor_id) for e in entries} == {
+        ("insert", "import", None),
+        ("update", "import", None),
+    }
 
 
 def test_the_milestone_page_shows_its_history_as_a_timeline(people: dict[str, Any]) -> None:
@@ -404,8 +421,18 @@ def test_the_workstream_page_lists_its_milestones_and_coordinators(people: dict[
     assert "Claire Dupont" in html
     assert reverse("initiatives:milestone_edit", args=[people["mine"].pk]) in html
     assert "/modifier/" not in Client().get(url).content.decode()
-    assert Client().get(reverse("initiatives:workstream", args=[people["mission"].key, "inconnu"])).status_code == 404
-    assert Client().get(reverse("initiatives:workstream", args=["inconnue", workstream.key])).status_code == 404
+    assert (
+        Client()
+        .get(reverse("initiatives:workstream", args=[people["mission"].key, "inconnu"]))
+        .status_code
+        == 404
+    )
+    assert (
+        Client()
+        .get(reverse("initiatives:workstream", args=["inconnue", workstream.key]))
+        .status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("extra", [0, 300])

@@ -29,7 +29,9 @@ def two_coordinators(transactional_db: None) -> tuple[Milestone, list[Any]]:
     return milestone, users
 
 
-def test_100_races_each_have_exactly_one_winner(two_coordinators: tuple[Milestone, list[Any]]) -> None:
+def test_100_races_each_have_exactly_one_winner(
+    two_coordinators: tuple[Milestone, list[Any]],
+) -> None:
     milestone, users = two_coordinators
     url = reverse("initiatives:milestone_edit", args=[milestone.pk])
     clients = []
@@ -45,7 +47,9 @@ def test_100_races_each_have_exactly_one_winner(two_coordinators: tuple[Mileston
 
         def save(i: int) -> None:
             try:
-                data = edit_data(base, progress=(trial * 2 + i) % 100, comment=f"essai {trial} par {i}")
+                data = edit_data(
+                    base, progress=(trial * 2 + i) % 100, comment=f"essai {trial} par {i}"
+                )
                 barrier.wait()
                 statuses[i] = clients[i].post(url, data, **HTMX).status_code
             finally:
@@ -62,13 +66,17 @@ def test_100_races_each_have_exactly_one_winner(two_coordinators: tuple[Mileston
         assert saved.comment == f"essai {trial} par {winner}"
         assert saved.version == base.version + 1
         one_winner += 1
-    REPORT.append(f"concurrent edits on PostgreSQL: {one_winner}/100 races had exactly one winner (200) and one 409")
+    REPORT.append(
+        f"concurrent edits on PostgreSQL: {one_winner}/100 races had exactly one winner (200) and one 409"
+    )
 
 
 text = st.text(max_size=60)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     status=st.one_of(st.sampled_from(Milestone.Status.values), text),
     progress=st.one_of(st.integers(-1000, 1000).map(str), text),

@@ -219,7 +219,9 @@ def test_history_and_data_version_triggers_work_on_the_embedded_sqlite(
     found = json.loads(manage(embedded_env, "shell", "-c", TRIGGERS_PROBE).strip().splitlines()[-1])
     assert found["installed"] == found["expected"]
     manage(embedded_env, "import_initiatives", "fixtures/")
-    result = json.loads(manage(embedded_env, "shell", "-c", SQLITE_HISTORY_PROBE).strip().splitlines()[-1])
+    result = json.loads(
+        manage(embedded_env, "shell", "-c", SQLITE_HISTORY_PROBE).strip().splitlines()[-1]
+    )
     assert result["vendor"] == "sqlite"
     # (The import updates some milestones too: the assessments the fixtures carry.)
     edits = [entry for entry in result["entries"] if entry[0] == "update" and entry[1] != "import"]

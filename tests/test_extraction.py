@@ -80,7 +80,8 @@ def test_extraction_accuracy_on_the_seed_texts(seeded: None) -> None:
         )
         draft_imports(draft)  # valid as it stands: quotes verbatim, every fact supported
         curated_ws = [
-            c.quote for ws in Workstream.objects.filter(citations__source=source).distinct()
+            c.quote
+            for ws in Workstream.objects.filter(citations__source=source).distinct()
             for c in ws.citations.filter(source=source)[:1]
         ]
         ws_score = score(draft.workstream_quotes, curated_ws, same_item)
@@ -108,7 +109,9 @@ def test_extraction_accuracy_on_the_seed_texts(seeded: None) -> None:
 @pytest.mark.parametrize("name", sorted(p.stem for p in OWN_TEXTS.glob("*.txt")))
 def test_extraction_of_texts_in_other_shapes(db: None, name: str) -> None:
     expected = yaml.safe_load((OWN_TEXTS / f"{name}.expected.yaml").read_text(encoding="utf-8"))
-    draft = extraction.extract((OWN_TEXTS / f"{name}.txt").read_text(encoding="utf-8"), published=expected["published"])
+    draft = extraction.extract(
+        (OWN_TEXTS / f"{name}.txt").read_text(encoding="utf-8"), published=expected["published"]
+    )
     draft_imports(draft)
     ws_score = score(draft.workstream_quotes, expected["workstreams"], same_item)
     windows = sorted({(m.period.start, m.period.end) for m in draft.milestones})
@@ -120,11 +123,16 @@ def test_extraction_of_texts_in_other_shapes(db: None, name: str) -> None:
 
 def test_the_draft_strips_page_chrome_and_keeps_quotes_verbatim(db: None) -> None:
     text = (OWN_TEXTS / "feuille-de-route-identite-numerique.txt").read_text(encoding="utf-8")
-    draft = extraction.extract(text, published=dt.date(2022, 3, 3), publisher="Ministère de l'Intérieur")
+    draft = extraction.extract(
+        text, published=dt.date(2022, 3, 3), publisher="Ministère de l'Intérieur"
+    )
     document = yaml.safe_load(draft.yaml)
     mission = document["missions"][0]
     assert mission["title"] == "France Identité souveraine"
-    assert document["sources"][0]["title"] == "Feuille de route du programme « France Identité souveraine »"
+    assert (
+        document["sources"][0]["title"]
+        == "Feuille de route du programme « France Identité souveraine »"
+    )
     assert document["sources"][0]["publisher"] == "Ministère de l'Intérieur"
     quotes = [c["quote"] for m in mission["milestones"] for c in m["citations"]]
     assert quotes and all(q in text for q in quotes)
@@ -143,8 +151,14 @@ def test_actors_budget_and_labels(db: None) -> None:
         published=dt.date(2025, 1, 10),
     )
     mission = draft.document["missions"][0]
-    assert mission["budget"] == {"amount_eur": 1200000000, "qualifier": "more_than", "text": "plus de 1,2 milliard d'euros"}
-    assert [(a["actor"], a["role"]) for a in mission["actors"]] == [("clara-martin", "sponsor")]  # "portée par" a minister
+    assert mission["budget"] == {
+        "amount_eur": 1200000000,
+        "qualifier": "more_than",
+        "text": "plus de 1,2 milliard d'euros",
+    }
+    assert [(a["actor"], a["role"]) for a in mission["actors"]] == [
+        ("clara-martin", "sponsor")
+    ]  # "portée par" a minister
     assert mission["actors"][0]["capacity"] == "ministre déléguée chargée du Numérique"
     seeds = extraction.extract(
         "Le Gouvernement annonce sa stratégie nationale pour le Cloud.\n\n"
@@ -166,9 +180,15 @@ def test_roles_follow_where_names_stand_and_past_events_are_done(db: None) -> No
         "octave-klaba": "coordinator",
         "arnaud-montebourg": "sponsor",
     }
-    by_due = {m["due"] if isinstance(m["due"], str) else m["due"]["text"]: m for m in mission["milestones"]}
+    by_due = {
+        m["due"] if isinstance(m["due"], str) else m["due"]["text"]: m
+        for m in mission["milestones"]
+    }
     # Told in the past within January 2014: done; promised for March: planned.
-    assert (by_due["le 24 janvier"]["status"], by_due["le 24 janvier"]["completed_on"]) == ("done", dt.date(2014, 1, 24))
+    assert (by_due["le 24 janvier"]["status"], by_due["le 24 janvier"]["completed_on"]) == (
+        "done",
+        dt.date(2014, 1, 24),
+    )
     assert "status" not in by_due["pour le mois de mars 2014"]
 
 
@@ -179,7 +199,17 @@ def test_extract_source_writes_the_draft_and_its_text(db: None, tmp_path: Path) 
 
     article = OWN_TEXTS / "plan-cybersecurite-hopitaux.txt"
     out = StringIO()
-    call_command("extract_source", str(article), "--published", "2022-06", "--publisher", "Ministère de la Santé", "--output", str(tmp_path), stdout=out)
+    call_command(
+        "extract_source",
+        str(article),
+        "--published",
+        "2022-06",
+        "--publisher",
+        "Ministère de la Santé",
+        "--output",
+        str(tmp_path),
+        stdout=out,
+    )
     written = sorted(p.name for p in tmp_path.iterdir())
     assert len(written) == 2 and written[1].endswith(".yaml") and written[0].endswith(".txt")
     assert "4 workstream(s)" in out.getvalue() or "4 chantier(s)" in out.getvalue()
@@ -188,11 +218,15 @@ def test_extract_source_writes_the_draft_and_its_text(db: None, tmp_path: Path) 
     assert plan.counts()["Workstream"]["create"] == 4
     document = yaml.safe_load((tmp_path / written[1]).read_text(encoding="utf-8"))
     assert document["sources"][0]["published"] == {
-        "date": dt.date(2022, 6, 1), "precision": "month", "basis": "public_record",
+        "date": dt.date(2022, 6, 1),
+        "precision": "month",
+        "basis": "public_record",
         "note": "Date de publication indiquée lors de l'extraction : à vérifier.",
     }
     with pytest.raises(CommandError, match="YYYY-MM-DD|AAAA-MM-JJ"):
-        call_command("extract_source", str(article), "--published", "juin 2022", "--output", str(tmp_path))
+        call_command(
+            "extract_source", str(article), "--published", "juin 2022", "--output", str(tmp_path)
+        )
     with pytest.raises(CommandError):
         call_command("extract_source", str(tmp_path / "absent.txt"), "--output", str(tmp_path))
 

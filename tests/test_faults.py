@@ -34,7 +34,9 @@ from .processes import (
 )
 
 MISSION = "mission-numerique-grands-groupes"
-MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+)
 
 
 @pytest.fixture
@@ -77,11 +79,18 @@ def test_a_worker_killed_mid_notification_sends_it_once_when_delivered_again(
         deadline=dt.date(2021, 12, 31),
     )
     with celery_worker(env, log=tmp_path / "worker.log") as worker:
-        manage(env, "shell", "-c", f"from initiatives.tasks import notify_alert; notify_alert.delay({alert.pk})")
+        manage(
+            env,
+            "shell",
+            "-c",
+            f"from initiatives.tasks import notify_alert; notify_alert.delay({alert.pk})",
+        )
         reached = Path(f"{gate}.reached")
         # The backend creates the file, then writes its pid: wait for the pid, not the file.
         pid = wait_for(
-            lambda: reached.exists() and reached.read_text().strip(), 60, "the task to reach the mail server"
+            lambda: reached.exists() and reached.read_text().strip(),
+            60,
+            "the task to reach the mail server",
         )
         child = int(pid)
         assert child != worker.pid  # the pool's child, mid-transaction, alert claimed
@@ -112,8 +121,12 @@ def test_an_edit_is_answered_while_redis_is_away_and_the_next_sweep_sends_once(
     # Far off, then brought within the horizon by the edit: due soon, an alert to send.
     milestone = Milestone.objects.filter(workstream__mission__key=MISSION, status="planned").first()
     Milestone.objects.filter(pk=milestone.pk).update(
-        due_text="2030", due_start=dt.date(2030, 1, 1), due_end=dt.date(2030, 12, 31),
-        due_precision="year", due_reference=dt.date.today(), health="on_track",
+        due_text="2030",
+        due_start=dt.date(2030, 1, 1),
+        due_end=dt.date(2030, 12, 31),
+        due_precision="year",
+        due_reference=dt.date.today(),
+        health="on_track",
     )
     milestone.refresh_from_db()
     DeadlineAlert.objects.update(notified_at=timezone.now())  # what the import alerted is sent
@@ -131,8 +144,13 @@ def test_an_edit_is_answered_while_redis_is_away_and_the_next_sweep_sends_once(
         answer = browser.post(
             f"{base}/jalons/{milestone.pk}/modifier/",
             data={
-                "csrfmiddlewaretoken": token, "status": "in_progress", "progress": "60",
-                "completed_on": "", "due_text": in_ten_days(), "comment": "", "version": milestone.version,
+                "csrfmiddlewaretoken": token,
+                "status": "in_progress",
+                "progress": "60",
+                "completed_on": "",
+                "due_text": in_ten_days(),
+                "comment": "",
+                "version": milestone.version,
             },
             headers={"HX-Request": "true", "Referer": form.url},
             timeout=30,
@@ -149,7 +167,11 @@ def test_an_edit_is_answered_while_redis_is_away_and_the_next_sweep_sends_once(
     redis_server.start() if fault == "stopped" else redis_server.resume()
     with celery_worker(env):
         manage(env, "check_deadlines")  # the next sweep
-        wait_for(lambda: DeadlineAlert.objects.filter(pk=alert.pk, notified_at__isnull=False).exists(), 60, "the alert to be sent")
+        wait_for(
+            lambda: DeadlineAlert.objects.filter(pk=alert.pk, notified_at__isnull=False).exists(),
+            60,
+            "the alert to be sent",
+        )
         manage(env, "check_deadlines")  # and the one after: nothing more
         wait_until_broker_idle(redis_server.url)
     about = [m for m in sent_mails(outbox) if f"/jalons/{milestone.pk}/modifier/" in m]
@@ -172,10 +194,12 @@ def test_no_request_fails_after_postgresql_restarts(redis_server: RedisServer) -
             for page in pages:  # persistent connections are open now
                 assert session.get(base + page, timeout=10).status_code == 200
             database.restart()
-            statuses = [session.get(base + pages[i % len(pages)], timeout=10).status_code for i in range(100)]
+            statuses = [
+                session.get(base + pages[i % len(pages)], timeout=10).status_code
+                for i in range(100)
+            ]
     finally:
         database.stop()
     failed = [s for s in statuses if s != 200]
     REPORT.append(f"after a PostgreSQL restart: {100 - len(failed)}/100 requests answered 200")
     assert failed == []
-

@@ -222,7 +222,10 @@ def test_progress_counts_deliverables_only(seeded: None) -> None:
         for w in selectors.workstreams_with_progress().select_related("mission")
     }
     # A workstream with only events (the conference, the signature) has no progress.
-    assert workstreams[("declaration-franco-allemande-suite-souveraine", "cybersecurite-partenariats")] is None
+    assert (
+        workstreams[("declaration-franco-allemande-suite-souveraine", "cybersecurite-partenariats")]
+        is None
+    )
 
 
 # --- Corrections ---------------------------------------------------------------------------------
@@ -251,11 +254,27 @@ SEEDED_ASSESSMENTS = {
     ("strategie-nationale-cloud", "presentation", "presentation-constatee"): "achieved",
     ("strategie-nationale-cloud", "cloud-prerequis", "politique-adoptee"): "engaged",
     ("strategie-nationale-cloud", "ami-projets-identifies", "projets-identifies"): "achieved",
-    ("declaration-franco-allemande-suite-souveraine", "annonce-declaration", "annonce-constatee"): "achieved",
-    ("declaration-franco-allemande-suite-souveraine", "conference-logiciels-espions", "conference-ouverte"): "achieved",
+    (
+        "declaration-franco-allemande-suite-souveraine",
+        "annonce-declaration",
+        "annonce-constatee",
+    ): "achieved",
+    (
+        "declaration-franco-allemande-suite-souveraine",
+        "conference-logiciels-espions",
+        "conference-ouverte",
+    ): "achieved",
     ("plan-cloud-nouvelle-france-industrielle", None, "plan-engage"): "engaged",
-    ("plan-cloud-nouvelle-france-industrielle", "espace-schengen-donnees", "appel-constate"): "achieved",
-    ("plan-cloud-nouvelle-france-industrielle", "entretien-ministre", "entretien-constate"): "achieved",
+    (
+        "plan-cloud-nouvelle-france-industrielle",
+        "espace-schengen-donnees",
+        "appel-constate",
+    ): "achieved",
+    (
+        "plan-cloud-nouvelle-france-industrielle",
+        "entretien-ministre",
+        "entretien-constate",
+    ): "achieved",
 }
 
 
@@ -287,7 +306,7 @@ def test_assessments_stand_on_quotes_of_the_seed_texts(seeded: None) -> None:
     # The text announces the Pall Mall Process signature, it does not report it: unassessed.
     pall_mall = Milestone.objects.get(key="accord-pall-mall")
     assert pall_mall.assessed_status == Assessed.NOT_ASSESSED and not pall_mall.assessments.exists()
-    assert Mission.objects.get(
-        key="declaration-franco-allemande-suite-souveraine"
-    ).assessed_status == Assessed.NOT_ASSESSED
-
+    assert (
+        Mission.objects.get(key="declaration-franco-allemande-suite-souveraine").assessed_status
+        == Assessed.NOT_ASSESSED
+    )

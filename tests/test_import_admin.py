@@ -40,7 +40,9 @@ missions:
 
 
 def upload(client: Client, *files: tuple[str, bytes]) -> object:
-    return client.post(ADD, {"files": [SimpleUploadedFile(name, content) for name, content in files]})
+    return client.post(
+        ADD, {"files": [SimpleUploadedFile(name, content) for name, content in files]}
+    )
 
 
 def preview_url(response: object) -> str:
@@ -53,11 +55,18 @@ def digest_of(page: str) -> str:
 
 
 def snapshot() -> tuple[int, int, int, int]:
-    return (Mission.objects.count(), Workstream.objects.count(), Citation.objects.count(), Source.objects.count())
+    return (
+        Mission.objects.count(),
+        Workstream.objects.count(),
+        Citation.objects.count(),
+        Source.objects.count(),
+    )
 
 
 def test_upload_preview_then_apply(seeded: None, admin_client: Client) -> None:
-    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai d'import").encode())))
+    url = preview_url(
+        upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai d'import").encode()))
+    )
     before = snapshot()
     page = admin_client.get(url).content.decode()
     assert "essai-import" in page and '<td class="create">créé</td>' in page
@@ -81,10 +90,15 @@ def test_an_update_is_shown_field_by_field(seeded: None, admin_client: Client) -
     assert "Plan Cloud (NFI)" in changed
     url = preview_url(upload(admin_client, (path.name, changed.encode())))
     page = admin_client.get(url).content.decode()
-    assert "<del>Plan Cloud de la Nouvelle France industrielle</del> → <ins>Plan Cloud (NFI)</ins>" in page
+    assert (
+        "<del>Plan Cloud de la Nouvelle France industrielle</del> → <ins>Plan Cloud (NFI)</ins>"
+        in page
+    )
 
 
-def test_an_invalid_upload_lists_its_errors_with_paths_and_writes_nothing(seeded: None, admin_client: Client) -> None:
+def test_an_invalid_upload_lists_its_errors_with_paths_and_writes_nothing(
+    seeded: None, admin_client: Client
+) -> None:
     before = snapshot()
     # Structure first: a bad key is named by its path.
     bad_key = DOCUMENT.format(title="Essai").replace("key: filiere", "key: Pas Une Clé")
@@ -94,19 +108,31 @@ def test_an_invalid_upload_lists_its_errors_with_paths_and_writes_nothing(seeded
     assert 'name="apply"' not in page
     assert admin_client.post(url, {"apply": "1", "digest": "0" * 64}).status_code == 409
     # Then the references: a quote that is not in its source, and a source that is unknown.
-    bad_quote = DOCUMENT.format(title="Essai").replace(
-        "La nouvelle France industrielle affûte son plan Cloud", "une phrase absente du texte"
-    ).replace("sources: [plan-cloud-nfi-2014]", "sources: [plan-cloud-nfi-2014, source-inconnue]")
+    bad_quote = (
+        DOCUMENT.format(title="Essai")
+        .replace(
+            "La nouvelle France industrielle affûte son plan Cloud", "une phrase absente du texte"
+        )
+        .replace(
+            "sources: [plan-cloud-nfi-2014]", "sources: [plan-cloud-nfi-2014, source-inconnue]"
+        )
+    )
     url = preview_url(upload(admin_client, ("essai.yaml", bad_quote.encode())))
     page = admin_client.get(url).content.decode()
     errors = dict(re.findall(r"<code>([^<]*)</code></td><td>([^<]*)", page))
-    assert errors["missions[0].citations[0].quote"].startswith("citation introuvable mot pour mot"), errors
+    assert errors["missions[0].citations[0].quote"].startswith(
+        "citation introuvable mot pour mot"
+    ), errors
     assert "source-inconnue" in errors["missions[0].sources[1]"], errors
     assert snapshot() == before
 
 
-def test_a_stale_preview_is_refused_and_the_new_plan_shown(seeded: None, admin_client: Client) -> None:
-    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai d'import").encode())))
+def test_a_stale_preview_is_refused_and_the_new_plan_shown(
+    seeded: None, admin_client: Client
+) -> None:
+    url = preview_url(
+        upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai d'import").encode()))
+    )
     digest = digest_of(admin_client.get(url).content.decode())
     # Someone else imports the same mission between the preview and the apply.
     Mission.objects.create(key="essai-import", title="Créée entre-temps")
@@ -127,20 +153,37 @@ def test_a_new_source_comes_with_its_text(db: None, admin_client: Client) -> Non
     admin_client.post(url, {"apply": "1", "digest": digest_of(page)})
     assert Source.objects.count() == 5
     # Without its text, a source is refused with the file it needs.
-    url = preview_url(upload(admin_client, ("referentiel.yaml", referentiel.replace(b"Cloud", b"Nuage"))))
+    url = preview_url(
+        upload(admin_client, ("referentiel.yaml", referentiel.replace(b"Cloud", b"Nuage")))
+    )
     assert "usine-digitale-2020-08-05.txt" in admin_client.get(url).content.decode()
 
 
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ([("essai.pdf", b"%PDF-1.4")], "essai.pdf : seuls les fichiers .yaml, .yml, .json et .txt sont acceptés."),
-        ([("essai.yaml", "title: Équipe".encode("latin-1"))], "essai.yaml n’est pas encodé en UTF-8"),
+        (
+            [("essai.pdf", b"%PDF-1.4")],
+            "essai.pdf : seuls les fichiers .yaml, .yml, .json et .txt sont acceptés.",
+        ),
+        (
+            [("essai.yaml", "title: Équipe".encode("latin-1"))],
+            "essai.yaml n’est pas encodé en UTF-8",
+        ),
         ([("essai.yaml", b"format: x\x00\x01")], "essai.yaml n’est pas un fichier texte"),
         ([("texte.txt", b"Un texte seul")], "Envoyez au moins un document de données"),
-        ([(f"d{n}.yaml", b"format: observatoire/1") for n in range(21)], "21 fichiers envoyés ; 20 au plus à la fois."),
-        ([("gros.txt", b"a" * 5_000_001), ("essai.yaml", b"format: observatoire/1")], "gros.txt est trop volumineux (5.0 Mo ; 5 Mo au plus)."),
-        ([("a.yaml", b"format: observatoire/1"), ("a.yaml", b"format: observatoire/1")], "a.yaml est envoyé deux fois."),
+        (
+            [(f"d{n}.yaml", b"format: observatoire/1") for n in range(21)],
+            "21 fichiers envoyés ; 20 au plus à la fois.",
+        ),
+        (
+            [("gros.txt", b"a" * 5_000_001), ("essai.yaml", b"format: observatoire/1")],
+            "gros.txt est trop volumineux (5.0 Mo ; 5 Mo au plus).",
+        ),
+        (
+            [("a.yaml", b"format: observatoire/1"), ("a.yaml", b"format: observatoire/1")],
+            "a.yaml est envoyé deux fois.",
+        ),
     ],
 )
 def test_uploads_are_checked_with_clear_french_messages(
@@ -152,9 +195,13 @@ def test_uploads_are_checked_with_clear_french_messages(
     assert not ImportDraft.objects.exists()
 
 
-def test_script_in_a_document_is_stored_as_text_and_rendered_escaped(seeded: None, admin_client: Client) -> None:
+def test_script_in_a_document_is_stored_as_text_and_rendered_escaped(
+    seeded: None, admin_client: Client
+) -> None:
     title = "<script>alert('x')</script> Essai"
-    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title=f'"{title}"').encode())))
+    url = preview_url(
+        upload(admin_client, ("essai.yaml", DOCUMENT.format(title=f'"{title}"').encode()))
+    )
     page = admin_client.get(url).content.decode()
     assert "<script>alert(" not in page and "&lt;script&gt;alert(" in page
     admin_client.post(url, {"apply": "1", "digest": digest_of(page)})
@@ -169,11 +216,20 @@ def test_the_import_page_is_for_staff_only(seeded: None, client: Client) -> None
     client.force_login(user)
     assert client.get(ADD).status_code == 403
     assert client.get(EXTRACT).status_code == 403
-    draft = ImportDraft.objects.create(title="t", origin="upload", files={"a.yaml": "format: observatoire/1"})
-    assert client.post(reverse("admin:initiatives_importdraft_change", args=[draft.pk]), {"apply": "1"}).status_code == 403
+    draft = ImportDraft.objects.create(
+        title="t", origin="upload", files={"a.yaml": "format: observatoire/1"}
+    )
+    assert (
+        client.post(
+            reverse("admin:initiatives_importdraft_change", args=[draft.pk]), {"apply": "1"}
+        ).status_code
+        == 403
+    )
 
 
-def test_a_draft_document_is_corrected_on_the_preview_page(seeded: None, admin_client: Client) -> None:
+def test_a_draft_document_is_corrected_on_the_preview_page(
+    seeded: None, admin_client: Client
+) -> None:
     url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai").encode())))
     # A broken correction is refused, and what was typed stays in the box.
     typed = "format: observatoire/1\nmissions: [oops"
@@ -182,17 +238,27 @@ def test_a_draft_document_is_corrected_on_the_preview_page(seeded: None, admin_c
     assert response.status_code == 400 and "missions: [oops" in page
     assert "YAML ou JSON non valide" in page  # and why it was not saved
     # The draft itself is unchanged, so its plan still previews.
-    assert ImportDraft.objects.get().files["essai.yaml"].startswith("format: observatoire/1\nmissions:\n")
+    assert (
+        ImportDraft.objects.get()
+        .files["essai.yaml"]
+        .startswith("format: observatoire/1\nmissions:\n")
+    )
     fixed = DOCUMENT.format(title="Essai corrigé")
     admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": fixed})
     assert "Essai corrigé" in admin_client.get(url).content.decode()
 
 
-def test_extraction_drafts_a_document_that_opens_in_the_preview(seeded: None, admin_client: Client) -> None:
-    text = (FIXTURES / "sources" / "strategie-nationale-cloud-2021.txt").read_text(encoding="utf-8").replace(
-        "stratégie nationale pour le Cloud", "stratégie nationale pour le Cloud souverain"
+def test_extraction_drafts_a_document_that_opens_in_the_preview(
+    seeded: None, admin_client: Client
+) -> None:
+    text = (
+        (FIXTURES / "sources" / "strategie-nationale-cloud-2021.txt")
+        .read_text(encoding="utf-8")
+        .replace("stratégie nationale pour le Cloud", "stratégie nationale pour le Cloud souverain")
     )
-    response = admin_client.post(EXTRACT, {"text": text, "published": "2021-05-17", "publisher": "Adwanted"})
+    response = admin_client.post(
+        EXTRACT, {"text": text, "published": "2021-05-17", "publisher": "Adwanted"}
+    )
     url = preview_url(response)
     draft = ImportDraft.objects.get()
     assert draft.origin == "extraction" and len(draft.texts) == 1
@@ -213,11 +279,17 @@ def test_extraction_form_keeps_what_was_typed(db: None, admin_client: Client) ->
     assert not ImportDraft.objects.exists()
 
 
-def test_applying_takes_the_permissions_of_what_the_plan_writes(seeded: None, client: Client) -> None:
+def test_applying_takes_the_permissions_of_what_the_plan_writes(
+    seeded: None, client: Client
+) -> None:
     from django.contrib.auth.models import Permission
 
     clerk = get_user_model().objects.create_user("greffier", password="x", is_staff=True)
-    clerk.user_permissions.set(Permission.objects.filter(codename__in=["add_importdraft", "change_importdraft", "view_importdraft"]))
+    clerk.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["add_importdraft", "change_importdraft", "view_importdraft"]
+        )
+    )
     client.force_login(clerk)
     url = preview_url(upload(client, ("essai.yaml", DOCUMENT.format(title="Essai").encode())))
     page = client.get(url).content.decode()
@@ -227,7 +299,9 @@ def test_applying_takes_the_permissions_of_what_the_plan_writes(seeded: None, cl
 
 
 def test_a_preview_covers_what_created_rows_hold(seeded: None, admin_client: Client) -> None:
-    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai vu").encode())))
+    url = preview_url(
+        upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai vu").encode()))
+    )
     digest = digest_of(admin_client.get(url).content.decode())
     # The draft is corrected in another tab after this preview: the new title was never shown.
     draft = ImportDraft.objects.get()
@@ -237,26 +311,36 @@ def test_a_preview_covers_what_created_rows_hold(seeded: None, admin_client: Cli
     assert not Mission.objects.filter(key="essai-import").exists()
 
 
-def test_a_document_of_aliases_that_explodes_is_refused_at_once(db: None, admin_client: Client) -> None:
+def test_a_document_of_aliases_that_explodes_is_refused_at_once(
+    db: None, admin_client: Client
+) -> None:
     # Nine levels of nine aliases: ~300 bytes that would expand to 387 million values.
     lines = ["format: observatoire/1", 'a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
     lines += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
     url = preview_url(upload(admin_client, ("bombe.yaml", "\n".join(lines).encode())))
     page = admin_client.get(url).content.decode()
     assert "trop volumineux une fois ses alias" in page
-    cyclic = preview_url(upload(admin_client, ("boucle.yaml", b"format: observatoire/1\nmissions: &m [*m]\n")))
+    cyclic = preview_url(
+        upload(admin_client, ("boucle.yaml", b"format: observatoire/1\nmissions: &m [*m]\n"))
+    )
     assert admin_client.get(cyclic).status_code == 200
 
 
 # --- Values the YAML loader cannot build: an error with its path at every step, never a 500 ---
 
-IMPOSSIBLE_DATE = DOCUMENT.replace("title: Structurer la filière Cloud", "title: !!timestamp 2026-02-30")
+IMPOSSIBLE_DATE = DOCUMENT.replace(
+    "title: Structurer la filière Cloud", "title: !!timestamp 2026-02-30"
+)
 
 
-def test_a_value_python_cannot_hold_is_an_error_with_its_path_at_every_step(seeded: None, admin_client: Client) -> None:
+def test_a_value_python_cannot_hold_is_an_error_with_its_path_at_every_step(
+    seeded: None, admin_client: Client
+) -> None:
     before = snapshot()
     # Upload: the draft is kept, and its preview names the value and where it stands, each time.
-    url = preview_url(upload(admin_client, ("essai.yaml", IMPOSSIBLE_DATE.format(title="Essai").encode())))
+    url = preview_url(
+        upload(admin_client, ("essai.yaml", IMPOSSIBLE_DATE.format(title="Essai").encode()))
+    )
     for _view in range(2):
         response = admin_client.get(url)
         assert response.status_code == 200
@@ -265,15 +349,25 @@ def test_a_value_python_cannot_hold_is_an_error_with_its_path_at_every_step(seed
             in response.content.decode()
         )
     # Correction: a 5,000-digit number is refused with its path, and not saved.
-    response = admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": DOCUMENT.format(title="9" * 5000)})
+    response = admin_client.post(
+        url, {"save": "1", "name": "essai.yaml", "text": DOCUMENT.format(title="9" * 5000)}
+    )
     assert response.status_code == 400
-    assert "essai.yaml: missions[0].title: nombre trop grand (plus de 4300 chiffres)" in response.content.decode()
+    assert (
+        "essai.yaml: missions[0].title: nombre trop grand (plus de 4300 chiffres)"
+        in response.content.decode()
+    )
     assert "2026-02-30" in ImportDraft.objects.get().files["essai.yaml"]
     # Apply (a draft kept from before this check, or edited in the database): refused, with its errors.
-    ImportDraft.objects.update(files={"essai.yaml": DOCUMENT.format(title="!!timestamp 2026-13-01")})
+    ImportDraft.objects.update(
+        files={"essai.yaml": DOCUMENT.format(title="!!timestamp 2026-13-01")}
+    )
     response = admin_client.post(url, {"apply": "1", "digest": "0" * 64})
     assert response.status_code == 409
-    assert "<code>missions[0].title</code></td><td>date ou heure impossible" in response.content.decode()
+    assert (
+        "<code>missions[0].title</code></td><td>date ou heure impossible"
+        in response.content.decode()
+    )
     assert snapshot() == before
 
 
@@ -282,7 +376,9 @@ def test_a_value_python_cannot_hold_is_an_error_with_its_path_at_every_step(seed
 BIG = "format: observatoire/1\n# " + "x" * importing.MAX_DOCUMENT_BYTES + "\n"
 
 
-def test_a_document_over_the_byte_cap_is_refused_at_upload_naming_the_cap(db: None, admin_client: Client) -> None:
+def test_a_document_over_the_byte_cap_is_refused_at_upload_naming_the_cap(
+    db: None, admin_client: Client
+) -> None:
     response = upload(admin_client, ("gros.yaml", BIG.encode()))
     assert response.status_code == 200
     assert (
@@ -292,20 +388,32 @@ def test_a_document_over_the_byte_cap_is_refused_at_upload_naming_the_cap(db: No
     assert not ImportDraft.objects.exists()
     # A draft kept from before the cap previews with the same reason, not after a long parse.
     draft = ImportDraft.objects.create(title="gros", origin="upload", files={"gros.yaml": BIG})
-    page = admin_client.get(reverse("admin:initiatives_importdraft_change", args=[draft.pk])).content.decode()
+    page = admin_client.get(
+        reverse("admin:initiatives_importdraft_change", args=[draft.pk])
+    ).content.decode()
     assert "trop volumineux (4.0 Mo ; un document de données pèse 4 Mo au plus" in page
 
 
-def test_the_plan_is_kept_with_the_draft_until_the_documents_or_the_data_change(seeded: None, admin_client: Client) -> None:
-    url = preview_url(upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai gardé").encode())))
+def test_the_plan_is_kept_with_the_draft_until_the_documents_or_the_data_change(
+    seeded: None, admin_client: Client
+) -> None:
+    url = preview_url(
+        upload(admin_client, ("essai.yaml", DOCUMENT.format(title="Essai gardé").encode()))
+    )
     first = admin_client.get(url).content.decode()
     with CaptureQueriesContext(connection) as queries:
         again = admin_client.get(url).content.decode()
     # Planning reads every source and mission; a second view of the same plan reads none.
-    assert not [q["sql"] for q in queries if "initiatives_source" in q["sql"] or "initiatives_mission" in q["sql"]]
+    assert not [
+        q["sql"]
+        for q in queries
+        if "initiatives_source" in q["sql"] or "initiatives_mission" in q["sql"]
+    ]
     assert "Essai gardé" in again and digest_of(again) == digest_of(first)
     # A corrected document is a new plan.
-    admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": DOCUMENT.format(title="Essai corrigé")})
+    admin_client.post(
+        url, {"save": "1", "name": "essai.yaml", "text": DOCUMENT.format(title="Essai corrigé")}
+    )
     corrected = admin_client.get(url).content.decode()
     assert "Essai corrigé" in corrected and "Essai gardé" not in corrected
     # So is a change to the published data: a kept plan is only shown for the data it was built on.
@@ -324,13 +432,25 @@ def test_the_plan_is_kept_with_the_draft_until_the_documents_or_the_data_change(
 # --- Encodings -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("bom", "codec"), [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")], ids=["le", "be"])
-def test_a_utf16_upload_imports_as_its_utf8_version(seeded: None, admin_client: Client, bom: bytes, codec: str) -> None:
+@pytest.mark.parametrize(
+    ("bom", "codec"),
+    [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")],
+    ids=["le", "be"],
+)
+def test_a_utf16_upload_imports_as_its_utf8_version(
+    seeded: None, admin_client: Client, bom: bytes, codec: str
+) -> None:
     text = DOCUMENT.format(title="Essai « UTF-16 » – l’été")
     note = "Une note d’accompagnement, en français.\n"
-    url8 = preview_url(upload(admin_client, ("essai.yaml", text.encode()), ("note.txt", note.encode())))
+    url8 = preview_url(
+        upload(admin_client, ("essai.yaml", text.encode()), ("note.txt", note.encode()))
+    )
     url16 = preview_url(
-        upload(admin_client, ("essai.yaml", bom + text.encode(codec)), ("note.txt", bom + note.encode(codec)))
+        upload(
+            admin_client,
+            ("essai.yaml", bom + text.encode(codec)),
+            ("note.txt", bom + note.encode(codec)),
+        )
     )
     utf8, utf16 = ImportDraft.objects.order_by("pk")
     assert utf16.files == utf8.files
@@ -341,7 +461,9 @@ def test_a_utf16_upload_imports_as_its_utf8_version(seeded: None, admin_client: 
 
 
 def test_a_cp1252_upload_is_refused_naming_its_encoding(db: None, admin_client: Client) -> None:
-    raw = "format: observatoire/1\nmissions: [{key: a, title: « L’équipe – 5 € »}]\n".encode("cp1252")
+    raw = "format: observatoire/1\nmissions: [{key: a, title: « L’équipe – 5 € »}]\n".encode(
+        "cp1252"
+    )
     response = upload(admin_client, ("essai.yaml", raw))
     assert response.status_code == 200
     assert (

@@ -625,28 +625,81 @@ _PROGRESS = "format: observatoire/1\nmissions:\n  - {{key: m, title: M, mileston
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (_MISSION.format(title="!!timestamp 2026-02-30"), 'missions[0].title: not a valid date or time: "2026-02-30"'),
-        (_MISSION.format(title="!!timestamp 2026-01-01T25:00:00"), "missions[0].title: not a valid date or time"),
-        (_MISSION.format(title="!!timestamp 2026-01-01T00:00:00+99:00"), "missions[0].title: not a valid date or time"),
-        (_MISSION.format(title="!!timestamp demain"), 'missions[0].title: not a valid date or time: "demain"'),
-        (_PROGRESS.format(value="9" * 5000), "missions[0].milestones[0].progress: a number too large (more than 4300 digits)"),
-        (_PROGRESS.format(value="!!int 1:" + "5" * 5000), "missions[0].milestones[0].progress: a number too large (more than 4300 digits)"),
-        (_MISSION.format(title="0x" + "f" * 20000), "missions[0].title: a number too large (more than 4300 digits)"),
         (
-            '{"format": "observatoire/1", "missions": [{"key": "m", "title": "M", "milestones": [{"key": "a", "title": "A", "progress": ' + "1" * 5000 + "}]}]}",
+            _MISSION.format(title="!!timestamp 2026-02-30"),
+            'missions[0].title: not a valid date or time: "2026-02-30"',
+        ),
+        (
+            _MISSION.format(title="!!timestamp 2026-01-01T25:00:00"),
+            "missions[0].title: not a valid date or time",
+        ),
+        (
+            _MISSION.format(title="!!timestamp 2026-01-01T00:00:00+99:00"),
+            "missions[0].title: not a valid date or time",
+        ),
+        (
+            _MISSION.format(title="!!timestamp demain"),
+            'missions[0].title: not a valid date or time: "demain"',
+        ),
+        (
+            _PROGRESS.format(value="9" * 5000),
             "missions[0].milestones[0].progress: a number too large (more than 4300 digits)",
         ),
-        (_PROGRESS.format(value="!!int dix"), 'missions[0].milestones[0].progress: not a whole number: "dix"'),
-        (_PROGRESS.format(value="!!int ''"), 'missions[0].milestones[0].progress: not a whole number: ""'),
-        (_PROGRESS.format(value="!!float ''"), 'missions[0].milestones[0].progress: not a number: ""'),
-        (_PROGRESS.format(value="!!float beaucoup"), 'missions[0].milestones[0].progress: not a number: "beaucoup"'),
-        (_PROGRESS.format(value="1.0e+999"), "missions[0].milestones[0].progress: expected a whole number, got inf"),
-        (_MISSION.format(title="!!bool peut-être"), 'missions[0].title: not true or false: "peut-être"'),
-        (_MISSION.format(title="!!binary aGVsbG8="), "missions[0].title: expected text, got b'hello'"),
-        (_MISSION.format(title="!!binary 'é'"), "line 4: not valid YAML or JSON: failed to convert base64 data"),
+        (
+            _PROGRESS.format(value="!!int 1:" + "5" * 5000),
+            "missions[0].milestones[0].progress: a number too large (more than 4300 digits)",
+        ),
+        (
+            _MISSION.format(title="0x" + "f" * 20000),
+            "missions[0].title: a number too large (more than 4300 digits)",
+        ),
+        (
+            '{"format": "observatoire/1", "missions": [{"key": "m", "title": "M", "milestones": [{"key": "a", "title": "A", "progress": '
+            + "1" * 5000
+            + "}]}]}",
+            "missions[0].milestones[0].progress: a number too large (more than 4300 digits)",
+        ),
+        (
+            _PROGRESS.format(value="!!int dix"),
+            'missions[0].milestones[0].progress: not a whole number: "dix"',
+        ),
+        (
+            _PROGRESS.format(value="!!int ''"),
+            'missions[0].milestones[0].progress: not a whole number: ""',
+        ),
+        (
+            _PROGRESS.format(value="!!float ''"),
+            'missions[0].milestones[0].progress: not a number: ""',
+        ),
+        (
+            _PROGRESS.format(value="!!float beaucoup"),
+            'missions[0].milestones[0].progress: not a number: "beaucoup"',
+        ),
+        (
+            _PROGRESS.format(value="1.0e+999"),
+            "missions[0].milestones[0].progress: expected a whole number, got inf",
+        ),
+        (
+            _MISSION.format(title="!!bool peut-être"),
+            'missions[0].title: not true or false: "peut-être"',
+        ),
+        (
+            _MISSION.format(title="!!binary aGVsbG8="),
+            "missions[0].title: expected text, got b'hello'",
+        ),
+        (
+            _MISSION.format(title="!!binary 'é'"),
+            "line 4: not valid YAML or JSON: failed to convert base64 data",
+        ),
         (_MISSION.format(title="!!set 2026"), 'missions[0].title: cannot be read as !!set: "2026"'),
-        ("format: observatoire/1\nmissions:\n  - key: m\n    ? !!timestamp 2026-02-30\n    : M\n", 'missions[0].2026-02-30: not a valid date or time: "2026-02-30"'),
-        ("format: observatoire/1\nlabels: !!timestamp 2026-02-30\n", 'labels: not a valid date or time: "2026-02-30"'),
+        (
+            "format: observatoire/1\nmissions:\n  - key: m\n    ? !!timestamp 2026-02-30\n    : M\n",
+            'missions[0].2026-02-30: not a valid date or time: "2026-02-30"',
+        ),
+        (
+            "format: observatoire/1\nlabels: !!timestamp 2026-02-30\n",
+            'labels: not a valid date or time: "2026-02-30"',
+        ),
         (
             "format: observatoire/1\nmissions:\n  - &m {key: m, title: !!timestamp 2026-02-30}\n  - *m\n",
             'missions[0].title: not a valid date or time: "2026-02-30"',
@@ -675,7 +728,9 @@ _PROGRESS = "format: observatoire/1\nmissions:\n  - {{key: m, title: M, mileston
         "impossible-date-under-an-anchor",
     ],
 )
-def test_values_python_cannot_hold_are_errors_with_their_path(tmp_path: Path, text: str, expected: str) -> None:
+def test_values_python_cannot_hold_are_errors_with_their_path(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     path = tmp_path / "strange.yaml"
     path.write_text(text, encoding="utf-8")
     errors = errors_of([path])
@@ -704,7 +759,10 @@ def test_the_byte_cap_matches_the_value_cap_on_realistic_documents() -> None:
     import yaml as pyyaml
 
     densest = min(
-        (len(p.read_bytes()) / importing._expanded_size(pyyaml.safe_load(p.read_text(encoding="utf-8")), {}))
+        (
+            len(p.read_bytes())
+            / importing._expanded_size(pyyaml.safe_load(p.read_text(encoding="utf-8")), {})
+        )
         for p in FIXTURES_DIR.glob("*.yaml")
     )
     assert 20 < densest < 30  # bytes per value, with its comments: referentiel.yaml
@@ -713,7 +771,9 @@ def test_the_byte_cap_matches_the_value_cap_on_realistic_documents() -> None:
 
 # --- Encodings ---------------------------------------------------------------------------
 
-_FRENCH = "format: observatoire/1\nlabels: [{key: a, name: « Société – l’œuvre » à 5 €, kind: theme}]\n"
+_FRENCH = (
+    "format: observatoire/1\nlabels: [{key: a, name: « Société – l’œuvre » à 5 €, kind: theme}]\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -737,7 +797,12 @@ def test_text_with_a_byte_order_mark_is_decoded(raw: bytes) -> None:
         (_FRENCH.encode("cp1252"), "Windows-1252 (or ISO-8859-1)"),
         ("title: Équipe\n".encode("latin-1"), "Windows-1252 (or ISO-8859-1)"),
         (_FRENCH.replace("€", "").encode("mac_roman"), "Mac OS Roman"),
-        ("format: observatoire/1\nlabels: [{key: a, name: Société générale à l'été, kind: theme}]\n".encode("cp850"), "DOS (code page 850)"),
+        (
+            "format: observatoire/1\nlabels: [{key: a, name: Société générale à l'été, kind: theme}]\n".encode(
+                "cp850"
+            ),
+            "DOS (code page 850)",
+        ),
         (_FRENCH.encode("utf-16-le"), "UTF-16 without a byte-order mark"),
         (_FRENCH.encode("utf-16-be"), "UTF-16 without a byte-order mark"),
     ],

@@ -159,7 +159,10 @@ def test_a_milestone_that_goes_takes_its_assessments_and_the_plan_says_so(tmp_pa
     plan = importing.import_paths([write_document(tmp_path, doc)], dry_run=True)
 
     assert [(c.model, c.key) for c in plan.changes if c.action == "delete"] == [
-        ("Citation", "milestone / plan-cloud-souverain / premieres-offres / communique-test / Les premières offres seront qualifiées d'ici fin 2025 / "),
+        (
+            "Citation",
+            "milestone / plan-cloud-souverain / premieres-offres / communique-test / Les premières offres seront qualifiées d'ici fin 2025 / ",
+        ),
         ("Milestone", "plan-cloud-souverain / premieres-offres"),
         ("Assessment", "milestone / plan-cloud-souverain / premieres-offres / offres-engagees"),
     ]
@@ -185,7 +188,9 @@ def test_a_quote_not_in_its_source_is_an_error_at_its_path_and_nothing_is_writte
 
 def test_every_assessment_error_is_reported_with_its_path(tmp_path: Path) -> None:
     doc = assessed(document())
-    first_assessment(doc).update(evidence=[], as_of=str(timezone.localdate() + dt.timedelta(days=1)))
+    first_assessment(doc).update(
+        evidence=[], as_of=str(timezone.localdate() + dt.timedelta(days=1))
+    )
     doc["missions"][0]["assessments"][0].update(rating="superseded", successor="plan-inconnu")
     doc["missions"][0]["workstreams"][0]["milestones"][1]["assessments"] = [
         {
@@ -221,7 +226,14 @@ def test_every_assessment_error_is_reported_with_its_path(tmp_path: Path) -> Non
         ({"rating": "fait"}, ".rating: must be one of 'not_assessed', "),
         ({"as_of": "le 5 août"}, '.as_of: expected a date as YYYY-MM-DD, got "le 5 août"'),
         ({"rationale": "  "}, ".rationale: must not be empty"),
-        ({"evidence": [{"source": "communique-test", "quote": "Le ministère", "primary": "peut-être"}]}, '.evidence[0].primary: expected true or false, got "peut-être"'),
+        (
+            {
+                "evidence": [
+                    {"source": "communique-test", "quote": "Le ministère", "primary": "peut-être"}
+                ]
+            },
+            '.evidence[0].primary: expected true or false, got "peut-être"',
+        ),
         ({"auteur": "moi"}, ".auteur: unknown field"),
     ],
     ids=["rating", "date", "rationale", "primary", "unknown-field"],
@@ -233,7 +245,9 @@ def test_a_malformed_assessment_is_refused_with_its_path(
     first_assessment(doc).update(change)
     path = write_document(tmp_path, doc)
     errors = errors_of([path])
-    assert any(e.startswith(f"{path}: {MILESTONE}.assessments[0]{expected}") for e in errors), errors
+    assert any(e.startswith(f"{path}: {MILESTONE}.assessments[0]{expected}") for e in errors), (
+        errors
+    )
 
 
 def test_a_replaced_milestone_points_to_its_successor(tmp_path: Path) -> None:
@@ -269,7 +283,9 @@ def test_evidence_moves_with_a_new_source_text_or_the_text_is_refused(tmp_path: 
     referentiel = document(missions=[])
 
     moved = "Préambule ajouté.\n" + SOURCE_TEXT
-    plan = importing.import_paths([write_document(tmp_path, referentiel, name="ref.yaml", text=moved)])
+    plan = importing.import_paths(
+        [write_document(tmp_path, referentiel, name="ref.yaml", text=moved)]
+    )
     assert plan.counts()["Evidence"] == {"update": 1}
     evidence = Evidence.objects.select_related("source").get()
     assert evidence.source.text[evidence.start_offset : evidence.end_offset] == evidence.quote

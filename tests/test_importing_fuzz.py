@@ -55,8 +55,17 @@ QUOTES = [
 ]
 # Words the period reader knows (not in the quotes: an editorial note covers them).
 DUE_WORDS = [
-    "en 2027", "fin 2026", "courant 2026", "au printemps 2026", "mars 2026", "T3 2026",
-    "au second semestre 2025", "début 2027", "mi-2026", "à l'automne", "le 24 janvier",
+    "en 2027",
+    "fin 2026",
+    "courant 2026",
+    "au printemps 2026",
+    "mars 2026",
+    "T3 2026",
+    "au second semestre 2025",
+    "début 2027",
+    "mi-2026",
+    "à l'automne",
+    "le 24 janvier",
 ]
 EDITORIAL = "Échéance reprise par la rédaction d'un entretien."
 TITLE = st.text(
@@ -107,6 +116,7 @@ def retitle(i: int, title: str) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         found = targets(doc)
         found[i % len(found)]["title"] = title
+
     return edit
 
 
@@ -127,6 +137,7 @@ def milestone_state(draw: Any) -> Edit:
         for name in ("progress", "completed_on", "comment"):
             target.pop(name, None)
         target.update({k: v for k, v in fields.items() if v is not None})
+
     return edit
 
 
@@ -150,18 +161,21 @@ def due(draw: Any) -> Edit:
             "past": {"text": words, "tense": "past"},
         }[form]
         target.setdefault("editorial", {})["due"] = EDITORIAL
+
     return edit
 
 
 def kind(i: int, value: str) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         some_milestone(doc, i, fresh)["kind"] = value
+
     return edit
 
 
 def mission_status(value: str) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         mission(doc)["status"] = value
+
     return edit
 
 
@@ -171,6 +185,7 @@ def launch_and_budget(words: str, amount: int, qualifier: str) -> Edit:
         m["launch"] = words
         m["budget"] = {"amount_eur": amount, "qualifier": qualifier, "text": f"{amount} euros"}
         m.setdefault("editorial", {}).update(launch=EDITORIAL, budget=EDITORIAL)
+
     return edit
 
 
@@ -180,6 +195,7 @@ def add_milestone(where: int, title: str, quote: str) -> Edit:
         holders = [*m.get("workstreams", []), m]
         holder = holders[where % len(holders)]
         holder.setdefault("milestones", []).append(new_milestone(f"jalon-{fresh()}", title, quote))
+
     return edit
 
 
@@ -190,6 +206,7 @@ def remove_milestone(i: int) -> Edit:
         if holders:
             lst = holders[i % len(holders)]["milestones"]
             lst.pop(i % len(lst))
+
     return edit
 
 
@@ -197,9 +214,13 @@ def add_workstream(title: str, quote: str) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         mission(doc).setdefault("workstreams", []).insert(
             0,  # first: the others move down a position
-            {"key": f"chantier-{fresh()}", "title": title,
-             "citations": [{"source": SOURCE, "quote": quote}]},
+            {
+                "key": f"chantier-{fresh()}",
+                "title": title,
+                "citations": [{"source": SOURCE, "quote": quote}],
+            },
         )
+
     return edit
 
 
@@ -208,6 +229,7 @@ def add_label(name: str, label_kind: str) -> Edit:
         key = f"etiquette-{fresh()}"
         doc["labels"].append({"key": key, "name": name, "kind": label_kind})
         mission(doc)["labels"].append(key)
+
     return edit
 
 
@@ -216,9 +238,13 @@ def add_actor(name: str, actor_kind: str, role: str) -> Edit:
         key = f"acteur-{fresh()}"
         doc["actors"].append({"key": key, "name": name, "kind": actor_kind})
         mission(doc)["actors"].append(
-            {"actor": key, "role": role,
-             "citations": [{"source": SOURCE, "quote": "Le plan est piloté par Jeanne Martin"}]}
+            {
+                "actor": key,
+                "role": role,
+                "citations": [{"source": SOURCE, "quote": "Le plan est piloté par Jeanne Martin"}],
+            }
         )
+
     return edit
 
 
@@ -226,9 +252,15 @@ def assess(i: int, rating: str, as_of: str, quote: str, on_mission: bool) -> Edi
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         target = mission(doc) if on_mission else some_milestone(doc, i, fresh)
         target.setdefault("assessments", []).append(
-            {"key": f"evaluation-{fresh()}", "rating": rating, "as_of": as_of,
-             "rationale": "Lu dans le communiqué.", "evidence": [{"source": SOURCE, "quote": quote}]}
+            {
+                "key": f"evaluation-{fresh()}",
+                "rating": rating,
+                "as_of": as_of,
+                "rationale": "Lu dans le communiqué.",
+                "evidence": [{"source": SOURCE, "quote": quote}],
+            }
         )
+
     return edit
 
 
@@ -236,6 +268,7 @@ def source_metadata(title: str, published: str) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         doc["sources"][0]["title"] = title
         doc["sources"][0]["published"]["date"] = published
+
     return edit
 
 
@@ -245,18 +278,32 @@ VALID_EDITS = st.one_of(
     due(),
     st.builds(kind, INDEX, st.sampled_from(Milestone.Kind.values)),
     st.builds(mission_status, st.sampled_from(Mission.Status.values)),
-    st.builds(launch_and_budget, st.sampled_from(DUE_WORDS), st.integers(0, 10**9),
-              st.sampled_from(Mission.BudgetQualifier.values)),
+    st.builds(
+        launch_and_budget,
+        st.sampled_from(DUE_WORDS),
+        st.integers(0, 10**9),
+        st.sampled_from(Mission.BudgetQualifier.values),
+    ),
     st.builds(add_milestone, INDEX, TITLE, st.sampled_from(QUOTES)),
     st.builds(remove_milestone, INDEX),
     st.builds(add_workstream, TITLE, st.sampled_from(QUOTES)),
     st.builds(add_label, TITLE, st.sampled_from(Label.Kind.values)),
-    st.builds(add_actor, TITLE, st.sampled_from(Actor.Kind.values), st.sampled_from(Involvement.Role.values)),
+    st.builds(
+        add_actor,
+        TITLE,
+        st.sampled_from(Actor.Kind.values),
+        st.sampled_from(Involvement.Role.values),
+    ),
     # "Not achieved" depends on the window and a grace period, "replaced" on a successor:
     # left to test_importing_assessments.
-    st.builds(assess, INDEX,
-              st.sampled_from([r for r in Assessed.values if r not in {"not_achieved", "superseded"}]),
-              DATE, st.sampled_from(QUOTES), st.booleans()),
+    st.builds(
+        assess,
+        INDEX,
+        st.sampled_from([r for r in Assessed.values if r not in {"not_achieved", "superseded"}]),
+        DATE,
+        st.sampled_from(QUOTES),
+        st.booleans(),
+    ),
     st.builds(source_metadata, TITLE, DATE),
 )
 
@@ -267,7 +314,9 @@ def on_milestone(change: Callable[[dict[str, Any]], None]) -> Callable[[int], Ed
     def at(i: int) -> Edit:
         def edit(doc: dict[str, Any], fresh: Fresh) -> None:
             change(some_milestone(doc, i, fresh))
+
         return edit
+
     return at
 
 
@@ -276,6 +325,7 @@ def _set(**fields: Any) -> Callable[[dict[str, Any]], None]:
         for name in ("progress", "completed_on", "comment"):
             target.pop(name, None)
         target.update(fields)
+
     return change
 
 
@@ -285,6 +335,7 @@ def quote_not_in_source(i: int) -> Edit:
         found[i % len(found)]["citations"] = [
             {"source": SOURCE, "quote": "Cette phrase ne figure pas dans le communiqué."}
         ]
+
     return edit
 
 
@@ -296,6 +347,7 @@ def duplicate_milestone_key(i: int) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         twin = dict(some_milestone(doc, i, fresh))
         mission(doc).setdefault("milestones", []).append(twin)
+
     return edit
 
 
@@ -303,6 +355,7 @@ def unknown_field(i: int) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         found = [doc["sources"][0], *targets(doc)]
         found[i % len(found)]["couleur"] = "bleu"
+
     return edit
 
 
@@ -310,6 +363,7 @@ def missing_title(i: int) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         found = targets(doc)
         del found[i % len(found)]["title"]
+
     return edit
 
 
@@ -324,23 +378,34 @@ def future_assessment(i: int) -> Edit:
 def assessment_without_evidence(i: int) -> Edit:
     def edit(doc: dict[str, Any], fresh: Fresh) -> None:
         some_milestone(doc, i, fresh).setdefault("assessments", []).append(
-            {"key": f"evaluation-{fresh()}", "rating": "achieved", "as_of": TODAY.isoformat(),
-             "rationale": "Sans preuve."}
+            {
+                "key": f"evaluation-{fresh()}",
+                "rating": "achieved",
+                "as_of": TODAY.isoformat(),
+                "rationale": "Sans preuve.",
+            }
         )
+
     return edit
 
 
 BREAKING_EDITS = st.one_of(
     st.builds(quote_not_in_source, INDEX),
     st.builds(on_milestone(_set(status="done")), INDEX),  # no completion date
-    st.builds(on_milestone(_set(status="done", completed_on=(TODAY + dt.timedelta(days=30)).isoformat())), INDEX),
+    st.builds(
+        on_milestone(_set(status="done", completed_on=(TODAY + dt.timedelta(days=30)).isoformat())),
+        INDEX,
+    ),
     st.builds(on_milestone(_set(status="done", completed_on="2025-06-01", progress=40)), INDEX),
     st.builds(on_milestone(_set(status="in_progress", completed_on="2025-06-01")), INDEX),
     st.builds(on_milestone(_set(status="missed")), INDEX),  # no comment
     st.builds(on_milestone(_set(status="cancelled", comment="   ")), INDEX),
     st.builds(on_milestone(_set(progress=101)), INDEX),
     st.builds(on_milestone(_set(progress="beaucoup")), INDEX),
-    st.builds(on_milestone(lambda m: m.update(due="à la saint-glinglin", editorial={"due": EDITORIAL})), INDEX),
+    st.builds(
+        on_milestone(lambda m: m.update(due="à la saint-glinglin", editorial={"due": EDITORIAL})),
+        INDEX,
+    ),
     # Words no quote holds, and no editorial note.
     st.builds(on_milestone(lambda m: (m.pop("editorial", None), m.update(due="en 2031"))), INDEX),
     st.builds(on_milestone(lambda m: m.update(kind="jalon")), INDEX),
@@ -356,11 +421,47 @@ BREAKING_EDITS = st.one_of(
 # ---- a random subtree: valid or not, the importer must say which ---------------------------
 
 KEYS = [
-    "format", "sources", "actors", "labels", "missions", "key", "title", "summary", "status",
-    "launch", "budget", "citations", "source", "quote", "fact", "editorial", "workstreams",
-    "milestones", "due", "progress", "completed_on", "comment", "text", "reference", "tense",
-    "text_file", "published", "date", "precision", "basis", "actor", "role", "amount_eur",
-    "qualifier", "name", "kind", "assessments", "rating", "as_of", "rationale", "evidence",
+    "format",
+    "sources",
+    "actors",
+    "labels",
+    "missions",
+    "key",
+    "title",
+    "summary",
+    "status",
+    "launch",
+    "budget",
+    "citations",
+    "source",
+    "quote",
+    "fact",
+    "editorial",
+    "workstreams",
+    "milestones",
+    "due",
+    "progress",
+    "completed_on",
+    "comment",
+    "text",
+    "reference",
+    "tense",
+    "text_file",
+    "published",
+    "date",
+    "precision",
+    "basis",
+    "actor",
+    "role",
+    "amount_eur",
+    "qualifier",
+    "name",
+    "kind",
+    "assessments",
+    "rating",
+    "as_of",
+    "rationale",
+    "evidence",
 ]
 VALUES = st.one_of(
     st.none(),
@@ -381,7 +482,13 @@ NESTED = st.recursive(
 def places(node: Any) -> list[tuple[Any, Any]]:
     """Every (container, key or index) in the document, depth first."""
     found: list[tuple[Any, Any]] = []
-    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    items = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else []
+    )
     for key, child in items:
         found.append((node, key))
         found.extend(places(child))
@@ -393,6 +500,7 @@ def graft(where: int, junk: Any) -> Edit:
         found = places(doc)
         container, key = found[where % len(found)]
         container[key] = junk
+
     return edit
 
 
@@ -414,8 +522,20 @@ def cases(draw: Any) -> tuple[dict[str, Any], str]:
 
 # The errors about a document as a whole, which have no path inside it.
 WHOLE_DOCUMENT = {"imbrication trop profonde", "nested too deeply"}
-WATCHED = (Source, Actor, Label, Mission, Involvement, Workstream, Milestone, Citation, Assessment,
-           Evidence, MilestoneSlip, DeadlineAlert)
+WATCHED = (
+    Source,
+    Actor,
+    Label,
+    Mission,
+    Involvement,
+    Workstream,
+    Milestone,
+    Citation,
+    Assessment,
+    Evidence,
+    MilestoneSlip,
+    DeadlineAlert,
+)
 
 
 def snapshot() -> tuple[Any, ...]:
@@ -443,9 +563,15 @@ def said(doc: dict[str, Any]) -> dict[str, tuple[str, str, int]]:
 
 # 100 examples: about 70 applied, 8 s; an empty database (on the seeded one, each plan reads
 # every source and citation: three times as long for the same edits).
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(case=cases())
-def test_edited_documents_are_applied_or_refused_with_paths(db: None, case: tuple[dict[str, Any], str]) -> None:
+def test_edited_documents_are_applied_or_refused_with_paths(
+    db: None, case: tuple[dict[str, Any], str]
+) -> None:
     doc, expected = case
     # Each example in a transaction of its own, rolled back: examples never see each other.
     with transaction.atomic():
@@ -477,20 +603,69 @@ def test_edited_documents_are_applied_or_refused_with_paths(db: None, case: tupl
 
 # YAML's explicit tags, and scalars some of which no Python value can hold (an impossible date,
 # a number of thousands of digits): the loader's own failures must be errors with a path too.
-TAGS = ["!!timestamp", "!!int", "!!float", "!!bool", "!!binary", "!!str", "!!null", "!!set", "!!omap", "!!pairs", "!!seq", "!!map", "!!merge", "!!value", ""]
+TAGS = [
+    "!!timestamp",
+    "!!int",
+    "!!float",
+    "!!bool",
+    "!!binary",
+    "!!str",
+    "!!null",
+    "!!set",
+    "!!omap",
+    "!!pairs",
+    "!!seq",
+    "!!map",
+    "!!merge",
+    "!!value",
+    "",
+]
 SCALARS = st.one_of(
-    st.sampled_from(["2026-02-30", "2026-01-01T25:61:00", "2026-01-01 10:00:00 +99:00", "1e999", "-.inf", ".nan",
-                     "0x" + "f" * 5000, "9" * 5000, "1:" + "5" * 5000, "0b", "0o9", "aGVsbG8=", "@@", "~", "''", "[]", "{}"]),
+    st.sampled_from(
+        [
+            "2026-02-30",
+            "2026-01-01T25:61:00",
+            "2026-01-01 10:00:00 +99:00",
+            "1e999",
+            "-.inf",
+            ".nan",
+            "0x" + "f" * 5000,
+            "9" * 5000,
+            "1:" + "5" * 5000,
+            "0b",
+            "0o9",
+            "aGVsbG8=",
+            "@@",
+            "~",
+            "''",
+            "[]",
+            "{}",
+        ]
+    ),
     st.text(alphabet="0123456789:-+._xbeTZ ", max_size=30),
 )
 FIELDS = ["title", "progress", "completed_on", "key", "due", "amount_eur", "labels", "status"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(values=st.lists(st.tuples(st.sampled_from(FIELDS), st.sampled_from(TAGS), SCALARS), min_size=1, max_size=4))
-def test_tagged_scalars_are_read_or_refused_with_paths(db: None, values: list[tuple[str, str, str]]) -> None:
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    values=st.lists(
+        st.tuples(st.sampled_from(FIELDS), st.sampled_from(TAGS), SCALARS), min_size=1, max_size=4
+    )
+)
+def test_tagged_scalars_are_read_or_refused_with_paths(
+    db: None, values: list[tuple[str, str, str]]
+) -> None:
     lines = [f"        {field}: {tag} {value}" for field, tag, value in values]
-    text = "format: observatoire/1\nmissions:\n  - key: m\n    title: M\n    milestones:\n      - key: a\n" + "\n".join(lines) + "\n"
+    text = (
+        "format: observatoire/1\nmissions:\n  - key: m\n    title: M\n    milestones:\n      - key: a\n"
+        + "\n".join(lines)
+        + "\n"
+    )
     try:
         importing.plan_build(importing.documents_parse_uploaded({"essai.yaml": text}))
     except importing.ImportFailed as exc:

@@ -87,7 +87,10 @@ def test_the_page_lists_ones_own_notifications_and_marks_them_read(alerted) -> N
     item = response.content.decode().split('<span id="unread-count"')[0]
     assert f'id="notification-{mine.pk}"' in item and "fr-badge--new" not in item
     assert Notification.objects.get(pk=mine.pk).read_at is not None
-    assert f'id="unread-count" hx-swap-oob="true">{len(alerts) - 1} notifications non lues.' in response.content.decode()
+    assert (
+        f'id="unread-count" hx-swap-oob="true">{len(alerts) - 1} notifications non lues.'
+        in response.content.decode()
+    )
     assert Notification.objects.filter(user=paul, read_at__isnull=False).count() == 0
 
     response = client.post(PAGE, {"read": "all"})

@@ -46,7 +46,11 @@ def test_a_notify_delivered_twice_sends_one_email(seeded: None) -> None:
     assert sorted(message.to) == emails
     # The subject says what the alert is about: a late planned milestone with nothing said
     # since asks for news.
-    subject = {"overdue": "En retard :", "no_news": "Donnez des nouvelles :", "due_soon": "Bientôt dû :"}
+    subject = {
+        "overdue": "En retard :",
+        "no_news": "Donnez des nouvelles :",
+        "due_soon": "Bientôt dû :",
+    }
     assert message.subject == f"{subject[alert.kind]} {alert.milestone.title}"
     assert alert.milestone.title in message.body and "/modifier/" in message.body
     assert DeadlineAlert.objects.get(pk=alert.pk).notified_at is not None
@@ -65,7 +69,9 @@ def test_a_failed_send_leaves_the_alert_to_send_again(seeded: None, settings: ob
     assert DeadlineAlert.objects.get(pk=alert.pk).notified_at is None
 
 
-def test_the_sweep_enqueues_the_imports_alerts_that_a_real_worker_sends(transactional_db: None) -> None:
+def test_the_sweep_enqueues_the_imports_alerts_that_a_real_worker_sends(
+    transactional_db: None,
+) -> None:
     from initiatives import importing
 
     importing.import_paths([FIXTURES])

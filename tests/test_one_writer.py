@@ -62,7 +62,9 @@ def admin() -> Client:
     from django.contrib.auth import get_user_model
 
     client = Client()
-    user = get_user_model().objects.filter(username="ana").first() or factories.user("ana", staff=True)
+    user = get_user_model().objects.filter(username="ana").first() or factories.user(
+        "ana", staff=True
+    )
     client.force_login(user)
     return client
 
@@ -70,14 +72,18 @@ def admin() -> Client:
 def root() -> Any:
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(username="root").first() or factories.user("root", staff=True)
+    return get_user_model().objects.filter(username="root").first() or factories.user(
+        "root", staff=True
+    )
 
 
 def date_it(m: Milestone, words: str) -> Milestone:
     """Give a milestone a first deadline (the seeds leave this one undated)."""
     services.milestone_update(
-        root(), m.pk,
-        services.MilestoneChange(due_text=words), base_version=m.version,
+        root(),
+        m.pk,
+        services.MilestoneChange(due_text=words),
+        base_version=m.version,
     )
     return milestone()
 
@@ -91,7 +97,14 @@ def test_the_coordinators_edit_records_a_slip(seeded: None, writes: list[str]) -
     client.force_login(coordinator_of(m))
     response = client.post(
         reverse("initiatives:milestone_edit", args=[m.pk]),
-        {"status": m.status, "progress": m.progress, "completed_on": "", "due_text": "T3 2027", "comment": "", "version": m.version},
+        {
+            "status": m.status,
+            "progress": m.progress,
+            "completed_on": "",
+            "due_text": "T3 2027",
+            "comment": "",
+            "version": m.version,
+        },
     )
     assert response.status_code == 302
     slip = MilestoneSlip.objects.get(milestone=m)
@@ -125,24 +138,34 @@ def test_the_admin_inline_of_a_workstream_records_a_slip(seeded: None, writes: l
     data["coordinators"] = [u.pk for u in ws.coordinators.all()]
     milestones = list(ws.milestones.order_by("due_end", "key"))
     for i, other in enumerate(milestones):
-        data.update({
-            f"milestones-{i}-id": other.pk,
-            f"milestones-{i}-workstream": ws.pk,
-            f"milestones-{i}-key": other.key,
-            f"milestones-{i}-title": other.title,
-            f"milestones-{i}-kind": other.kind,
-            f"milestones-{i}-due_text": "fin 2027" if other.pk == m.pk else other.due_text,
-            f"milestones-{i}-status": other.status,
-            f"milestones-{i}-progress": other.progress,
-            f"milestones-{i}-completed_on": other.completed_on or "",
-            f"milestones-{i}-base_version": other.version,
-        })
-    data.update({
-        "milestones-TOTAL_FORMS": len(milestones), "milestones-INITIAL_FORMS": len(milestones),
-        "citations-TOTAL_FORMS": 0, "citations-INITIAL_FORMS": 0,
-    })
+        data.update(
+            {
+                f"milestones-{i}-id": other.pk,
+                f"milestones-{i}-workstream": ws.pk,
+                f"milestones-{i}-key": other.key,
+                f"milestones-{i}-title": other.title,
+                f"milestones-{i}-kind": other.kind,
+                f"milestones-{i}-due_text": "fin 2027" if other.pk == m.pk else other.due_text,
+                f"milestones-{i}-status": other.status,
+                f"milestones-{i}-progress": other.progress,
+                f"milestones-{i}-completed_on": other.completed_on or "",
+                f"milestones-{i}-base_version": other.version,
+            }
+        )
+    data.update(
+        {
+            "milestones-TOTAL_FORMS": len(milestones),
+            "milestones-INITIAL_FORMS": len(milestones),
+            "citations-TOTAL_FORMS": 0,
+            "citations-INITIAL_FORMS": 0,
+        }
+    )
     response = admin().post(url, data)
-    assert response.status_code == 302, [str(f.errors) for f in response.context["inline_admin_formsets"][0].formset.forms][:3] if response.context else response
+    assert response.status_code == 302, (
+        [str(f.errors) for f in response.context["inline_admin_formsets"][0].formset.forms][:3]
+        if response.context
+        else response
+    )
     slip = MilestoneSlip.objects.get(milestone=m)
     assert (slip.new_text, slip.via) == ("fin 2027", "admin")
     assert writes[1:] == ["admin"]
@@ -151,7 +174,9 @@ def test_the_admin_inline_of_a_workstream_records_a_slip(seeded: None, writes: l
 def test_a_re_import_records_a_slip(seeded: None, tmp_path: Path, writes: list[str]) -> None:
     documents = copy_fixtures(tmp_path)
     path = documents / "plan-cloud-nouvelle-france-industrielle.yaml"
-    m = Milestone.objects.get(mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele")
+    m = Milestone.objects.get(
+        mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele"
+    )
     old_text = m.due_text
     text = path.read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -161,11 +186,18 @@ def test_a_re_import_records_a_slip(seeded: None, tmp_path: Path, writes: list[s
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     importing.import_paths([documents], today=dt.date(2026, 11, 29))
     slip = MilestoneSlip.objects.get(milestone=m)
-    assert (slip.old_text, slip.new_text, slip.via, slip.recorded_by) == (old_text, "fin 2015", "import", None)
+    assert (slip.old_text, slip.new_text, slip.via, slip.recorded_by) == (
+        old_text,
+        "fin 2015",
+        "import",
+        None,
+    )
     assert writes == ["import"]
 
 
-def test_a_spreadsheet_records_a_slip(seeded: None, admin_client: Client, writes: list[str]) -> None:
+def test_a_spreadsheet_records_a_slip(
+    seeded: None, admin_client: Client, writes: list[str]
+) -> None:
     m = date_it(milestone(), "T1 2027")
     rows = rows_of(export(admin_client))
     row = next(r for r in rows if r["jalon"] == KEY)
@@ -185,7 +217,9 @@ def rule(**values: Any) -> str:
     return str(message)
 
 
-def test_missed_needs_a_comment_on_every_path(seeded: None, admin_client: Client, tmp_path: Path) -> None:
+def test_missed_needs_a_comment_on_every_path(
+    seeded: None, admin_client: Client, tmp_path: Path
+) -> None:
     from django.utils.html import escape
 
     expected = rule(status="missed", progress=0, completed_on=None, comment="")
@@ -196,12 +230,20 @@ def test_missed_needs_a_comment_on_every_path(seeded: None, admin_client: Client
     client.force_login(coordinator_of(m))
     response = client.post(
         reverse("initiatives:milestone_edit", args=[m.pk]),
-        {"status": "missed", "progress": 0, "completed_on": "", "due_text": m.due_text, "comment": "", "version": m.version},
+        {
+            "status": "missed",
+            "progress": 0,
+            "completed_on": "",
+            "due_text": m.due_text,
+            "comment": "",
+            "version": m.version,
+        },
     )
     assert response.status_code == 400 and escape(expected) in response.content.decode()
     # The admin.
     response = admin_client.post(
-        reverse("admin:initiatives_milestone_change", args=[m.pk]), _milestone_form(m, status="missed", comment="")
+        reverse("admin:initiatives_milestone_change", args=[m.pk]),
+        _milestone_form(m, status="missed", comment=""),
     )
     assert response.status_code == 200 and escape(expected) in response.content.decode()
     # A spreadsheet.
@@ -226,7 +268,9 @@ def test_missed_needs_a_comment_on_every_path(seeded: None, admin_client: Client
 
 def test_a_re_import_of_unchanged_fixtures_keeps_a_coordinators_deadline_move(seeded: None) -> None:
     # The issue's own case: the dry run planned « T2 2027 » → « avant fin 2021 ».
-    m = Milestone.objects.select_related("workstream").get(mission__key=MISSION, key="competences-formations-livraison")
+    m = Milestone.objects.select_related("workstream").get(
+        mission__key=MISSION, key="competences-formations-livraison"
+    )
     assert m.due_text == "avant fin 2021"
     coordinator = coordinator_of(m)
     services.milestone_update(
@@ -237,11 +281,19 @@ def test_a_re_import_of_unchanged_fixtures_keeps_a_coordinators_deadline_move(se
     assert plan.is_noop, [c for c in plan.changes if c.action != "unchanged"]
     importing.import_paths([FIXTURES])
     again = Milestone.objects.get(pk=m.pk)
-    assert (again.due_text, again.due_end, again.version) == ("T2 2027", moved.due_end, moved.version)
+    assert (again.due_text, again.due_end, again.version) == (
+        "T2 2027",
+        moved.due_end,
+        moved.version,
+    )
 
 
-def test_a_deadline_changed_in_the_document_and_by_a_coordinator_is_a_conflict(seeded: None, tmp_path: Path) -> None:
-    m = Milestone.objects.get(mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele")
+def test_a_deadline_changed_in_the_document_and_by_a_coordinator_is_a_conflict(
+    seeded: None, tmp_path: Path
+) -> None:
+    m = Milestone.objects.get(
+        mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele"
+    )
     services.milestone_update(
         root(), m.pk, services.MilestoneChange(due_text="T2 2027"), base_version=m.version
     )
@@ -268,7 +320,9 @@ def test_marking_a_milestone_done_resolves_its_alerts_and_the_bell_drops(seeded:
     claire = coordinator_of(m)
     # Late and in progress: an overdue alert under Claire's bell.
     services.milestone_update(
-        claire, m.pk, services.MilestoneChange(status="in_progress", progress=30, due_text="T1 2024"),
+        claire,
+        m.pk,
+        services.MilestoneChange(status="in_progress", progress=30, due_text="T1 2024"),
         base_version=m.version,
     )
     alert = DeadlineAlert.objects.get(milestone=m, resolved_at__isnull=True)
@@ -280,8 +334,11 @@ def test_marking_a_milestone_done_resolves_its_alerts_and_the_bell_drops(seeded:
     assert "1 non lue" in client.get(bell).content.decode()
     m.refresh_from_db()
     services.milestone_update(
-        claire, m.pk,
-        services.MilestoneChange(status="done", completed_on=timezone.localdate() - dt.timedelta(days=1)),
+        claire,
+        m.pk,
+        services.MilestoneChange(
+            status="done", completed_on=timezone.localdate() - dt.timedelta(days=1)
+        ),
         base_version=m.version,
     )
     alert.refresh_from_db()
@@ -292,9 +349,16 @@ def test_marking_a_milestone_done_resolves_its_alerts_and_the_bell_drops(seeded:
 def test_moving_a_deadline_beyond_the_horizon_resolves_the_alert(seeded: None) -> None:
     m = milestone()
     user = root()
-    services.milestone_update(user, m.pk, services.MilestoneChange(status="in_progress", due_text="T1 2024"), base_version=m.version)
+    services.milestone_update(
+        user,
+        m.pk,
+        services.MilestoneChange(status="in_progress", due_text="T1 2024"),
+        base_version=m.version,
+    )
     m.refresh_from_db()
-    services.milestone_update(user, m.pk, services.MilestoneChange(due_text="T2 2030"), base_version=m.version)
+    services.milestone_update(
+        user, m.pk, services.MilestoneChange(due_text="T2 2030"), base_version=m.version
+    )
     alert = DeadlineAlert.objects.get(milestone=m)
     assert alert.resolution == "moved" and alert.deadline == dt.date(2024, 3, 31)
     assert Milestone.objects.get(pk=m.pk).health == "on_track"
@@ -331,7 +395,9 @@ def form_fields(html: str) -> dict[str, str]:
     fields = dict(re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', html))
     for name, value in re.findall(r'<textarea[^>]*name="([a-z_]+)"[^>]*>([^<]*)</textarea>', html):
         fields[name] = value
-    for name, value in re.findall(r'<select[^>]*name="([a-z_]+)"[^>]*>.*?<option value="([^"]*)" selected', html, re.S):
+    for name, value in re.findall(
+        r'<select[^>]*name="([a-z_]+)"[^>]*>.*?<option value="([^"]*)" selected', html, re.S
+    ):
         fields[name] = value
     fields.pop("csrfmiddlewaretoken", None)
     return fields
@@ -360,7 +426,11 @@ def test_after_a_conflict_save_anyway_writes_only_my_fields(seeded: None) -> Non
     assert "le sien est conservé" in html or "theirs is kept" in html
     assert Milestone.objects.get(pk=m.pk).progress == 0
     again = {k: unescape(v) for k, v in form_fields(html).items()}
-    assert again["seen_due_text"] == "T1 2027" and again["due_text"] == "T1 2027" and again["progress"] == "45"
+    assert (
+        again["seen_due_text"] == "T1 2027"
+        and again["due_text"] == "T1 2027"
+        and again["progress"] == "45"
+    )
     saved = client.post(url, again, follow=True)
     assert saved.status_code == 200
     final = Milestone.objects.get(pk=m.pk)

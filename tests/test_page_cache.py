@@ -62,7 +62,9 @@ def test_a_cached_page_costs_one_query_and_is_the_same_page(seeded: None, client
 def _without_tokens(response: object) -> bytes:
     import re
 
-    return re.sub(rb'value="[A-Za-z0-9]{64}"|"X-CSRFToken": "[A-Za-z0-9]{64}"', b"T", response.content)  # type: ignore[attr-defined]
+    return re.sub(
+        rb'value="[A-Za-z0-9]{64}"|"X-CSRFToken": "[A-Za-z0-9]{64}"', b"T", response.content
+    )  # type: ignore[attr-defined]
 
 
 def test_an_orm_save_shows_on_the_next_request(committed: None, client: Client) -> None:
@@ -86,9 +88,7 @@ def test_a_queryset_update_shows_on_the_next_request(committed: None, client: Cl
     assert "Comptes rendus publiés" in client.get(url).content.decode()
 
 
-def test_raw_sql_and_bulk_writes_show_on_the_next_request(
-    committed: None, client: Client
-) -> None:
+def test_raw_sql_and_bulk_writes_show_on_the_next_request(committed: None, client: Client) -> None:
     assert "Mission écrite en SQL" not in client.get("/missions/").content.decode()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -161,7 +161,9 @@ def test_renaming_a_coordinator_shows_on_the_next_request_and_a_login_empties_no
     from .factories import user
 
     person = user("claire", password="mot-de-passe-de-claire-42")
-    workstream = Milestone.objects.filter(mission__key=MISSION, workstream__isnull=False).first().workstream  # type: ignore[union-attr]
+    workstream = (
+        Milestone.objects.filter(mission__key=MISSION, workstream__isnull=False).first().workstream
+    )  # type: ignore[union-attr]
     workstream.coordinators.add(person)
     url = f"/missions/{MISSION}/chantiers/{workstream.key}/"
     assert "claire" in client.get(url).content.decode()
@@ -263,7 +265,9 @@ def test_readers_arriving_together_after_a_write_render_the_page_once(
     assert (len(renders), len(waiting)) == (1, 5)
 
 
-def test_unknown_reordered_or_empty_parameters_share_one_entry(seeded: None, client: Client) -> None:
+def test_unknown_reordered_or_empty_parameters_share_one_entry(
+    seeded: None, client: Client
+) -> None:
     """`?utm_source=…` and friends cannot fill the cache: only what the view reads counts,
     and the view never sees the rest (its links do not carry it)."""
     first = client.get("/missions/?q=cloud&label=cloud-de-confiance")
@@ -313,11 +317,15 @@ def test_a_restored_database_never_gets_pages_cached_before_the_restore(
     a number pages were cached under, with other data. The moment of the bump tells them apart."""
     url = f"/missions/{MISSION}/"
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {dataversion.TABLE} SET version = 5000, changed_at = now() - interval '1 day'")
+        cursor.execute(
+            f"UPDATE {dataversion.TABLE} SET version = 5000, changed_at = now() - interval '1 day'"
+        )
     assert client.get(url).status_code == 200  # cached under version 5000
     Mission.objects.filter(key=MISSION).update(title="Titre d'avant la restauration")
     with connection.cursor() as cursor:  # the restore: data and counter as they were before
-        cursor.execute(f"UPDATE {dataversion.TABLE} SET version = 4999, changed_at = now() - interval '2 days'")
+        cursor.execute(
+            f"UPDATE {dataversion.TABLE} SET version = 4999, changed_at = now() - interval '2 days'"
+        )
     Mission.objects.filter(key=MISSION).update(title="Titre après la restauration")  # bumps to 5000
     assert "Titre après la restauration" in client.get(url).content.decode()
 

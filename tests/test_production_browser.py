@@ -50,8 +50,15 @@ def chromium() -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -66,7 +73,10 @@ class Problems:
         self.seen: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.seen.append(f"exception: {error}"))
-        page.on("requestfailed", lambda request: self.seen.append(f"failed: {request.url} {request.failure}"))
+        page.on(
+            "requestfailed",
+            lambda request: self.seen.append(f"failed: {request.url} {request.failure}"),
+        )
         page.on("response", self._response)
 
     def _response(self, response: object) -> None:
@@ -77,7 +87,10 @@ class Problems:
 
     def _console(self, message: ConsoleMessage) -> None:
         # An error page's own status is logged as a failed load of the document itself.
-        if message.text.startswith("Failed to load resource") and message.location.get("url") == self.page.url:
+        if (
+            message.text.startswith("Failed to load resource")
+            and message.location.get("url") == self.page.url
+        ):
             return
         if message.type in ("error", "warning"):
             self.seen.append(f"console {message.type}: {message.text}")

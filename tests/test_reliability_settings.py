@@ -26,7 +26,9 @@ def test_messages_outlive_every_task_so_none_runs_twice_while_running() -> None:
         assert hard_limit and hard_limit < visibility, task.name
         # A retry waits at most retry_backoff_max (backoff), or default_retry_delay.
         longest_wait = (
-            task.retry_backoff_max if getattr(task, "retry_backoff", False) else task.default_retry_delay
+            task.retry_backoff_max
+            if getattr(task, "retry_backoff", False)
+            else task.default_retry_delay
         )
         assert hard_limit + longest_wait < visibility, task.name
     # The beat-driven tasks come back sooner than a message could reappear.
@@ -73,4 +75,3 @@ def test_the_schedule_reads_the_environment(tmp_path: Path) -> None:
     assert "300.0" in done.stdout and "<crontab: 30 7 * * *" in done.stdout
     bad = settings_of(tmp_path, DEBUG="1", DIGEST_TIME="huit heures")
     assert bad.returncode != 0 and "DIGEST_TIME must read HH:MM" in bad.stderr
-

@@ -54,7 +54,10 @@ def test_every_page_sends_what_an_a_plus_grade_needs(seeded: None) -> None:
             assert csp["object-src"] == ["'none'"]
             assert csp["base-uri"] == ["'none'"]
             assert "'self'" in csp["form-action"]
-            assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+            assert (
+                response["Strict-Transport-Security"]
+                == "max-age=31536000; includeSubDomains; preload"
+            )
             assert response["X-Content-Type-Options"] == "nosniff"
             assert response["X-Frame-Options"] == "DENY"
             assert response["Referrer-Policy"] == "same-origin"
@@ -89,7 +92,11 @@ def test_cookies_are_secure_http_only_and_same_site(seeded: None) -> None:
         assert csrf["secure"] and csrf["samesite"] == "Lax"
         response = client.post(
             "/connexion/",
-            {"username": "lea", "password": "mot-de-passe-de-lea-42", "csrfmiddlewaretoken": csrf.value},
+            {
+                "username": "lea",
+                "password": "mot-de-passe-de-lea-42",
+                "csrfmiddlewaretoken": csrf.value,
+            },
         )
         session = response.cookies["sessionid"]
         assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
@@ -111,7 +118,11 @@ def test_check_deploy_has_no_warning_with_the_production_example() -> None:
     }
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues" in done.stdout, done.stdout

@@ -17,7 +17,12 @@ def test_seed_synthetic_makes_the_asked_numbers_with_every_precision(seeded: Non
     synthetic = Milestone.objects.filter(mission__key__startswith="synth-")
     assert synthetic.count() == 12 * 3 * 10
     assert set(synthetic.exclude(due_precision="").values_list("due_precision", flat=True)) >= {
-        "day", "month", "season", "quarter", "half", "year"
+        "day",
+        "month",
+        "season",
+        "quarter",
+        "half",
+        "year",
     }
     assert synthetic.filter(due_start=None, due_text="").exists()  # undated ones
     assert synthetic.filter(workstream=None).count() == 12  # one per mission, on the mission

@@ -18,7 +18,9 @@ SHOW_SETTINGS = (
 )
 
 
-def settings_of(tmp_path: Path, code: str = SHOW_SETTINGS, **env: str) -> subprocess.CompletedProcess[str]:
+def settings_of(
+    tmp_path: Path, code: str = SHOW_SETTINGS, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run `code` in a fresh Python with only these variables set (and no .env)."""
     base = {
         k: v
@@ -95,9 +97,13 @@ def test_every_translatable_string_is_in_the_french_catalogue(tmp_path: Path) ->
     sources = sorted(
         str(p) for d in ("initiatives", "sovereignty") for p in (ROOT / d).rglob("*.py")
     )
-    for number, path in enumerate(sorted(p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".txt"))):
+    for number, path in enumerate(
+        sorted(p for p in (ROOT / "templates").rglob("*") if p.suffix in (".html", ".txt"))
+    ):
         converted = tmp_path / f"template-{number}.py"
-        converted.write_text(templatize(path.read_text(encoding="utf-8"), origin=str(path)), encoding="utf-8")
+        converted.write_text(
+            templatize(path.read_text(encoding="utf-8"), origin=str(path)), encoding="utf-8"
+        )
         sources.append(str(converted))
     template = tmp_path / "extracted.pot"
     subprocess.run(

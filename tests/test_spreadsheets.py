@@ -16,7 +16,18 @@ from django.utils.html import escape
 from initiatives.models import HistoryEntry, Milestone
 
 pytestmark = pytest.mark.django_db
-COLUMNS = ["mission", "chantier", "jalon", "titre", "échéance", "statut", "avancement", "achevé le", "commentaire", "version"]
+COLUMNS = [
+    "mission",
+    "chantier",
+    "jalon",
+    "titre",
+    "échéance",
+    "statut",
+    "avancement",
+    "achevé le",
+    "commentaire",
+    "version",
+]
 EXPORT = reverse("admin:initiatives_milestone_export")
 IMPORT = reverse("admin:initiatives_milestone_import")
 PROCESS = reverse("admin:initiatives_milestone_process_import")
@@ -24,7 +35,21 @@ CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 
 def export(client: Client, fmt: str = CSV_FORMAT) -> bytes:
-    fields = {f"milestoneresource_{name}": "on" for name in ("mission", "workstream", "key", "title", "due_text", "status", "progress", "completed_on", "comment", "version")}
+    fields = {
+        f"milestoneresource_{name}": "on"
+        for name in (
+            "mission",
+            "workstream",
+            "key",
+            "title",
+            "due_text",
+            "status",
+            "progress",
+            "completed_on",
+            "comment",
+            "version",
+        )
+    }
     response = client.post(EXPORT, {"format": fmt, "resource": "0", **fields})
     assert response.status_code == 200, response.content[:500]
     return response.content
@@ -43,17 +68,36 @@ def as_csv(rows: list[dict[str, object]]) -> bytes:
 
 
 def dry_run(client: Client, content: bytes, name: str = "jalons.csv", fmt: str = CSV_FORMAT):
-    return client.post(IMPORT, {"format": fmt, "resource": "0", "import_file": SimpleUploadedFile(name, content)})
+    return client.post(
+        IMPORT, {"format": fmt, "resource": "0", "import_file": SimpleUploadedFile(name, content)}
+    )
 
 
 def confirm(client: Client, page: str):
-    hidden = dict(re.findall(r'<input type="hidden" name="(import_file_name|original_file_name|format|resource)" value="([^"]*)"', page))
+    hidden = dict(
+        re.findall(
+            r'<input type="hidden" name="(import_file_name|original_file_name|format|resource)" value="([^"]*)"',
+            page,
+        )
+    )
     assert "import_file_name" in hidden, page[:3000]
     return client.post(PROCESS, hidden)
 
 
 def state() -> list[tuple]:
-    return list(Milestone.objects.order_by("pk").values_list("key", "title", "due_text", "due_end", "status", "progress", "completed_on", "comment", "version"))
+    return list(
+        Milestone.objects.order_by("pk").values_list(
+            "key",
+            "title",
+            "due_text",
+            "due_end",
+            "status",
+            "progress",
+            "completed_on",
+            "comment",
+            "version",
+        )
+    )
 
 
 def test_a_csv_round_trip_changes_nothing(seeded: None, admin_client: Client) -> None:
@@ -71,37 +115,79 @@ def test_an_xlsx_export_imports_back_unchanged(seeded: None, admin_client: Clien
     content = export(admin_client, XLSX_FORMAT)
     assert content[:2] == b"PK"  # a zip: an Office Open XML workbook
     before = state()
-    confirm(admin_client, dry_run(admin_client, content, "jalons.xlsx", XLSX_FORMAT).content.decode())
+    confirm(
+        admin_client, dry_run(admin_client, content, "jalons.xlsx", XLSX_FORMAT).content.decode()
+    )
     assert state() == before
 
 
-def test_an_import_updates_and_creates_through_the_edit_rules(seeded: None, admin_client: Client) -> None:
+def test_an_import_updates_and_creates_through_the_edit_rules(
+    seeded: None, admin_client: Client
+) -> None:
     rows = rows_of(export(admin_client))
     row = next(r for r in rows if r["jalon"] == "competences-formations-diagnostic")
     row.update({"échéance": "T3 2024", "statut": "in_progress", "avancement": "40"})
-    new = {**row, "jalon": "bilan-2025", "titre": "Bilan public", "échéance": "d'ici fin 2025", "statut": "", "avancement": "", "version": ""}
+    new = {
+        **row,
+        "jalon": "bilan-2025",
+        "titre": "Bilan public",
+        "échéance": "d'ici fin 2025",
+        "statut": "",
+        "avancement": "",
+        "version": "",
+    }
     page = dry_run(admin_client, as_csv([row, new])).content.decode()
-    assert Milestone.objects.get(key="competences-formations-diagnostic").due_text == ""  # a dry run writes nothing
+    assert (
+        Milestone.objects.get(key="competences-formations-diagnostic").due_text == ""
+    )  # a dry run writes nothing
     confirm(admin_client, page)
     updated = Milestone.objects.get(key="competences-formations-diagnostic")
-    assert (updated.due_text, str(updated.due_start), str(updated.due_end), updated.due_precision) == ("T3 2024", "2024-07-01", "2024-09-30", "quarter")
-    assert (updated.status, updated.progress, updated.version) == ("in_progress", 40, int(row["version"]) + 1)
+    assert (
+        updated.due_text,
+        str(updated.due_start),
+        str(updated.due_end),
+        updated.due_precision,
+    ) == ("T3 2024", "2024-07-01", "2024-09-30", "quarter")
+    assert (updated.status, updated.progress, updated.version) == (
+        "in_progress",
+        40,
+        int(row["version"]) + 1,
+    )
     created = Milestone.objects.get(key="bilan-2025")
-    assert (created.title, created.workstream.key, str(created.due_end), created.status) == ("Bilan public", "competences-formations", "2025-12-31", "planned")
-    assert "spreadsheet" in created.editorial["existence"] or "tableur" in created.editorial["existence"]
+    assert (created.title, created.workstream.key, str(created.due_end), created.status) == (
+        "Bilan public",
+        "competences-formations",
+        "2025-12-31",
+        "planned",
+    )
+    assert (
+        "spreadsheet" in created.editorial["existence"]
+        or "tableur" in created.editorial["existence"]
+    )
     assert HistoryEntry.objects.filter(via="sheet", row_id=updated.pk).exists()
 
 
-def test_each_bad_row_gets_its_own_error_and_nothing_is_written(seeded: None, admin_client: Client) -> None:
+def test_each_bad_row_gets_its_own_error_and_nothing_is_written(
+    seeded: None, admin_client: Client
+) -> None:
     rows = rows_of(export(admin_client))
     good, *others = [dict(r) for r in rows[:6]]
     good["avancement"] = "55"
     bad = [
-        ({**others[0], "échéance": "quand les poules auront des dents"}, "quand les poules auront des dents"),
+        (
+            {**others[0], "échéance": "quand les poules auront des dents"},
+            "quand les poules auront des dents",
+        ),
         ({**others[1], "statut": "fini"}, "statut inconnu « fini »"),
-        ({**others[2], "statut": "done", "avancement": "100", "achevé le": ""}, "un jalon terminé doit avoir sa date d'achèvement"),
+        (
+            {**others[2], "statut": "done", "avancement": "100", "achevé le": ""},
+            "un jalon terminé doit avoir sa date d'achèvement",
+        ),
         ({**others[3], "mission": "mission-inconnue"}, "aucune mission « mission-inconnue »"),
-        ({**others[4], "chantier": "chantier-inconnu"}, "aucun chantier « chantier-inconnu » dans cette mission"),
+        (
+            {**others[4], "chantier": "chantier-inconnu"},
+            "aucun chantier « chantier-inconnu » dans cette mission",
+        ),
     ]
     before = state()
     page = dry_run(admin_client, as_csv([good, *(row for row, _message in bad)])).content.decode()
@@ -113,13 +199,17 @@ def test_each_bad_row_gets_its_own_error_and_nothing_is_written(seeded: None, ad
     assert state() == before
 
 
-def test_a_row_changed_between_the_dry_run_and_the_confirmation_writes_nothing(seeded: None, admin_client: Client) -> None:
+def test_a_row_changed_between_the_dry_run_and_the_confirmation_writes_nothing(
+    seeded: None, admin_client: Client
+) -> None:
     rows = rows_of(export(admin_client))
     first, second = (dict(r) for r in rows[:2])
     first["avancement"], second["avancement"] = "11", "22"
     page = dry_run(admin_client, as_csv([first, second])).content.decode()
     # A coordinator saves the second milestone after the dry run, before the confirmation.
-    Milestone.objects.filter(key=second["jalon"], mission__key=second["mission"]).update(version=int(second["version"]) + 1)
+    Milestone.objects.filter(key=second["jalon"], mission__key=second["mission"]).update(
+        version=int(second["version"]) + 1
+    )
     before = state()
     response = confirm(admin_client, page)
     assert response.status_code == 302 and response["Location"] == IMPORT
@@ -128,19 +218,28 @@ def test_a_row_changed_between_the_dry_run_and_the_confirmation_writes_nothing(s
     assert "Rien n’a été importé" in shown and "exportez de nouveau" in shown
 
 
-def test_a_sheet_does_not_move_a_milestone_to_another_workstream(seeded: None, admin_client: Client) -> None:
+def test_a_sheet_does_not_move_a_milestone_to_another_workstream(
+    seeded: None, admin_client: Client
+) -> None:
     rows = rows_of(export(admin_client))
     row = next(r for r in rows if r["jalon"] == "competences-formations-livraison")
     row["chantier"] = "e-paiement"
     page = dry_run(admin_client, as_csv([row])).content.decode()
     assert "ne change pas de chantier" in page
-    assert Milestone.objects.get(key="competences-formations-livraison").workstream.key == "competences-formations"
+    assert (
+        Milestone.objects.get(key="competences-formations-livraison").workstream.key
+        == "competences-formations"
+    )
 
 
-def test_a_sheet_exported_before_someone_elses_edit_is_refused_on_that_row(seeded: None, admin_client: Client) -> None:
+def test_a_sheet_exported_before_someone_elses_edit_is_refused_on_that_row(
+    seeded: None, admin_client: Client
+) -> None:
     rows = rows_of(export(admin_client))
     row = next(r for r in rows if r["jalon"] == "competences-formations-livraison")
-    Milestone.objects.filter(key="competences-formations-livraison").update(progress=70, version=int(row["version"]) + 1)
+    Milestone.objects.filter(key="competences-formations-livraison").update(
+        progress=70, version=int(row["version"]) + 1
+    )
     row["avancement"] = "10"
     page = dry_run(admin_client, as_csv([row])).content.decode()
     assert "export again" in page or "exportez de nouveau" in page
@@ -157,7 +256,8 @@ def with_formulas(start: str) -> Milestone:
     """A coordinator's comment and an administrator's title that a spreadsheet would run."""
     milestone = Milestone.objects.get(key="competences-formations-diagnostic")
     Milestone.objects.filter(pk=milestone.pk).update(
-        title=f"{start}SUM(1;2) pour le titre", comment=f'{start}HYPERLINK("http://evil.example","x")'
+        title=f"{start}SUM(1;2) pour le titre",
+        comment=f'{start}HYPERLINK("http://evil.example","x")',
     )
     return Milestone.objects.get(pk=milestone.pk)
 
@@ -171,16 +271,22 @@ def xlsx_rows(content: bytes) -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("start", FORMULA_STARTS)
-def test_text_a_spreadsheet_would_run_is_exported_as_text(seeded: None, admin_client: Client, start: str) -> None:
+def test_text_a_spreadsheet_would_run_is_exported_as_text(
+    seeded: None, admin_client: Client, start: str
+) -> None:
     milestone = with_formulas(start)
     row = next(r for r in rows_of(export(admin_client)) if r["jalon"] == milestone.key)
     for column in ("titre", "commentaire"):
         assert not row[column].startswith(TRIGGERS), row[column]
         assert row[column] == "'" + getattr(milestone, "title" if column == "titre" else "comment")
 
-    cells = next(r for r in xlsx_rows(export(admin_client, XLSX_FORMAT)) if r["jalon"].value == milestone.key)
+    cells = next(
+        r for r in xlsx_rows(export(admin_client, XLSX_FORMAT)) if r["jalon"].value == milestone.key
+    )
     for column in ("titre", "commentaire"):
-        assert cells[column].data_type == "s" and not cells[column].value.startswith(TRIGGERS), cells[column].value
+        assert cells[column].data_type == "s" and not cells[column].value.startswith(TRIGGERS), (
+            cells[column].value
+        )
     # Numbers stay numbers and empty cells empty (the library's own escaping writes every cell
     # as text, an empty one as the word "None").
     assert cells["avancement"].data_type == "n" and cells["achevé le"].value is None
@@ -188,7 +294,9 @@ def test_text_a_spreadsheet_would_run_is_exported_as_text(seeded: None, admin_cl
 
 @pytest.mark.parametrize("fmt", [CSV_FORMAT, XLSX_FORMAT])
 @pytest.mark.parametrize("start", FORMULA_STARTS)
-def test_escaped_formulas_import_back_unchanged(seeded: None, admin_client: Client, start: str, fmt: str) -> None:
+def test_escaped_formulas_import_back_unchanged(
+    seeded: None, admin_client: Client, start: str, fmt: str
+) -> None:
     with_formulas(start)
     content = export(admin_client, fmt)
     before, history = state(), HistoryEntry.objects.count()
@@ -208,30 +316,51 @@ def test_a_typed_comment_keeps_its_leading_sign_and_an_escaped_one_loses_only_th
     escaped["commentaire"] = "'=2+3"  # as exported
     quoted["commentaire"] = "'pas une formule'"  # an apostrophe before anything else is text
     confirm(admin_client, dry_run(admin_client, as_csv([typed, escaped, quoted])).content.decode())
-    comments = {m.key: m.comment for m in Milestone.objects.filter(key__in=[r["jalon"] for r in (typed, escaped, quoted)])}
-    assert comments == {typed["jalon"]: "-5 % sur le budget", escaped["jalon"]: "=2+3", quoted["jalon"]: "'pas une formule'"}
+    comments = {
+        m.key: m.comment
+        for m in Milestone.objects.filter(key__in=[r["jalon"] for r in (typed, escaped, quoted)])
+    }
+    assert comments == {
+        typed["jalon"]: "-5 % sur le budget",
+        escaped["jalon"]: "=2+3",
+        quoted["jalon"]: "'pas une formule'",
+    }
 
 
 # ---- Limits and speed -----------------------------------------------------------------------
 
 
-def test_a_sheet_over_the_row_limit_is_refused_at_once(seeded: None, admin_client: Client, settings) -> None:
+def test_a_sheet_over_the_row_limit_is_refused_at_once(
+    seeded: None, admin_client: Client, settings
+) -> None:
     settings.SPREADSHEET_MAX_ROWS = 3
     rows = [dict(r, commentaire="Relu en comité.") for r in rows_of(export(admin_client))[:5]]
     before, history = state(), HistoryEntry.objects.count()
     page = dry_run(admin_client, as_csv(rows)).content.decode()
-    assert escape("Ce tableau compte 5 lignes ; un import en prend au plus 3. Découpez-le en plusieurs tableaux.") in page
+    assert (
+        escape(
+            "Ce tableau compte 5 lignes ; un import en prend au plus 3. Découpez-le en plusieurs tableaux."
+        )
+        in page
+    )
     assert 'name="import_file_name"' not in page
     assert state() == before and HistoryEntry.objects.count() == history
     # At the limit, it goes through.
     confirm(admin_client, dry_run(admin_client, as_csv(rows[:3])).content.decode())
-    assert Milestone.objects.filter(key__in=[r["jalon"] for r in rows[:3]], comment="Relu en comité.").count() == 3
+    assert (
+        Milestone.objects.filter(
+            key__in=[r["jalon"] for r in rows[:3]], comment="Relu en comité."
+        ).count()
+        == 3
+    )
 
 
 def test_the_same_milestone_twice_in_a_sheet_is_refused(seeded: None, admin_client: Client) -> None:
     first = rows_of(export(admin_client))[0]
     before = state()
-    page = dry_run(admin_client, as_csv([dict(first, avancement="10"), dict(first, avancement="90")])).content.decode()
+    page = dry_run(
+        admin_client, as_csv([dict(first, avancement="10"), dict(first, avancement="90")])
+    ).content.decode()
     cells = re.search(r"<tr>\s*<td>\s*2\s*</td>(.*?)</tr>", page, re.S)
     assert cells and escape("ce jalon est déjà à la ligne 1 du tableau") in cells.group(1)
     assert 'name="import_file_name"' not in page and state() == before
@@ -243,7 +372,9 @@ def test_a_title_too_long_is_refused_on_its_row(seeded: None, admin_client: Clie
     assert "au plus 300 caractères (ici 301)" in page and 'name="import_file_name"' not in page
 
 
-def test_a_sheet_reads_and_writes_in_as_many_queries_whatever_its_length(seeded: None, admin_client: Client) -> None:
+def test_a_sheet_reads_and_writes_in_as_many_queries_whatever_its_length(
+    seeded: None, admin_client: Client
+) -> None:
     """Missions, workstreams and milestones are read once per sheet, the rows written in one
     batch: twenty rows cost the queries of two."""
     from django.db import connection
@@ -252,7 +383,9 @@ def test_a_sheet_reads_and_writes_in_as_many_queries_whatever_its_length(seeded:
     rows = rows_of(export(admin_client))
     counts = []
     for size in (2, 20):
-        sheet = as_csv([dict(r, avancement=str((int(r["avancement"]) + 1) % 100)) for r in rows[-size:]])
+        sheet = as_csv(
+            [dict(r, avancement=str((int(r["avancement"]) + 1) % 100)) for r in rows[-size:]]
+        )
         with CaptureQueriesContext(connection) as dry:
             page = dry_run(admin_client, sheet).content.decode()
         with CaptureQueriesContext(connection) as confirmed:
@@ -272,7 +405,11 @@ def test_a_batch_of_edits_checked_then_overtaken_writes_none(seeded: None, admin
     first, second = Milestone.objects.order_by("pk")[:2]
     edits = [
         services.check_milestone_edit(
-            admin_user, m, services.MilestoneChange(m.status, 33, m.completed_on, m.due_text, m.comment), base_version=m.version, today=today
+            admin_user,
+            m,
+            services.MilestoneChange(m.status, 33, m.completed_on, m.due_text, m.comment),
+            base_version=m.version,
+            today=today,
         )
         for m in (first, second)
     ]

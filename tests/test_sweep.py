@@ -51,7 +51,13 @@ def test_the_sweep_takes_the_same_few_statements_at_any_size(seeded: None) -> No
     with CaptureQueriesContext(connection) as large:
         services.deadlines_sweep(today)
     assert len(small) == len(large) <= 8  # context, UPDATE, INSERT, unsent alerts; no loop
-    assert not any("SELECT" in q["sql"][:10] and "initiatives_milestone" in q["sql"] and "UPDATE" not in q["sql"] and "INSERT" not in q["sql"] for q in large)
+    assert not any(
+        "SELECT" in q["sql"][:10]
+        and "initiatives_milestone" in q["sql"]
+        and "UPDATE" not in q["sql"]
+        and "INSERT" not in q["sql"]
+        for q in large
+    )
 
 
 def test_stale_health_is_exactly_the_rows_whose_stored_health_is_wrong(seeded: None) -> None:
@@ -70,7 +76,13 @@ def test_stale_health_is_exactly_the_rows_whose_stored_health_is_wrong(seeded: N
             progress=100 if status == "done" else 0,
             health=health,
             **(
-                {"due_text": "un jour", "due_start": end, "due_end": end, "due_precision": "day", "due_reference": today}
+                {
+                    "due_text": "un jour",
+                    "due_start": end,
+                    "due_end": end,
+                    "due_precision": "day",
+                    "due_reference": today,
+                }
                 if end
                 else {}
             ),
@@ -80,7 +92,9 @@ def test_stale_health_is_exactly_the_rows_whose_stored_health_is_wrong(seeded: N
         for n, end in enumerate(ends)
     )
     cases = Milestone.objects.filter(mission=mission)
-    wrong = set(cases.exclude(health=selectors.health_expression(today)).values_list("pk", flat=True))
+    wrong = set(
+        cases.exclude(health=selectors.health_expression(today)).values_list("pk", flat=True)
+    )
     assert wrong and len(wrong) < cases.count()
     assert set(cases.filter(selectors.stale_health(today)).values_list("pk", flat=True)) == wrong
     services.deadlines_sweep(today)
@@ -97,7 +111,9 @@ def test_every_arm_of_the_stale_filter_is_answered_by_an_index(seeded: None) -> 
     where, params = compiler.compile(stale.query.where)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN UPDATE initiatives_milestone SET health = health WHERE {where}", params)
+        cursor.execute(
+            f"EXPLAIN UPDATE initiatives_milestone SET health = health WHERE {where}", params
+        )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
     assert "milestone_health_due_idx" in plan and "milestone_health_drift_idx" in plan, plan
@@ -167,20 +183,30 @@ def test_a_slipped_deadline_may_alert_again_and_done_stops_alerting(seeded: None
     services.milestone_update(
         coordinator,
         milestone.pk,
-        services.MilestoneChange(status="in_progress", progress=50, completed_on=None, due_text="juin 2027", comment=""),
+        services.MilestoneChange(
+            status="in_progress", progress=50, completed_on=None, due_text="juin 2027", comment=""
+        ),
         base_version=milestone.version,
         today=dt.date(2027, 4, 2),
     )
     # The edit moved the deadline: the alert raised on the old one closed, keeping its words.
     old = DeadlineAlert.objects.get(milestone=milestone, kind="no_news")
-    assert (old.deadline, old.due_text, old.resolution) == (dt.date(2027, 3, 31), "mars 2027", "moved")
+    assert (old.deadline, old.due_text, old.resolution) == (
+        dt.date(2027, 3, 31),
+        "mars 2027",
+        "moved",
+    )
     services.deadlines_sweep(dt.date(2027, 7, 2))
     assert list(
-        DeadlineAlert.objects.filter(milestone=milestone, kind="overdue").values_list("deadline", "due_text")
+        DeadlineAlert.objects.filter(milestone=milestone, kind="overdue").values_list(
+            "deadline", "due_text"
+        )
     ) == [(dt.date(2027, 6, 30), "juin 2027")]
     # Even a write around the services (a raw UPDATE) is caught by the sweep, which closes
     # the alert of what is now done.
-    Milestone.objects.filter(pk=milestone.pk).update(status="done", progress=100, completed_on=dt.date(2027, 7, 1))
+    Milestone.objects.filter(pk=milestone.pk).update(
+        status="done", progress=100, completed_on=dt.date(2027, 7, 1)
+    )
     result = services.deadlines_sweep(dt.date(2027, 7, 3))
     assert Milestone.objects.get(pk=milestone.pk).health == "done"
     assert result.new_alerts == []
@@ -192,7 +218,12 @@ def test_two_sweeps_at_once_create_each_alert_once(transactional_db: None) -> No
     late = [milestone_due("mars 2027", dt.date(2026, 1, 1)) for _ in range(40)]
     results = at_once(lambda: services.deadlines_sweep(dt.date(2027, 4, 2)), 2)
     created = [pk for result in results for pk in result.new_alerts]
-    assert len(created) == len(set(created)) == DeadlineAlert.objects.filter(milestone__in=late).count() == 40
+    assert (
+        len(created)
+        == len(set(created))
+        == DeadlineAlert.objects.filter(milestone__in=late).count()
+        == 40
+    )
 
 
 def test_check_deadlines_prints_what_changed(seeded: None) -> None:
@@ -214,7 +245,10 @@ def test_beat_schedules_the_sweep_and_a_real_worker_runs_it(transactional_db: No
 
     celery_app.finalize()
     entry = celery_app.conf.beat_schedule["sweep-deadlines"]
-    assert (entry["task"], entry["schedule"]) == ("initiatives.sweep_deadlines", settings.SWEEP_MINUTES * 60)
+    assert (entry["task"], entry["schedule"]) == (
+        "initiatives.sweep_deadlines",
+        settings.SWEEP_MINUTES * 60,
+    )
     importing.import_paths([FIXTURES])
     late = milestone_due("2020", dt.date(2020, 1, 1))  # stored as undated: the sweep moves it
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):

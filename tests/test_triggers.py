@@ -25,7 +25,9 @@ def test_the_migrated_postgresql_triggers_are_the_current_ones() -> None:
     wanted = {
         (table, name)
         for statement in expected
-        for name, table in re.findall(r'CREATE (?:CONSTRAINT )?TRIGGER (\w+) .*? ON "(\w+)"', statement)
+        for name, table in re.findall(
+            r'CREATE (?:CONSTRAINT )?TRIGGER (\w+) .*? ON "(\w+)"', statement
+        )
     }
     with connection.cursor() as cursor:
         cursor.execute(

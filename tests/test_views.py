@@ -123,7 +123,8 @@ def test_dashboard_escapes_what_it_shows(seeded: None, client: Client) -> None:
 
 
 def test_dashboard_query_count_does_not_grow_with_the_data(
-    seeded: None, uncached: None, client: Client) -> None:
+    seeded: None, uncached: None, client: Client
+) -> None:
     client.get("/")  # warm caches that are not per-request (content types, translations)
     with CaptureQueriesContext(connection) as small:
         client.get("/")
@@ -224,7 +225,8 @@ def test_pages_escape_source_text_and_titles(seeded: None, client: Client) -> No
 
 @pytest.mark.parametrize("extra", [0, 500])
 def test_mission_page_query_count_is_fixed(
-    seeded: None, uncached: None, client: Client, extra: int) -> None:
+    seeded: None, uncached: None, client: Client, extra: int
+) -> None:
     mission = Mission.objects.get(key="mission-numerique-grands-groupes")
     add_milestones(extra, mission.workstreams.first())
     url = reverse("initiatives:mission", args=[mission.key])
@@ -355,14 +357,14 @@ def test_keyset_pages_walk_forward_and_back_with_fixed_queries(
     assert titles(client.get("/missions/" + back).content.decode()) == seen[-37:-17]
 
 
-# --- The frise -------------------------------------------------------------------------------
+# --- The timeline (the frise) -------------------------------------------------------------------------------
 
 
-def test_frise_places_every_dated_milestone_with_its_precision(
+def test_timeline_places_every_dated_milestone_with_its_precision(
     seeded: None, client: Client
 ) -> None:
-    html = client.get(reverse("initiatives:frise")).content.decode()
-    assert client.get(reverse("initiatives:frise")).status_code == 200
+    html = client.get(reverse("initiatives:timeline")).content.decode()
+    assert client.get(reverse("initiatives:timeline")).status_code == 200
     ticks = html.split('<div class="frise__ticks">')[1].split("</div>")[0]
     assert ">2013<" in ticks and f">{timezone.localdate().year + 2}<" in ticks
     assert re.search(r'class="frise__today x-\d+"', html)
@@ -381,28 +383,26 @@ def test_frise_places_every_dated_milestone_with_its_precision(
     assert html.count(f'href="/jalons/{spring.pk}/"') == 1
     # The accessible table says the same, in words, one choice away (with the same filters).
     assert 'name="view" value="table"' in html or 'value="table" type="radio"' in html
-    table = client.get(reverse("initiatives:frise"), {"view": "table"}).content.decode()
+    table = client.get(reverse("initiatives:timeline"), {"view": "table"}).content.decode()
     assert "<caption>Les mêmes jalons sous forme de tableau</caption>" in table
     row = table.split(f'href="/jalons/{spring.pk}/"')[1].split("</tr>")[0]
     assert "« d&#x27;ici le printemps »" in row and "échéance passée, sans nouvelles" in row
     assert 'class="frise' not in table
 
 
-def test_frise_pages_keep_zoom_label_and_display(seeded: None, client: Client) -> None:
-    Mission.objects.bulk_create(
-        Mission(key=f"m-{i:02}", title=f"Mission {i:02}") for i in range(8)
-    )
+def test_timeline_pages_keep_zoom_label_and_display(seeded: None, client: Client) -> None:
+    Mission.objects.bulk_create(Mission(key=f"m-{i:02}", title=f"Mission {i:02}") for i in range(8))
     html = client.get("/frise/", {"year": 2021, "view": "table"}, **HTMX).content.decode()
     after = html.split('hx-get="?')[1].split('"')[0].replace("&amp;", "&")
     assert after.startswith("year=2021&view=table&after=")
     assert "<caption>" in client.get("/frise/?" + after).content.decode()
 
 
-def test_frise_zooms_on_a_year_by_quarter_and_filters_by_label(
+def test_timeline_zooms_on_a_year_by_quarter_and_filters_by_label(
     seeded: None, client: Client
 ) -> None:
     html = client.get(
-        reverse("initiatives:frise"), {"year": 2014, "label": "cloud"}, **HTMX
+        reverse("initiatives:timeline"), {"year": 2014, "label": "cloud"}, **HTMX
     ).content.decode()
     assert html.lstrip().startswith('<section id="axis"')
     ticks = html.split('<div class="frise__ticks">')[1].split("</div>")[0]
@@ -419,14 +419,15 @@ def test_frise_zooms_on_a_year_by_quarter_and_filters_by_label(
 @pytest.mark.parametrize(
     "query", ["?year=abc", "?year=1", "?year=99999", "?label=<x>", "?after=zz", "?year=2014&year=x"]
 )
-def test_frise_ignores_bad_parameters(seeded: None, client: Client, query: str) -> None:
+def test_timeline_ignores_bad_parameters(seeded: None, client: Client, query: str) -> None:
     assert client.get("/frise/" + query).status_code == 200
     assert client.get("/frise/" + query, **HTMX).status_code == 200
 
 
 @pytest.mark.parametrize("extra", [0, 300])
-def test_frise_query_count_is_fixed(
-    seeded: None, uncached: None, client: Client, extra: int) -> None:
+def test_timeline_query_count_is_fixed(
+    seeded: None, uncached: None, client: Client, extra: int
+) -> None:
     add_milestones(extra)
     client.get("/frise/")
     with CaptureQueriesContext(connection) as queries:
@@ -501,7 +502,8 @@ def test_every_footnote_link_finds_its_anchor_on_the_source_page(
 
 
 def test_deadline_panel_poll_recomputes_only_the_panel(
-    seeded: None, uncached: None, client: Client) -> None:
+    seeded: None, uncached: None, client: Client
+) -> None:
     client.get("/?panel=deadlines", **HTMX)
     with CaptureQueriesContext(connection) as queries:
         client.get("/?panel=deadlines", **HTMX)
@@ -509,7 +511,7 @@ def test_deadline_panel_poll_recomputes_only_the_panel(
     assert len(queries) == 4
 
 
-def test_frise_says_how_many_missions_it_pages_through(seeded: None, client: Client) -> None:
+def test_timeline_says_how_many_missions_it_pages_through(seeded: None, client: Client) -> None:
     assert "— 4 missions</h2>" in client.get("/frise/").content.decode()
 
 

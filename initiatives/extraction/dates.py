@@ -20,8 +20,26 @@ _DATEISH = re.compile(
 _TOKEN = re.compile(r"\S+")
 _ELISION = re.compile(r"^(?:l|d|qu|jusqu)'")
 # Alone, these words are not dates: "ont été identifiés", "depuis quelques mois".
-_NOT_ALONE = {"ete", "mois", "jour", "jours", "semaine", "semaines", "an", "ans", "annee", "annees",
-              "prochain", "prochaine", "prochains", "prochaines", "dernier", "derniere", "derniers", "dernieres"}
+_NOT_ALONE = {
+    "ete",
+    "mois",
+    "jour",
+    "jours",
+    "semaine",
+    "semaines",
+    "an",
+    "ans",
+    "annee",
+    "annees",
+    "prochain",
+    "prochaine",
+    "prochains",
+    "prochaines",
+    "dernier",
+    "derniere",
+    "derniers",
+    "dernieres",
+}
 _MAX_WORDS = 8
 # A past tense just before the date: passé composé, plus-que-parfait, imparfait.
 _PAST = re.compile(
@@ -38,20 +56,22 @@ class DatedStatement:
     tense: periods.Tense
 
 
-def find_periods(sentence: str, reference: dt.date, *, past_reference: dt.date | None = None) -> list[tuple[int, int, periods.Period, periods.Tense]]:
+def find_periods(
+    sentence: str, reference: dt.date, *, past_reference: dt.date | None = None
+) -> list[tuple[int, int, periods.Period, periods.Tense]]:
     """Every date expression periods.py reads in the sentence: the longest reading ending at
     each date word, without overlaps, each read in the tense of the verb before it."""
     tokens = list(_TOKEN.finditer(sentence))
     found: list[tuple[int, int, periods.Period, periods.Tense]] = []
     for j, token in enumerate(tokens):
-        if not _DATEISH.match(_ELISION.sub("", _fold(token.group()).strip(".,;:!?«»\"“”()"))):
+        if not _DATEISH.match(_ELISION.sub("", _fold(token.group()).strip('.,;:!?«»"“”()'))):
             continue
         end = token.end()
-        while end > token.start() and sentence[end - 1] in ".,;:!?»”\")":
+        while end > token.start() and sentence[end - 1] in '.,;:!?»”")':
             end -= 1
         for i in range(max(0, j - _MAX_WORDS + 1), j + 1):
             start = tokens[i].start()
-            while start < end and sentence[start] in "«“\"(":
+            while start < end and sentence[start] in '«“"(':
                 start += 1
             if _fold(sentence[start:end]).strip(" .,;:") in _NOT_ALONE:
                 continue

@@ -39,7 +39,9 @@ class DraftDocument:
             "# Brouillon produit par l'extraction automatique : à relire avant d'appliquer.\n"
             "# Draft made by extraction: review it before applying.\n"
         )
-        return header + yaml.safe_dump(self.document, allow_unicode=True, sort_keys=False, width=100)
+        return header + yaml.safe_dump(
+            self.document, allow_unicode=True, sort_keys=False, width=100
+        )
 
     @property
     def files(self) -> dict[str, str]:
@@ -70,7 +72,9 @@ def _new_key(model: type[Source] | type[Mission], text: str) -> str:
     """A key no published row has: a draft that reused one would rewrite that row (a
     source's text, a mission's content). To merge into one, an administrator edits the key."""
     base = _slug(text, 8)
-    return _key(text, set(model.objects.filter(key__startswith=base).values_list("key", flat=True)), words=8)
+    return _key(
+        text, set(model.objects.filter(key__startswith=base).values_list("key", flat=True)), words=8
+    )
 
 
 def _publication_window_end(published: dt.date, precision: PublishedPrecision) -> dt.date:
@@ -95,17 +99,24 @@ def extract(
     if len(text) > MAX_ARTICLE_CHARS:
         raise ValueError(f"an article of at most {MAX_ARTICLE_CHARS} characters")
     lines = content_lines(text)
-    title_line = next((ln for ln in lines if not ln.bullet and not ln.text.endswith((".", ":", ";"))), None)
+    title_line = next(
+        (ln for ln in lines if not ln.bullet and not ln.text.endswith((".", ":", ";"))), None
+    )
     title = title_line.text if title_line else Truncator(text.strip()).words(12)
     body_lines = [ln for ln in lines if ln is not title_line]
     sents = [s for s in sentences(body_lines) if len(s.text) <= LONGEST_SENTENCE]
 
     # The publication date: given, or the first full date in the text.
-    basis, basis_text = "public_record", "Date de publication indiquée lors de l'extraction : à vérifier."
+    basis, basis_text = (
+        "public_record",
+        "Date de publication indiquée lors de l'extraction : à vérifier.",
+    )
     if published is None:
         for sentence in sents:
             for start, end, period, _tense in find_periods(sentence.text, timezone.localdate()):
-                if period.precision == periods.Precision.DAY and re.search(r"[12]\d{3}", sentence.text[start:end]):
+                if period.precision == periods.Precision.DAY and re.search(
+                    r"[12]\d{3}", sentence.text[start:end]
+                ):
                     published, precision = period.start, "day"
                     basis, basis_text = "text", sentence.text[start:end]
                     break
@@ -117,7 +128,11 @@ def extract(
     past_reference = _publication_window_end(published, precision)
 
     # The same text already published is that source, referred to and not declared again.
-    existing = Source.objects.filter(text_sha256=Source.sha256_of(text)).values_list("key", flat=True).first()
+    existing = (
+        Source.objects.filter(text_sha256=Source.sha256_of(text))
+        .values_list("key", flat=True)
+        .first()
+    )
     source_key = existing or _new_key(Source, f"{title} {published:%Y-%m-%d}")
     text_name = "" if existing else f"{source_key}.txt"
 
@@ -134,7 +149,9 @@ def extract(
     for sentence in sents:
         if _DATELINE.match(sentence.text):
             continue
-        for start, end, period, tense in find_periods(sentence.text, published, past_reference=past_reference):
+        for start, end, period, tense in find_periods(
+            sentence.text, published, past_reference=past_reference
+        ):
             statements.append(DatedStatement(sentence, period, tense))
             due_text = sentence.text[start:end]
             doc: dict[str, Any] = {
@@ -146,7 +163,9 @@ def extract(
             }
             # Already happened when it was written: before the publication, or told in a past
             # tense within the publication's window ("se sont entretenus, le 24 janvier").
-            if period.end < published or (tense == "past" and period.end <= min(past_reference, timezone.localdate())):
+            if period.end < published or (
+                tense == "past" and period.end <= min(past_reference, timezone.localdate())
+            ):
                 doc.update(status="done", progress=100, completed_on=period.end)
             doc["citations"] = [cite(sentence.text)]
             milestone_docs.append(doc)
@@ -154,20 +173,33 @@ def extract(
     items = workstreams(body_lines, sents)
     workstream_keys: set[str] = set()
     workstream_docs = [
-        {"key": _key(item.title, workstream_keys), "title": item.title, "citations": [cite(item.quote)]}
+        {
+            "key": _key(item.title, workstream_keys),
+            "title": item.title,
+            "citations": [cite(item.quote)],
+        }
         for item in items
     ]
 
     # Actors: those already known are referred to, not declared again.
     involved = actors(sents)
-    known_actors = set(Actor.objects.filter(key__in=[slugify(p.name) for p in involved]).values_list("key", flat=True))
+    known_actors = set(
+        Actor.objects.filter(key__in=[slugify(p.name) for p in involved]).values_list(
+            "key", flat=True
+        )
+    )
     actor_docs = [
         {"key": slugify(p.name), "name": p.name, "kind": "person"}
         for p in involved
         if slugify(p.name) not in known_actors
     ]
     involvement_docs = [
-        {"actor": slugify(p.name), "role": p.role, **({"capacity": p.capacity} if p.capacity else {}), "citations": [cite(p.quote)]}
+        {
+            "actor": slugify(p.name),
+            "role": p.role,
+            **({"capacity": p.capacity} if p.capacity else {}),
+            "citations": [cite(p.quote)],
+        }
         for p in involved
     ]
 
@@ -192,7 +224,9 @@ def extract(
     found_budget = budget(sents)
     if found_budget:
         mission["budget"] = {
-            "amount_eur": int(found_budget.amount_eur) if found_budget.amount_eur == int(found_budget.amount_eur) else str(found_budget.amount_eur),
+            "amount_eur": int(found_budget.amount_eur)
+            if found_budget.amount_eur == int(found_budget.amount_eur)
+            else str(found_budget.amount_eur),
             "qualifier": found_budget.qualifier,
             "text": found_budget.text,
         }

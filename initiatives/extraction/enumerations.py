@@ -28,7 +28,10 @@ _ORDINAL = re.compile(
     re.IGNORECASE,
 )
 _ENFIN = re.compile(r"\benfin\b", re.IGNORECASE)
-_AUSSI_DE = re.compile(r"^(?:il s'agit\s+)?(?:aussi|également|ensuite|puis)\s+(?:de|d')|(?:^|,\s*)(?:et,?\s+)?enfin,?\s+(?:de|d')\s*", re.IGNORECASE)
+_AUSSI_DE = re.compile(
+    r"^(?:il s'agit\s+)?(?:aussi|également|ensuite|puis)\s+(?:de|d')|(?:^|,\s*)(?:et,?\s+)?enfin,?\s+(?:de|d')\s*",
+    re.IGNORECASE,
+)
 _FIRST_INFINITIVE = re.compile(
     r"\b(?:veut|veulent|vise à|visent à|entend|entendent|souhaite|souhaitent|doit|doivent|"
     r"ambitionne de|propose de|s'agit d'abord de|s'agit de)\s+(?P<item>\w+er\b.*)$",
@@ -50,8 +53,8 @@ def _title_of(text: str, *, words: int = 16) -> str:
     cells = [c.strip() for c in re.split(r"\||\t", text) if c.strip()]
     if len(cells) >= 2:  # a table row: its first cell names it
         text = cells[0]
-    head = _TITLE_CUT.split(text.strip(" .;:“”\"«»"), maxsplit=1)[0].strip(" .;:“”\"«»")
-    head = head if len(head.split()) >= 3 else text.strip(" .;:“”\"«»")
+    head = _TITLE_CUT.split(text.strip(' .;:“”"«»'), maxsplit=1)[0].strip(' .;:“”"«»')
+    head = head if len(head.split()) >= 3 else text.strip(' .;:“”"«»')
     head = Truncator(head).words(words)
     return head[:1].upper() + head[1:]
 
@@ -80,12 +83,20 @@ def workstreams(lines: list[Line], sents: list[Line]) -> list[Item]:
         listed = match.group("items")
         parts = [p.strip(" .") for p in re.split(r"\s*;\s*", listed) if p.strip(" .")]
         if len(parts) < 2:  # "a, b, c et d"
-            parts = [p.strip(" .") for p in re.split(r"\s*,\s*|\s+et\s+(?=[^,]*$)", listed) if p.strip(" .")]
+            parts = [
+                p.strip(" .")
+                for p in re.split(r"\s*,\s*|\s+et\s+(?=[^,]*$)", listed)
+                if p.strip(" .")
+            ]
         if len(parts) >= 2:
             items.extend(Item(quote=p, title=_title_of(p)) for p in parts)
             kinds_listed.update(_kinds(sentence.text[: match.start("items")]))
     # "Première intention, …", "Le deuxième axe de travail est …", then "… enfin, …".
-    ordinals = [s for s in sents if (m := _ORDINAL.search(s.text)) and _fold(m.group("kind")).rstrip("s") not in kinds_listed]
+    ordinals = [
+        s
+        for s in sents
+        if (m := _ORDINAL.search(s.text)) and _fold(m.group("kind")).rstrip("s") not in kinds_listed
+    ]
     if len(ordinals) >= 2:
         last = ordinals[-1]
         for sentence in ordinals:
@@ -98,20 +109,20 @@ def workstreams(lines: list[Line], sents: list[Line]) -> list[Item]:
     for n, sentence in enumerate(sents):
         if not _AUSSI_DE.search(sentence.text) or _ENFIN.search(sentence.text):
             continue
-        run = [sentence]
+        chain = [sentence]
         for following in sents[n + 1 :]:
             if not _AUSSI_DE.search(following.text):
                 break
-            run.append(following)
+            chain.append(following)
             if _ENFIN.search(following.text):
                 break
-        if not _ENFIN.search(run[-1].text) or n == 0:
+        if not _ENFIN.search(chain[-1].text) or n == 0:
             continue
         first = _FIRST_INFINITIVE.search(sents[n - 1].text)
         if first:
             quote = sents[n - 1].text[first.start() :]
             items.append(Item(quote=quote, title=_title_of(first.group("item"))))
-        for s in run:
+        for s in chain:
             items.append(Item(quote=s.text, title=_title_of(_AUSSI_DE.sub("", s.text, count=1))))
         break
     return _unique(items)

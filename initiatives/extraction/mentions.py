@@ -19,11 +19,27 @@ _PERSON = re.compile(
 # A role and where its holders stand: "X et Y, chefs de projet" (before), "pilotée par X"
 # (after), "X, ministre …" (either).
 _ROLE_WORDS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"coordonnateurs?|coordinat(?:eur|rice)s?|chefs? de projet|pilotes?\b", re.I), "coordinator", "before"),
-    (re.compile(r"pilot(?:é|ée|és|ées) par|coordonnée? par|conduite? par", re.I), "coordinator", "after"),
+    (
+        re.compile(r"coordonnateurs?|coordinat(?:eur|rice)s?|chefs? de projet|pilotes?\b", re.I),
+        "coordinator",
+        "before",
+    ),
+    (
+        re.compile(r"pilot(?:é|ée|és|ées) par|coordonnée? par|conduite? par", re.I),
+        "coordinator",
+        "after",
+    ),
     (re.compile(r"portée? par|soutenue? par", re.I), "sponsor", "after"),
-    (re.compile(r"\bministre\b|secrétaire d['’]état|président(?:e)? de la république", re.I), "announcer", "any"),
-    (re.compile(r"\bdirect(?:eur|rice)\b|\bprésident(?:e)?\b|\bdirigeant", re.I), "participant", "any"),
+    (
+        re.compile(r"\bministre\b|secrétaire d['’]état|président(?:e)? de la république", re.I),
+        "announcer",
+        "any",
+    ),
+    (
+        re.compile(r"\bdirect(?:eur|rice)\b|\bprésident(?:e)?\b|\bdirigeant", re.I),
+        "participant",
+        "any",
+    ),
 )
 # When two sentences give one person two roles, the more telling one stays.
 _ROLE_RANK = {"coordinator": 0, "announcer": 1, "sponsor": 2, "participant": 3}
@@ -32,7 +48,11 @@ _ROLE_RANK = {"coordinator": 0, "announcer": 1, "sponsor": 2, "participant": 3}
 def _role_at(sentence: str, start: int, end: int) -> str | None:
     for pattern, role, side in _ROLE_WORDS:
         for match in pattern.finditer(sentence):
-            if side == "any" or (side == "before" and end <= match.start()) or (side == "after" and start >= match.end()):
+            if (
+                side == "any"
+                or (side == "before" and end <= match.start())
+                or (side == "after" and start >= match.end())
+            ):
                 return role
     return None
 
@@ -56,14 +76,22 @@ def actors(sents: list[Line]) -> list[Involved]:
         for match in _PERSON.finditer(sentence.text):
             role = _role_at(sentence.text, match.start(), match.end()) or "participant"
             name = match.group("name").strip()
-            if _fold(name) in _NOT_PERSON or len(name.split()) < 2 or name.split()[0] in {"Le", "La", "Les", "Dans", "Pour", "Cette", "Ce"}:
+            if (
+                _fold(name) in _NOT_PERSON
+                or len(name.split()) < 2
+                or name.split()[0] in {"Le", "La", "Les", "Dans", "Pour", "Cette", "Ce"}
+            ):
                 continue
             # An organisation: "chez Capgemini Invent", "le plan Cloud Computing", "(…, Natixis)".
             before = sentence.text[max(0, match.start() - 80) : match.start()]
             if (
                 re.search(r"(?:chez|de|du|d['’])\s*$", before)
-                or re.search(r"\b(?:plan|programme|projet|label|offre|solution|société|groupe)\b(?:\s+\w+){0,2}\s*$", before)
-                or sentence.text.count("(", 0, match.start()) > sentence.text.count(")", 0, match.start())
+                or re.search(
+                    r"\b(?:plan|programme|projet|label|offre|solution|société|groupe)\b(?:\s+\w+){0,2}\s*$",
+                    before,
+                )
+                or sentence.text.count("(", 0, match.start())
+                > sentence.text.count(")", 0, match.start())
             ):
                 continue
             if re.search(r"\b(?:ministre|secrétaire d['’]état)\b[^,.]{0,60}$", before, re.I):
@@ -77,10 +105,17 @@ def actors(sents: list[Line]) -> list[Involved]:
                 capacity = apposition.group(1).strip(" .")[:200]
             person_role = role_here or role
             if re.match(r"\s*,?\s*(?:ministre|secrétaire d['’]état)", after, re.I):
-                person_role = "announcer" if re.search(r"lanc|annonc", sentence.text, re.I) else "sponsor"
+                person_role = (
+                    "announcer" if re.search(r"lanc|annonc", sentence.text, re.I) else "sponsor"
+                )
             key = slugify(name)
             if key and (key not in found or _ROLE_RANK[person_role] < _ROLE_RANK[found[key].role]):
-                found[key] = Involved(name, person_role, capacity or (found[key].capacity if key in found else ""), sentence.text)
+                found[key] = Involved(
+                    name,
+                    person_role,
+                    capacity or (found[key].capacity if key in found else ""),
+                    sentence.text,
+                )
     return list(found.values())
 
 
@@ -90,7 +125,16 @@ _AMOUNT = re.compile(
     r"(?P<unit>milliards?\s+d['’]euros|millions?\s+d['’]euros|md€|mds€|m€|m\s?€|k€|€|euros)",
     re.IGNORECASE,
 )
-_QUALIFIERS = {"sup": "more_than", "plu": "more_than", "au ": "more_than", "inf": "less_than", "moi": "less_than", "env": "about", "pre": "about", "prè": "about"}
+_QUALIFIERS = {
+    "sup": "more_than",
+    "plu": "more_than",
+    "au ": "more_than",
+    "inf": "less_than",
+    "moi": "less_than",
+    "env": "about",
+    "pre": "about",
+    "prè": "about",
+}
 
 
 @dataclass(frozen=True)
@@ -108,7 +152,15 @@ def budget(sents: list[Line]) -> Budget | None:
             continue
         number = Decimal(match.group("number").replace(" ", "").replace(",", "."))
         unit = _fold(match.group("unit")).replace(" ", "")
-        scale = 1_000_000_000 if unit.startswith(("milliard", "md")) else 1_000_000 if unit.startswith(("million", "m")) else 1_000 if unit.startswith("k") else 1
+        scale = (
+            1_000_000_000
+            if unit.startswith(("milliard", "md"))
+            else 1_000_000
+            if unit.startswith(("million", "m"))
+            else 1_000
+            if unit.startswith("k")
+            else 1
+        )
         qualifier = _QUALIFIERS.get(_fold(match.group("qualifier") or "")[:3], "exact")
         return Budget(number * scale, qualifier, match.group().strip(), sentence.text)
     return None
@@ -142,12 +194,16 @@ _LAUNCH_VERB = re.compile(
     r"(?:une?|la|le|les|sa|son|ses|leur|l['’])\s*(?P<name>[^,.;:«»“”\"]{4,90})",
     re.IGNORECASE,
 )
-_NAME_CUT = re.compile(r"\s(?:signée|lancée|présentée|destinée|qui|dont|pour\s+(?:les|aider|faire|accélérer)|avec|afin|en partenariat)\b")
+_NAME_CUT = re.compile(
+    r"\s(?:signée|lancée|présentée|destinée|qui|dont|pour\s+(?:les|aider|faire|accélérer)|avec|afin|en partenariat)\b"
+)
 
 
 _INITIATIVE_KINDS = r"programme|plan|mission|stratégie|initiative|politique|projet|label"
 # programme « France Identité souveraine »: the name is what is quoted after its kind.
-_NAMED = re.compile(rf"\b(?:{_INITIATIVE_KINDS})\s+[«“\"]\s*([^»”\"]{{3,80}}?)\s*[»”\"]", re.IGNORECASE)
+_NAMED = re.compile(
+    rf"\b(?:{_INITIATIVE_KINDS})\s+[«“\"]\s*([^»”\"]{{3,80}}?)\s*[»”\"]", re.IGNORECASE
+)
 # « plan de cybersécurité des établissements de santé »: the kind is quoted with the name.
 _QUOTED = re.compile(rf"[«“\"]\s*((?:{_INITIATIVE_KINDS})[^»”\"]{{3,80}}?)\s*[»”\"]", re.IGNORECASE)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import ValidationError as RefusedWrite
 from django.utils import timezone
@@ -89,11 +89,13 @@ class _Writer:
         self.assessments()
         # Last, once milestones have moved to the workstreams they now belong to.
         services.delete_milestones(
-            self.user, [self.pks["Milestone"][k] for m, k in self.gone if m == "Milestone"], via="import"
+            self.user,
+            [self.pks["Milestone"][k] for m, k in self.gone if m == "Milestone"],
+            via="import",
         )
-        for model in (Workstream, Involvement):
-            name = model.__name__
-            model.objects.filter(
+        for owned in (Workstream, Involvement):
+            name = owned.__name__
+            owned.objects.filter(
                 pk__in=[self.pks[name][k] for m, k in self.gone if m == name]
             ).delete()
 
@@ -115,6 +117,12 @@ class _Writer:
             obj.save()
             objects[key[0]] = obj
         self.pks[name] = {(k,): obj.pk for k, obj in objects.items()}
+
+    @overload
+    def actor(self, key: str) -> int: ...
+
+    @overload
+    def actor(self, key: None) -> None: ...
 
     def actor(self, key: str | None) -> int | None:
         if key is None:
@@ -140,7 +148,7 @@ class _Writer:
             mission.sources.set([sources[(k,)] for k in row["sources"]])
 
     def involvements(self) -> None:
-        existing = {
+        existing: dict[NaturalKey, Involvement] = {
             (inv.mission.key, inv.actor.key, inv.role): inv
             for inv in Involvement.objects.filter(mission_id__in=self.mission_pks()).select_related(
                 "mission", "actor"
@@ -160,7 +168,7 @@ class _Writer:
         return list(self.pks["Mission"].values())
 
     def workstreams(self) -> None:
-        existing = {
+        existing: dict[NaturalKey, Workstream] = {
             (ws.mission.key, ws.key): ws
             for ws in Workstream.objects.filter(mission_id__in=self.mission_pks()).select_related(
                 "mission"
@@ -185,7 +193,7 @@ class _Writer:
         self.pks["Workstream"] = {k: ws.pk for k, ws in existing.items()}
 
     def milestones(self) -> None:
-        existing = {
+        existing: dict[NaturalKey, Milestone] = {
             (ms.mission.key, ms.key): ms
             for ms in Milestone.objects.filter(mission_id__in=self.mission_pks()).select_related(
                 "mission"
@@ -203,7 +211,9 @@ class _Writer:
             )
             # The plan was built from these very rows, in this transaction: the version read
             # here is the base (a form opened before the import is refused afterwards).
-            edits.append(services.check_milestone(ms, change, base_version=ms.version, today=self.today))
+            edits.append(
+                services.check_milestone(ms, change, base_version=ms.version, today=self.today)
+            )
             existing[key] = ms
         services.write_milestones(self.user, edits, via="import", today=self.today)
         self.pks["Milestone"] = {k: ms.pk for k, ms in existing.items()}

@@ -49,15 +49,17 @@ def _citations_of(mission_keys: Iterable[str], source_keys: Iterable[str] = ()) 
 
 
 def _citation_key(cit: Citation) -> tuple[str, ...]:
-    if cit.mission_id:
-        target: tuple[str, ...] = ("mission", cit.mission.key)
-    elif cit.involvement_id:
-        inv = cit.involvement
+    # Exactly one target is set (a check constraint); select_related has fetched it.
+    if (mission := cit.mission) is not None:
+        target: tuple[str, ...] = ("mission", mission.key)
+    elif (inv := cit.involvement) is not None:
         target = ("involvement", inv.mission.key, inv.actor.key, inv.role)
-    elif cit.workstream_id:
-        target = ("workstream", cit.workstream.mission.key, cit.workstream.key)
+    elif (workstream := cit.workstream) is not None:
+        target = ("workstream", workstream.mission.key, workstream.key)
     else:
-        target = ("milestone", cit.milestone.mission.key, cit.milestone.key)
+        milestone = cit.milestone
+        assert milestone is not None  # the one target left
+        target = ("milestone", milestone.mission.key, milestone.key)
     return (*target, cit.source.key, cit.quote, cit.fact)
 
 
@@ -117,8 +119,10 @@ def _changed_sources(
 
 
 def _assessment_target(assessment: Assessment) -> NaturalKey:
-    if assessment.milestone_id:
-        return ("milestone", assessment.milestone.mission.key, assessment.milestone.key)
+    # An assessment is of a milestone or of a mission (a check constraint).
+    if (milestone := assessment.milestone) is not None:
+        return ("milestone", milestone.mission.key, milestone.key)
+    assert assessment.mission is not None
     return ("mission", assessment.mission.key)
 
 

@@ -101,7 +101,9 @@ def documents_parse(paths: Iterable[str | Path]) -> list[Document]:
 def documents_parse_uploaded(files: Mapping[str, str]) -> list[Document]:
     """The documents among uploaded files (name -> text), their source texts read from the
     other files of the same upload; raise ImportFailed with every error."""
-    texts = {_upload_name(name): text for name, text in files.items() if not _is_document(Path(name))}
+    texts = {
+        _upload_name(name): text for name, text in files.items() if not _is_document(Path(name))
+    }
     documents: list[Document] = []
     errors: list[DocumentError] = []
     for name, raw_text in sorted(files.items()):
@@ -206,12 +208,9 @@ def size_limits(size: int) -> dict[str, str]:
 
 
 def _too_large(size: int) -> str:
-    return (
-        _(
-            "too large (%(size)s MB; a fixture document weighs at most %(max)s MB, about %(values)s values): split it into several documents"
-        )
-        % size_limits(size)
-    )
+    return _(
+        "too large (%(size)s MB; a fixture document weighs at most %(max)s MB, about %(values)s values): split it into several documents"
+    ) % size_limits(size)
 
 
 def _expanded_size(value: Any, sizes: dict[int, int]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -31,17 +31,39 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 LaxDate = Annotated[dt.date, Field(strict=False)]  # "2020-08-05" in the document
 
 
-def _sized(model: type[Any], name: str, *, required: bool = True) -> Any:
-    """A text type as long as the model's column allows: PostgreSQL would refuse more."""
+def _sized(model: type[Any], name: str, *, required: bool = True) -> StringConstraints:
+    """The constraints of a text as long as the model's column allows: PostgreSQL would refuse
+    more. Used as `Annotated[str, _sized(...)]`, which mypy reads as `str`."""
     size = model._meta.get_field(name).max_length
-    return Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=int(required), max_length=size)
-    ]
+    return StringConstraints(strip_whitespace=True, min_length=int(required), max_length=size)
 
 
 def _one_of(choices: type[Any]) -> Any:
     # The document accepts exactly the model's choices: one list to keep, not two.
-    return Literal[tuple(choices.values)]  # type: ignore[valid-type]
+    return Literal[tuple(choices.values)]
+
+
+# A Literal built from the model's choices is beyond a static checker, which sees the text.
+if TYPE_CHECKING:
+    DateBasisChoice: TypeAlias = str
+    ActorKindChoice: TypeAlias = str
+    LabelKindChoice: TypeAlias = str
+    AssessedChoice: TypeAlias = str
+    MilestoneKindChoice: TypeAlias = str
+    MilestoneStatusChoice: TypeAlias = str
+    RoleChoice: TypeAlias = str
+    BudgetQualifierChoice: TypeAlias = str
+    MissionStatusChoice: TypeAlias = str
+else:
+    DateBasisChoice = _one_of(DateBasis)
+    ActorKindChoice = _one_of(Actor.Kind)
+    LabelKindChoice = _one_of(Label.Kind)
+    AssessedChoice = _one_of(Assessed)
+    MilestoneKindChoice = _one_of(Milestone.Kind)
+    MilestoneStatusChoice = _one_of(Milestone.Status)
+    RoleChoice = _one_of(Involvement.Role)
+    BudgetQualifierChoice = _one_of(Mission.BudgetQualifier)
+    MissionStatusChoice = _one_of(Mission.Status)
 
 
 def _period_shorthand(value: Any) -> Any:
@@ -60,7 +82,7 @@ class CitationDoc(_Strict):
 
 
 class PeriodDoc(_Strict):
-    text: _sized(Milestone, "due_text")
+    text: Annotated[str, _sized(Milestone, "due_text")]
     reference: LaxDate | None = None
     tense: Literal["future", "past"] = "future"
 
@@ -71,15 +93,15 @@ PeriodField = Annotated[PeriodDoc, BeforeValidator(_period_shorthand)]
 class PublishedDoc(_Strict):
     date: LaxDate
     precision: Literal["day", "month", "year"]
-    basis: _one_of(DateBasis)
+    basis: DateBasisChoice
     quote: OptionalText = ""
     note: OptionalText = ""
 
 
 class SourceDoc(_Strict):
     key: Key
-    title: _sized(Source, "title")
-    publisher: _sized(Source, "publisher")
+    title: Annotated[str, _sized(Source, "title")]
+    publisher: Annotated[str, _sized(Source, "publisher")]
     url: Annotated[str, StringConstraints(pattern=r"^(https?://\S+)?$", max_length=500)] = ""
     text_file: Text
     published: PublishedDoc
@@ -87,16 +109,16 @@ class SourceDoc(_Strict):
 
 class ActorDoc(_Strict):
     key: Key
-    name: _sized(Actor, "name")
-    kind: _one_of(Actor.Kind)
+    name: Annotated[str, _sized(Actor, "name")]
+    kind: ActorKindChoice
     affiliation: Key | None = None
     description: OptionalText = ""
 
 
 class LabelDoc(_Strict):
     key: Key
-    name: _sized(Label, "name")
-    kind: _one_of(Label.Kind)
+    name: Annotated[str, _sized(Label, "name")]
+    kind: LabelKindChoice
     description: OptionalText = ""
 
 
@@ -124,7 +146,7 @@ class AssessmentDoc(_Strict):
     key within what it assesses; recorded through services.record_assessment."""
 
     key: Key
-    rating: _one_of(Assessed)
+    rating: AssessedChoice
     as_of: LaxDate
     rationale: Text
     evidence: list[EvidenceDoc] = []
@@ -133,10 +155,10 @@ class AssessmentDoc(_Strict):
 
 class MilestoneDoc(_Strict):
     key: Key
-    title: _sized(Milestone, "title")
+    title: Annotated[str, _sized(Milestone, "title")]
     due: PeriodField | None = None
-    kind: _one_of(Milestone.Kind) = "deliverable"
-    status: _one_of(Milestone.Status) = "planned"
+    kind: MilestoneKindChoice = "deliverable"
+    status: MilestoneStatusChoice = "planned"
     progress: Annotated[int, Field(ge=0, le=100)] | None = None
     completed_on: LaxDate | None = None
     comment: OptionalText = ""
@@ -147,7 +169,7 @@ class MilestoneDoc(_Strict):
 
 class WorkstreamDoc(_Strict):
     key: Key
-    title: _sized(Workstream, "title")
+    title: Annotated[str, _sized(Workstream, "title")]
     summary: OptionalText = ""
     lead: Key | None = None
     citations: list[CitationDoc] = []
@@ -157,23 +179,23 @@ class WorkstreamDoc(_Strict):
 
 class InvolvementDoc(_Strict):
     actor: Key
-    role: _one_of(Involvement.Role)
-    capacity: _sized(Involvement, "capacity", required=False) = ""
+    role: RoleChoice
+    capacity: Annotated[str, _sized(Involvement, "capacity", required=False)] = ""
     citations: list[CitationDoc] = []
     editorial: Editorial = {}
 
 
 class BudgetDoc(_Strict):
     amount_eur: Annotated[Decimal, Field(strict=False, ge=0, max_digits=15, decimal_places=2)]
-    qualifier: _one_of(Mission.BudgetQualifier)
-    text: _sized(Mission, "budget_text")
+    qualifier: BudgetQualifierChoice
+    text: Annotated[str, _sized(Mission, "budget_text")]
 
 
 class MissionDoc(_Strict):
     key: Key
-    title: _sized(Mission, "title")
+    title: Annotated[str, _sized(Mission, "title")]
     summary: OptionalText = ""
-    status: _one_of(Mission.Status) = "announced"
+    status: MissionStatusChoice = "announced"
     launch: PeriodField | None = None
     budget: BudgetDoc | None = None
     labels: list[Key] = []

@@ -107,16 +107,16 @@ class _Validator(_Checks):
             ipath = f"{path}.actors[{i}]"
             if not self.reference(doc, f"{ipath}.actor", "Actor", inv.actor):
                 continue
-            key = (mkey, inv.actor, inv.role)
+            ikey = (mkey, inv.actor, inv.role)
             if self.add_row(
                 doc,
                 ipath,
                 "Involvement",
-                key,
+                ikey,
                 {"capacity": inv.capacity, "editorial": dict(inv.editorial)},
             ):
                 self.citations(
-                    doc, ipath, "involvement", key, inv.citations, inv.editorial, ["role"]
+                    doc, ipath, "involvement", ikey, inv.citations, inv.editorial, ["role"]
                 )
         for i, ws in enumerate(mission.workstreams):
             wpath = f"{path}.workstreams[{i}]"
@@ -221,7 +221,9 @@ class _Validator(_Checks):
                 self.error(
                     doc,
                     f"{apath}.evidence",
-                    _("this rating needs at least one piece of evidence: a source and a verbatim quote of it"),
+                    _(
+                        "this rating needs at least one piece of evidence: a source and a verbatim quote of it"
+                    ),
                 )
             if item.successor is not None:
                 if item.rating != Assessed.SUPERSEDED:

@@ -12,20 +12,20 @@ TRIGGERS = {
     "postgresql": {
         "forward": [
             "\nCREATE OR REPLACE FUNCTION initiatives_record_history() RETURNS trigger\nLANGUAGE plpgsql AS $$\nDECLARE\n  actor bigint := nullif(current_setting('observatoire.actor_id', true), '')::bigint;\n  via text := coalesce(nullif(current_setting('observatoire.via', true), ''), 'sql');\nBEGIN\n  IF TG_OP = 'INSERT' THEN\n    INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new)\n    VALUES (TG_TABLE_NAME, NEW.id, 'insert', clock_timestamp(), actor, via, NULL, to_jsonb(NEW));\n  ELSIF TG_OP = 'UPDATE' THEN\n    IF (to_jsonb(OLD) - 'updated_at') = (to_jsonb(NEW) - 'updated_at') THEN\n      RETURN NULL;\n    END IF;\n    INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new)\n    VALUES (TG_TABLE_NAME, NEW.id, 'update', clock_timestamp(), actor, via, to_jsonb(OLD),\n            to_jsonb(NEW));\n  ELSE\n    INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new)\n    VALUES (TG_TABLE_NAME, OLD.id, 'delete', clock_timestamp(), actor, via, to_jsonb(OLD), NULL);\n  END IF;\n  RETURN NULL;\nEND $$;\n",
-            "CREATE TRIGGER history_record AFTER INSERT OR UPDATE OR DELETE ON \"initiatives_mission\" FOR EACH ROW EXECUTE FUNCTION initiatives_record_history()",
-            "CREATE TRIGGER history_record AFTER INSERT OR UPDATE OR DELETE ON \"initiatives_workstream\" FOR EACH ROW EXECUTE FUNCTION initiatives_record_history()",
-            "CREATE TRIGGER history_record AFTER INSERT OR UPDATE OR DELETE ON \"initiatives_milestone\" FOR EACH ROW EXECUTE FUNCTION initiatives_record_history()",
+            'CREATE TRIGGER history_record AFTER INSERT OR UPDATE OR DELETE ON "initiatives_mission" FOR EACH ROW EXECUTE FUNCTION initiatives_record_history()',
+            'CREATE TRIGGER history_record AFTER INSERT OR UPDATE OR DELETE ON "initiatives_workstream" FOR EACH ROW EXECUTE FUNCTION initiatives_record_history()',
+            'CREATE TRIGGER history_record AFTER INSERT OR UPDATE OR DELETE ON "initiatives_milestone" FOR EACH ROW EXECUTE FUNCTION initiatives_record_history()',
             "\nCREATE OR REPLACE FUNCTION initiatives_bump_data_version() RETURNS trigger\nLANGUAGE plpgsql AS $$\nDECLARE\n  -- Deferred triggers all fire during COMMIT, one statement: one bump per transaction.\n  mark text := txid_current()::text || '/' || statement_timestamp()::text;\nBEGIN\n  IF current_setting('initiatives.data_version_mark', true) IS DISTINCT FROM mark THEN\n    PERFORM set_config('initiatives.data_version_mark', mark, true);\n    INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, now())\n      ON CONFLICT (id) DO UPDATE\n      SET version = initiatives_dataversion.version + 1, changed_at = now();\n  END IF;\n  RETURN NULL;\nEND $$;\n",
-            "CREATE CONSTRAINT TRIGGER data_version_bump AFTER INSERT OR UPDATE OR DELETE ON \"initiatives_milestoneslip\" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION initiatives_bump_data_version()",
-            "CREATE TRIGGER data_version_bump_truncate AFTER TRUNCATE ON \"initiatives_milestoneslip\" FOR EACH STATEMENT EXECUTE FUNCTION initiatives_bump_data_version()"
+            'CREATE CONSTRAINT TRIGGER data_version_bump AFTER INSERT OR UPDATE OR DELETE ON "initiatives_milestoneslip" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION initiatives_bump_data_version()',
+            'CREATE TRIGGER data_version_bump_truncate AFTER TRUNCATE ON "initiatives_milestoneslip" FOR EACH STATEMENT EXECUTE FUNCTION initiatives_bump_data_version()',
         ],
         "backward": [
-            "DROP TRIGGER IF EXISTS history_record ON \"initiatives_mission\"",
-            "DROP TRIGGER IF EXISTS history_record ON \"initiatives_workstream\"",
-            "DROP TRIGGER IF EXISTS history_record ON \"initiatives_milestone\"",
-            "DROP TRIGGER IF EXISTS data_version_bump ON \"initiatives_milestoneslip\"",
-            "DROP TRIGGER IF EXISTS data_version_bump_truncate ON \"initiatives_milestoneslip\""
-        ]
+            'DROP TRIGGER IF EXISTS history_record ON "initiatives_mission"',
+            'DROP TRIGGER IF EXISTS history_record ON "initiatives_workstream"',
+            'DROP TRIGGER IF EXISTS history_record ON "initiatives_milestone"',
+            'DROP TRIGGER IF EXISTS data_version_bump ON "initiatives_milestoneslip"',
+            'DROP TRIGGER IF EXISTS data_version_bump_truncate ON "initiatives_milestoneslip"',
+        ],
     },
     "sqlite": {
         "forward": [
@@ -38,83 +38,150 @@ TRIGGERS = {
             "CREATE TRIGGER \"initiatives_milestone_history_record_insert\" AFTER INSERT ON \"initiatives_milestone\" FOR EACH ROW BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_milestone', NEW.id, 'insert', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), NULL, json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'due_text', NEW.\"due_text\", 'due_start', NEW.\"due_start\", 'due_end', NEW.\"due_end\", 'due_precision', NEW.\"due_precision\", 'due_reference', NEW.\"due_reference\", 'status', NEW.\"status\", 'progress', NEW.\"progress\", 'completed_on', NEW.\"completed_on\", 'comment', NEW.\"comment\", 'health', NEW.\"health\", 'version', NEW.\"version\", 'imported_state', json(NEW.\"imported_state\"), 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'updated_at', NEW.\"updated_at\", 'mission_id', NEW.\"mission_id\", 'workstream_id', NEW.\"workstream_id\")); END",
             "CREATE TRIGGER \"initiatives_milestone_history_record_update\" AFTER UPDATE ON \"initiatives_milestone\" FOR EACH ROW WHEN json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'due_text', OLD.\"due_text\", 'due_start', OLD.\"due_start\", 'due_end', OLD.\"due_end\", 'due_precision', OLD.\"due_precision\", 'due_reference', OLD.\"due_reference\", 'status', OLD.\"status\", 'progress', OLD.\"progress\", 'completed_on', OLD.\"completed_on\", 'comment', OLD.\"comment\", 'health', OLD.\"health\", 'version', OLD.\"version\", 'imported_state', json(OLD.\"imported_state\"), 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'mission_id', OLD.\"mission_id\", 'workstream_id', OLD.\"workstream_id\") IS NOT json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'due_text', NEW.\"due_text\", 'due_start', NEW.\"due_start\", 'due_end', NEW.\"due_end\", 'due_precision', NEW.\"due_precision\", 'due_reference', NEW.\"due_reference\", 'status', NEW.\"status\", 'progress', NEW.\"progress\", 'completed_on', NEW.\"completed_on\", 'comment', NEW.\"comment\", 'health', NEW.\"health\", 'version', NEW.\"version\", 'imported_state', json(NEW.\"imported_state\"), 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'mission_id', NEW.\"mission_id\", 'workstream_id', NEW.\"workstream_id\") BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_milestone', NEW.id, 'update', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'due_text', OLD.\"due_text\", 'due_start', OLD.\"due_start\", 'due_end', OLD.\"due_end\", 'due_precision', OLD.\"due_precision\", 'due_reference', OLD.\"due_reference\", 'status', OLD.\"status\", 'progress', OLD.\"progress\", 'completed_on', OLD.\"completed_on\", 'comment', OLD.\"comment\", 'health', OLD.\"health\", 'version', OLD.\"version\", 'imported_state', json(OLD.\"imported_state\"), 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'updated_at', OLD.\"updated_at\", 'mission_id', OLD.\"mission_id\", 'workstream_id', OLD.\"workstream_id\"), json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'due_text', NEW.\"due_text\", 'due_start', NEW.\"due_start\", 'due_end', NEW.\"due_end\", 'due_precision', NEW.\"due_precision\", 'due_reference', NEW.\"due_reference\", 'status', NEW.\"status\", 'progress', NEW.\"progress\", 'completed_on', NEW.\"completed_on\", 'comment', NEW.\"comment\", 'health', NEW.\"health\", 'version', NEW.\"version\", 'imported_state', json(NEW.\"imported_state\"), 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'updated_at', NEW.\"updated_at\", 'mission_id', NEW.\"mission_id\", 'workstream_id', NEW.\"workstream_id\")); END",
             "CREATE TRIGGER \"initiatives_milestone_history_record_delete\" AFTER DELETE ON \"initiatives_milestone\" FOR EACH ROW BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_milestone', OLD.id, 'delete', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'due_text', OLD.\"due_text\", 'due_start', OLD.\"due_start\", 'due_end', OLD.\"due_end\", 'due_precision', OLD.\"due_precision\", 'due_reference', OLD.\"due_reference\", 'status', OLD.\"status\", 'progress', OLD.\"progress\", 'completed_on', OLD.\"completed_on\", 'comment', OLD.\"comment\", 'health', OLD.\"health\", 'version', OLD.\"version\", 'imported_state', json(OLD.\"imported_state\"), 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'updated_at', OLD.\"updated_at\", 'mission_id', OLD.\"mission_id\", 'workstream_id', OLD.\"workstream_id\"), NULL); END",
-            "CREATE TRIGGER \"initiatives_milestoneslip_data_version_bump_insert\" AFTER INSERT ON \"initiatives_milestoneslip\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END",
-            "CREATE TRIGGER \"initiatives_milestoneslip_data_version_bump_update\" AFTER UPDATE ON \"initiatives_milestoneslip\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END",
-            "CREATE TRIGGER \"initiatives_milestoneslip_data_version_bump_delete\" AFTER DELETE ON \"initiatives_milestoneslip\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END"
+            'CREATE TRIGGER "initiatives_milestoneslip_data_version_bump_insert" AFTER INSERT ON "initiatives_milestoneslip" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END',
+            'CREATE TRIGGER "initiatives_milestoneslip_data_version_bump_update" AFTER UPDATE ON "initiatives_milestoneslip" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END',
+            'CREATE TRIGGER "initiatives_milestoneslip_data_version_bump_delete" AFTER DELETE ON "initiatives_milestoneslip" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END',
         ],
         "backward": [
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_insert\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_update\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_delete\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_workstream_history_record_insert\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_workstream_history_record_update\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_workstream_history_record_delete\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_milestone_history_record_insert\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_milestone_history_record_update\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_milestone_history_record_delete\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_milestoneslip_data_version_bump_insert\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_milestoneslip_data_version_bump_update\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_milestoneslip_data_version_bump_delete\""
-        ]
-    }
+            'DROP TRIGGER IF EXISTS "initiatives_mission_history_record_insert"',
+            'DROP TRIGGER IF EXISTS "initiatives_mission_history_record_update"',
+            'DROP TRIGGER IF EXISTS "initiatives_mission_history_record_delete"',
+            'DROP TRIGGER IF EXISTS "initiatives_workstream_history_record_insert"',
+            'DROP TRIGGER IF EXISTS "initiatives_workstream_history_record_update"',
+            'DROP TRIGGER IF EXISTS "initiatives_workstream_history_record_delete"',
+            'DROP TRIGGER IF EXISTS "initiatives_milestone_history_record_insert"',
+            'DROP TRIGGER IF EXISTS "initiatives_milestone_history_record_update"',
+            'DROP TRIGGER IF EXISTS "initiatives_milestone_history_record_delete"',
+            'DROP TRIGGER IF EXISTS "initiatives_milestoneslip_data_version_bump_insert"',
+            'DROP TRIGGER IF EXISTS "initiatives_milestoneslip_data_version_bump_update"',
+            'DROP TRIGGER IF EXISTS "initiatives_milestoneslip_data_version_bump_delete"',
+        ],
+    },
 }
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('initiatives', '0005_search_indexes'),
+        ("initiatives", "0005_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WriteContext',
+            name="WriteContext",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('actor_id', models.BigIntegerField(null=True)),
-                ('via', models.CharField(max_length=20)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(
+                        default=1, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("actor_id", models.BigIntegerField(null=True)),
+                ("via", models.CharField(max_length=20)),
             ],
         ),
         migrations.CreateModel(
-            name='HistoryEntry',
+            name="HistoryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table_name', models.CharField(max_length=63, verbose_name='table')),
-                ('row_id', models.BigIntegerField(verbose_name='row')),
-                ('action', models.CharField(choices=[('insert', 'created'), ('update', 'changed'), ('delete', 'deleted')], max_length=10, verbose_name='action')),
-                ('at', models.DateTimeField(verbose_name='at')),
-                ('via', models.CharField(max_length=20, verbose_name='through')),
-                ('old', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('new', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("table_name", models.CharField(max_length=63, verbose_name="table")),
+                ("row_id", models.BigIntegerField(verbose_name="row")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("insert", "created"),
+                            ("update", "changed"),
+                            ("delete", "deleted"),
+                        ],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="at")),
+                ("via", models.CharField(max_length=20, verbose_name="through")),
+                ("old", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("new", models.JSONField(blank=True, null=True, verbose_name="after")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'history entry',
-                'verbose_name_plural': 'history',
-                'ordering': ['-pk'],
-                'indexes': [models.Index(fields=['table_name', 'row_id', '-id'], name='history_row_idx')],
+                "verbose_name": "history entry",
+                "verbose_name_plural": "history",
+                "ordering": ["-pk"],
+                "indexes": [
+                    models.Index(fields=["table_name", "row_id", "-id"], name="history_row_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MilestoneSlip',
+            name="MilestoneSlip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_text', models.CharField(max_length=200, verbose_name='former due, as written')),
-                ('old_start', models.DateField(verbose_name='former window start')),
-                ('old_end', models.DateField(verbose_name='former window end')),
-                ('new_text', models.CharField(max_length=200, verbose_name='new due, as written')),
-                ('new_start', models.DateField(verbose_name='new window start')),
-                ('new_end', models.DateField(verbose_name='new window end')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('milestone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slips', to='initiatives.milestone', verbose_name='milestone')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "old_text",
+                    models.CharField(max_length=200, verbose_name="former due, as written"),
+                ),
+                ("old_start", models.DateField(verbose_name="former window start")),
+                ("old_end", models.DateField(verbose_name="former window end")),
+                ("new_text", models.CharField(max_length=200, verbose_name="new due, as written")),
+                ("new_start", models.DateField(verbose_name="new window start")),
+                ("new_end", models.DateField(verbose_name="new window end")),
+                (
+                    "recorded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="recorded at"),
+                ),
+                (
+                    "milestone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="slips",
+                        to="initiatives.milestone",
+                        verbose_name="milestone",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'deadline slip',
-                'verbose_name_plural': 'deadline slips',
-                'ordering': ['milestone', 'recorded_at', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('new_end__gt', models.F('old_end'))), name='slip_moves_later')],
+                "verbose_name": "deadline slip",
+                "verbose_name_plural": "deadline slips",
+                "ordering": ["milestone", "recorded_at", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("new_end__gt", models.F("old_end"))),
+                        name="slip_moves_later",
+                    )
+                ],
             },
         ),
         triggers.frozen(TRIGGERS),

@@ -6,25 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('initiatives', '0006_history'),
+        ("initiatives", "0006_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProConnectIdentity',
+            name="ProConnectIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uid', models.CharField(max_length=255, verbose_name='ProConnect identifier')),
-                ('siret', models.CharField(blank=True, max_length=14, verbose_name='SIRET of the organisation')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='proconnect', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uid", models.CharField(max_length=255, verbose_name="ProConnect identifier")),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True, max_length=14, verbose_name="SIRET of the organisation"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proconnect",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ProConnect identity',
-                'verbose_name_plural': 'ProConnect identities',
+                "verbose_name": "ProConnect identity",
+                "verbose_name_plural": "ProConnect identities",
             },
         ),
     ]

@@ -11,109 +11,147 @@ from initiatives import triggers
 # dropping its triggers), written out when it was frozen (initiatives.triggers builds
 # today's): replaying it installs exactly what it installed then.
 TRIGGERS = {
-    "postgresql": {
-        "forward": [],
-        "backward": []
-    },
+    "postgresql": {"forward": [], "backward": []},
     "sqlite": {
         "forward": [
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_insert\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_update\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_history_record_delete\"",
+            'DROP TRIGGER IF EXISTS "initiatives_mission_history_record_insert"',
+            'DROP TRIGGER IF EXISTS "initiatives_mission_history_record_update"',
+            'DROP TRIGGER IF EXISTS "initiatives_mission_history_record_delete"',
             "CREATE TRIGGER \"initiatives_mission_history_record_insert\" AFTER INSERT ON \"initiatives_mission\" FOR EACH ROW BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_mission', NEW.id, 'insert', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), NULL, json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'summary', NEW.\"summary\", 'status', NEW.\"status\", 'launch_text', NEW.\"launch_text\", 'launch_start', NEW.\"launch_start\", 'launch_end', NEW.\"launch_end\", 'launch_precision', NEW.\"launch_precision\", 'launch_reference', NEW.\"launch_reference\", 'budget_eur', NEW.\"budget_eur\", 'budget_qualifier', NEW.\"budget_qualifier\", 'budget_text', NEW.\"budget_text\", 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'updated_at', NEW.\"updated_at\", 'rhythm_days', NEW.\"rhythm_days\")); END",
             "CREATE TRIGGER \"initiatives_mission_history_record_update\" AFTER UPDATE ON \"initiatives_mission\" FOR EACH ROW WHEN json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'summary', OLD.\"summary\", 'status', OLD.\"status\", 'launch_text', OLD.\"launch_text\", 'launch_start', OLD.\"launch_start\", 'launch_end', OLD.\"launch_end\", 'launch_precision', OLD.\"launch_precision\", 'launch_reference', OLD.\"launch_reference\", 'budget_eur', OLD.\"budget_eur\", 'budget_qualifier', OLD.\"budget_qualifier\", 'budget_text', OLD.\"budget_text\", 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'rhythm_days', OLD.\"rhythm_days\") IS NOT json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'summary', NEW.\"summary\", 'status', NEW.\"status\", 'launch_text', NEW.\"launch_text\", 'launch_start', NEW.\"launch_start\", 'launch_end', NEW.\"launch_end\", 'launch_precision', NEW.\"launch_precision\", 'launch_reference', NEW.\"launch_reference\", 'budget_eur', NEW.\"budget_eur\", 'budget_qualifier', NEW.\"budget_qualifier\", 'budget_text', NEW.\"budget_text\", 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'rhythm_days', NEW.\"rhythm_days\") BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_mission', NEW.id, 'update', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'summary', OLD.\"summary\", 'status', OLD.\"status\", 'launch_text', OLD.\"launch_text\", 'launch_start', OLD.\"launch_start\", 'launch_end', OLD.\"launch_end\", 'launch_precision', OLD.\"launch_precision\", 'launch_reference', OLD.\"launch_reference\", 'budget_eur', OLD.\"budget_eur\", 'budget_qualifier', OLD.\"budget_qualifier\", 'budget_text', OLD.\"budget_text\", 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'updated_at', OLD.\"updated_at\", 'rhythm_days', OLD.\"rhythm_days\"), json_object('id', NEW.\"id\", 'key', NEW.\"key\", 'title', NEW.\"title\", 'summary', NEW.\"summary\", 'status', NEW.\"status\", 'launch_text', NEW.\"launch_text\", 'launch_start', NEW.\"launch_start\", 'launch_end', NEW.\"launch_end\", 'launch_precision', NEW.\"launch_precision\", 'launch_reference', NEW.\"launch_reference\", 'budget_eur', NEW.\"budget_eur\", 'budget_qualifier', NEW.\"budget_qualifier\", 'budget_text', NEW.\"budget_text\", 'editorial', json(NEW.\"editorial\"), 'created_at', NEW.\"created_at\", 'updated_at', NEW.\"updated_at\", 'rhythm_days', NEW.\"rhythm_days\")); END",
             "CREATE TRIGGER \"initiatives_mission_history_record_delete\" AFTER DELETE ON \"initiatives_mission\" FOR EACH ROW BEGIN INSERT INTO initiatives_historyentry (table_name, row_id, action, at, actor_id, via, old, new) VALUES ('initiatives_mission', OLD.id, 'delete', strftime('%Y-%m-%d %H:%M:%f', 'now'), (SELECT actor_id FROM initiatives_writecontext WHERE id = 1), coalesce((SELECT via FROM initiatives_writecontext WHERE id = 1), 'sql'), json_object('id', OLD.\"id\", 'key', OLD.\"key\", 'title', OLD.\"title\", 'summary', OLD.\"summary\", 'status', OLD.\"status\", 'launch_text', OLD.\"launch_text\", 'launch_start', OLD.\"launch_start\", 'launch_end', OLD.\"launch_end\", 'launch_precision', OLD.\"launch_precision\", 'launch_reference', OLD.\"launch_reference\", 'budget_eur', OLD.\"budget_eur\", 'budget_qualifier', OLD.\"budget_qualifier\", 'budget_text', OLD.\"budget_text\", 'editorial', json(OLD.\"editorial\"), 'created_at', OLD.\"created_at\", 'updated_at', OLD.\"updated_at\", 'rhythm_days', OLD.\"rhythm_days\"), NULL); END",
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_data_version_bump_insert\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_data_version_bump_update\"",
-            "DROP TRIGGER IF EXISTS \"initiatives_mission_data_version_bump_delete\"",
-            "CREATE TRIGGER \"initiatives_mission_data_version_bump_insert\" AFTER INSERT ON \"initiatives_mission\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END",
-            "CREATE TRIGGER \"initiatives_mission_data_version_bump_update\" AFTER UPDATE ON \"initiatives_mission\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END",
-            "CREATE TRIGGER \"initiatives_mission_data_version_bump_delete\" AFTER DELETE ON \"initiatives_mission\" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END"
+            'DROP TRIGGER IF EXISTS "initiatives_mission_data_version_bump_insert"',
+            'DROP TRIGGER IF EXISTS "initiatives_mission_data_version_bump_update"',
+            'DROP TRIGGER IF EXISTS "initiatives_mission_data_version_bump_delete"',
+            'CREATE TRIGGER "initiatives_mission_data_version_bump_insert" AFTER INSERT ON "initiatives_mission" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END',
+            'CREATE TRIGGER "initiatives_mission_data_version_bump_update" AFTER UPDATE ON "initiatives_mission" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END',
+            'CREATE TRIGGER "initiatives_mission_data_version_bump_delete" AFTER DELETE ON "initiatives_mission" BEGIN INSERT INTO initiatives_dataversion (id, version, changed_at) VALUES (1, 1, CURRENT_TIMESTAMP) ON CONFLICT(id) DO UPDATE SET version = version + 1, changed_at = CURRENT_TIMESTAMP; END',
         ],
-        "backward": []
-    }
+        "backward": [],
+    },
 }
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('initiatives', '0007_proconnect_identity'),
+        ("initiatives", "0007_proconnect_identity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigestDelivery',
+            name="DigestDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('overdue', models.PositiveIntegerField(verbose_name='overdue milestones')),
-                ('due_soon', models.PositiveIntegerField(verbose_name='milestones due soon')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("overdue", models.PositiveIntegerField(verbose_name="overdue milestones")),
+                ("due_soon", models.PositiveIntegerField(verbose_name="milestones due soon")),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="sent at")),
             ],
             options={
-                'verbose_name': 'daily digest',
-                'verbose_name_plural': 'daily digests',
-                'ordering': ['-day', 'user'],
+                "verbose_name": "daily digest",
+                "verbose_name_plural": "daily digests",
+                "ordering": ["-day", "user"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read at")),
             ],
             options={
-                'verbose_name': 'notification',
-                'verbose_name_plural': 'notifications',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "notification",
+                "verbose_name_plural": "notifications",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='mission',
-            name='rhythm_days',
-            field=models.PositiveSmallIntegerField(default=180, help_text='The mission is flagged “no news” when it goes longer than this without a new source, an update or a milestone change.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='expected rhythm (days)'),
+            model_name="mission",
+            name="rhythm_days",
+            field=models.PositiveSmallIntegerField(
+                default=180,
+                help_text="The mission is flagged “no news” when it goes longer than this without a new source, an update or a milestone change.",
+                validators=[django.core.validators.MinValueValidator(1)],
+                verbose_name="expected rhythm (days)",
+            ),
         ),
         migrations.AddIndex(
-            model_name='historyentry',
-            index=models.Index(condition=models.Q(('via__in', ['edit', 'admin'])), fields=['table_name', 'row_id', 'at'], name='history_news_idx'),
+            model_name="historyentry",
+            index=models.Index(
+                condition=models.Q(("via__in", ["edit", "admin"])),
+                fields=["table_name", "row_id", "at"],
+                name="history_news_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mission',
-            constraint=models.CheckConstraint(condition=models.Q(('rhythm_days__gte', 1)), name='mission_rhythm_positive'),
+            model_name="mission",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rhythm_days__gte", 1)), name="mission_rhythm_positive"
+            ),
         ),
         migrations.AddField(
-            model_name='digestdelivery',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digests', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="digestdelivery",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="digests",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='alert',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='initiatives.deadlinealert', verbose_name='alert'),
+            model_name="notification",
+            name="alert",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to="initiatives.deadlinealert",
+                verbose_name="alert",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="notification",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notifications",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digestdelivery',
-            constraint=models.UniqueConstraint(fields=('user', 'day'), name='digest_once_per_day'),
+            model_name="digestdelivery",
+            constraint=models.UniqueConstraint(fields=("user", "day"), name="digest_once_per_day"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['user', '-created_at', '-id'], name='notification_user_idx'),
+            model_name="notification",
+            index=models.Index(fields=["user", "-created_at", "-id"], name="notification_user_idx"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['user'], name='notification_unread_idx'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("read_at__isnull", True)),
+                fields=["user"],
+                name="notification_unread_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(fields=('user', 'alert'), name='notification_once_per_alert'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                fields=("user", "alert"), name="notification_once_per_alert"
+            ),
         ),
         triggers.frozen(TRIGGERS),
     ]

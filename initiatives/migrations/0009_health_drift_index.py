@@ -4,14 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('initiatives', '0008_notifications_digests_rhythm'),
+        ("initiatives", "0008_notifications_digests_rhythm"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(condition=models.Q(models.Q(('status', 'done'), models.Q(('health', 'done'), _negated=True)), models.Q(models.Q(('status', 'done'), _negated=True), ('health', 'done')), models.Q(('status', 'cancelled'), models.Q(('health', 'cancelled'), _negated=True)), models.Q(models.Q(('status', 'cancelled'), _negated=True), ('health', 'cancelled')), models.Q(('health', 'undated'), ('due_end__isnull', False)), models.Q(('health__in', ['overdue', 'due_soon', 'on_track']), ('due_end__isnull', True)), _connector='OR'), fields=['id'], name='milestone_health_drift_idx'),
+            model_name="milestone",
+            index=models.Index(
+                condition=models.Q(
+                    models.Q(("status", "done"), models.Q(("health", "done"), _negated=True)),
+                    models.Q(models.Q(("status", "done"), _negated=True), ("health", "done")),
+                    models.Q(
+                        ("status", "cancelled"), models.Q(("health", "cancelled"), _negated=True)
+                    ),
+                    models.Q(
+                        models.Q(("status", "cancelled"), _negated=True), ("health", "cancelled")
+                    ),
+                    models.Q(("health", "undated"), ("due_end__isnull", False)),
+                    models.Q(
+                        ("health__in", ["overdue", "due_soon", "on_track"]),
+                        ("due_end__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                fields=["id"],
+                name="milestone_health_drift_idx",
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('initiatives', '0010_import_drafts'),
+        ("initiatives", "0010_import_drafts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importdraft',
-            name='preview',
-            field=models.JSONField(blank=True, editable=False, null=True, verbose_name='preview'),
+            model_name="importdraft",
+            name="preview",
+            field=models.JSONField(blank=True, editable=False, null=True, verbose_name="preview"),
         ),
     ]

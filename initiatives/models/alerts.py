@@ -128,9 +128,7 @@ class DigestDelivery(models.Model):
         verbose_name = _("daily digest")
         verbose_name_plural = _("daily digests")
         ordering = ["-day", "user"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_day")]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.day}"

@@ -20,28 +20,48 @@ class Assessment(models.Model):
     the assessed row; the others are its timeline. Written by services.record_assessment."""
 
     mission = models.ForeignKey(
-        Mission, verbose_name=_("mission"), on_delete=models.CASCADE, null=True, blank=True,
+        Mission,
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="assessments",
     )
     milestone = models.ForeignKey(
-        Milestone, verbose_name=_("milestone"), on_delete=models.CASCADE, null=True, blank=True,
+        Milestone,
+        verbose_name=_("milestone"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="assessments",
     )
     rating = models.CharField(_("assessed status"), max_length=20, choices=Assessed.choices)
     as_of = models.DateField(_("as of"))
     rationale = models.TextField(_("rationale"))
     assessor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assessor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assessments",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assessments",
     )
     # "No longer relevant / replaced": what replaced it, when it is in the observatory.
     successor_milestone = models.ForeignKey(
-        Milestone, verbose_name=_("replaced by (milestone)"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        Milestone,
+        verbose_name=_("replaced by (milestone)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     successor_mission = models.ForeignKey(
-        Mission, verbose_name=_("replaced by (mission)"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        Mission,
+        verbose_name=_("replaced by (mission)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # A fixture's assessment is named in its document; a person's has no key.
     key = models.CharField(_("key"), max_length=80, blank=True)
@@ -53,14 +73,19 @@ class Assessment(models.Model):
         ordering = ["-as_of", "-recorded_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(mission__isnull=False, milestone=None) | Q(mission=None, milestone__isnull=False),
+                condition=Q(mission__isnull=False, milestone=None)
+                | Q(mission=None, milestone__isnull=False),
                 name="assessment_exactly_one_target",
             ),
             models.CheckConstraint(condition=~Q(rationale=""), name="assessment_has_rationale"),
         ]
         indexes = [
-            models.Index(fields=["milestone", "-as_of", "-recorded_at"], name="assessment_milestone_idx"),
-            models.Index(fields=["mission", "-as_of", "-recorded_at"], name="assessment_mission_idx"),
+            models.Index(
+                fields=["milestone", "-as_of", "-recorded_at"], name="assessment_milestone_idx"
+            ),
+            models.Index(
+                fields=["mission", "-as_of", "-recorded_at"], name="assessment_mission_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,8 +105,11 @@ class Evidence(models.Model):
     start_offset = models.PositiveIntegerField(_("start offset"))
     end_offset = models.PositiveIntegerField(_("end offset"))
     primary = models.BooleanField(
-        _("primary evidence"), default=True,
-        help_text=_("Primary: the act itself (a published text, a decision); secondary: a report of it."),
+        _("primary evidence"),
+        default=True,
+        help_text=_(
+            "Primary: the act itself (a published text, a decision); secondary: a report of it."
+        ),
     )
 
     class Meta:
@@ -90,7 +118,8 @@ class Evidence(models.Model):
         ordering = ["assessment", "-primary", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(start_offset__lt=models.F("end_offset")), name="evidence_offsets_ordered"
+                condition=Q(start_offset__lt=models.F("end_offset")),
+                name="evidence_offsets_ordered",
             ),
         ]
 
@@ -115,8 +144,12 @@ class Forecast(models.Model):
     narrative = models.TextField(_("narrative"))
     stated_on = models.DateField(_("stated on"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -124,8 +157,14 @@ class Forecast(models.Model):
         verbose_name = _("weather forecast")
         verbose_name_plural = _("weather forecasts")
         ordering = ["-stated_on", "-recorded_at", "-pk"]
-        constraints = [models.CheckConstraint(condition=~Q(narrative=""), name="forecast_has_narrative")]
-        indexes = [models.Index(fields=["workstream", "-stated_on", "-recorded_at"], name="forecast_ws_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(narrative=""), name="forecast_has_narrative")
+        ]
+        indexes = [
+            models.Index(
+                fields=["workstream", "-stated_on", "-recorded_at"], name="forecast_ws_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} ({self.stated_on})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,9 @@ from .. import periods
 from .base import Precision, _period_check, _period_of, key_field
 from .missions import Mission, Workstream
 from .ratings import assessed_fields, assessment_diverges
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 # A stored health that is wrong whatever the day: it disagrees with the status (done,
@@ -32,7 +36,10 @@ HEALTH_DRIFT = (
     # Late, and which kind of late: only a write changes status or news, so it is drift.
     | (Q(health="no_news") & ~Q(status="planned"))
     | (Q(health="no_news") & Q(news_on__gt=models.F("due_end")))
-    | (Q(health="overdue", status="planned") & (Q(news_on__isnull=True) | Q(news_on__lte=models.F("due_end"))))
+    | (
+        Q(health="overdue", status="planned")
+        & (Q(news_on__isnull=True) | Q(news_on__lte=models.F("due_end")))
+    )
 )
 
 
@@ -81,8 +88,13 @@ class Milestone(models.Model):
     key = key_field()
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(
-        _("kind"), max_length=20, choices=Kind.choices, default=Kind.DELIVERABLE,
-        help_text=_("A deliverable counts toward progress; an event (announcement, meeting, signature) does not."),
+        _("kind"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.DELIVERABLE,
+        help_text=_(
+            "A deliverable counts toward progress; an event (announcement, meeting, signature) does not."
+        ),
     )
     due_text = models.CharField(_("due, as written"), max_length=200, blank=True)
     due_start = models.DateField(_("due window start"), null=True, blank=True)
@@ -166,9 +178,12 @@ class Milestone(models.Model):
         return assessment_diverges(self.status, self.assessed_status)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if self.workstream_id and self.mission_id and self.workstream.mission_id != self.mission_id:
-            errors["workstream"] = _("This workstream belongs to another mission.")
+        errors: dict[str, StrOrPromise] = {}
+        if self.workstream_id and self.mission_id:
+            workstream = self.workstream
+            assert workstream is not None  # workstream_id is set
+            if workstream.mission_id != self.mission_id:
+                errors["workstream"] = _("This workstream belongs to another mission.")
         # Checked here too because the workstream page's inline has no mission field, and
         # Django skips a unique constraint on a field the form does not show.
         if (

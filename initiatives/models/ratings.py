@@ -35,12 +35,20 @@ ASSESSED_DEFINITIONS = {
     Assessed.NOT_ASSESSED: _("Nobody has looked at the evidence yet. This is not “no progress”."),
     Assessed.NO_EVIDENCE: _("Looked for, but no public text says where it stands."),
     Assessed.NOT_STARTED: _("The texts show that nothing has been done yet."),
-    Assessed.ENGAGED: _("A verifiable formal act exists: a published text, a call for tenders, a budget line. An announcement is not one."),
+    Assessed.ENGAGED: _(
+        "A verifiable formal act exists: a published text, a call for tenders, a budget line. An announcement is not one."
+    ),
     Assessed.STALLED: _("Engaged, but the texts show nothing moving for a long time."),
     Assessed.PARTIAL: _("Part of what was promised is verifiably delivered, not all of it."),
-    Assessed.ACHIEVED: _("The outcome is verified, not the intention: what was promised exists, as a text shows."),
-    Assessed.NOT_ACHIEVED: _("Its window and a grace period have ended without it being delivered, or it was abandoned."),
-    Assessed.SUPERSEDED: _("No longer relevant, or replaced by another commitment: the assessment points to what replaced it."),
+    Assessed.ACHIEVED: _(
+        "The outcome is verified, not the intention: what was promised exists, as a text shows."
+    ),
+    Assessed.NOT_ACHIEVED: _(
+        "Its window and a grace period have ended without it being delivered, or it was abandoned."
+    ),
+    Assessed.SUPERSEDED: _(
+        "No longer relevant, or replaced by another commitment: the assessment points to what replaced it."
+    ),
 }
 
 # The assessed ratings that agree with each declared status (a milestone's or a mission's:
@@ -50,11 +58,21 @@ ASSESSED_DEFINITIONS = {
 # planned or in progress but assessed achieved, not achieved or superseded; declared in
 # progress but assessed not started; declared cancelled or missed but assessed achieved or
 # engaged.
-_OPEN_AGREES = {Assessed.NO_EVIDENCE, Assessed.NOT_STARTED, Assessed.ENGAGED, Assessed.STALLED, Assessed.PARTIAL}
+_OPEN_AGREES = {
+    Assessed.NO_EVIDENCE,
+    Assessed.NOT_STARTED,
+    Assessed.ENGAGED,
+    Assessed.STALLED,
+    Assessed.PARTIAL,
+}
 _STARTED_AGREES = _OPEN_AGREES - {Assessed.NOT_STARTED}
 _CLOSED_AGREES = {
-    Assessed.NO_EVIDENCE, Assessed.NOT_STARTED, Assessed.STALLED, Assessed.PARTIAL,
-    Assessed.NOT_ACHIEVED, Assessed.SUPERSEDED,
+    Assessed.NO_EVIDENCE,
+    Assessed.NOT_STARTED,
+    Assessed.STALLED,
+    Assessed.PARTIAL,
+    Assessed.NOT_ACHIEVED,
+    Assessed.SUPERSEDED,
 }
 AGREEING_RATINGS: dict[str, frozenset[str]] = {
     # Milestone.Status
@@ -85,7 +103,10 @@ def assessed_fields() -> tuple[models.CharField, models.DateField]:
     that lists filter and count on it; the assessments themselves are the record."""
     return (
         models.CharField(
-            _("assessed status"), max_length=20, choices=Assessed.choices, default=Assessed.NOT_ASSESSED
+            _("assessed status"),
+            max_length=20,
+            choices=Assessed.choices,
+            default=Assessed.NOT_ASSESSED,
         ),
         models.DateField(_("assessed as of"), null=True, blank=True),
     )

@@ -70,10 +70,10 @@ from .pages import (
     workstream_page,
 )
 from .permissions import editable_milestone_ids, forecastable_workstream_ids
-from .timeline import FRISE_FIRST_YEAR, Bar, Frise, FriseRow, frise
+from .timeline import TIMELINE_FIRST_YEAR, Bar, Timeline, TimelineRow, timeline
 
 __all__ = [
-    "FRISE_FIRST_YEAR",
+    "TIMELINE_FIRST_YEAR",
     "OPEN",
     "SHOWN",
     "Bar",
@@ -83,8 +83,8 @@ __all__ = [
     "DeadlinePanel",
     "Digest",
     "Footnotes",
-    "Frise",
-    "FriseRow",
+    "Timeline",
+    "TimelineRow",
     "HistoryLine",
     "LatestForecast",
     "MissionFilters",
@@ -102,7 +102,7 @@ __all__ = [
     "evidence_sources",
     "footnotes_for",
     "forecastable_workstream_ids",
-    "frise",
+    "timeline",
     "health_expression",
     "health_filters",
     "history_lines",

@@ -14,11 +14,16 @@ def milestones_by_assessment() -> dict[str, Any]:
     """How many milestones stand at each assessed status, in one query (the copy of the
     current assessment on each row): the assessed ones by rating, the others as one number."""
     counts = dict(
-        Milestone.objects.order_by().values_list("assessed_status").annotate(n=Count("id")).values_list("assessed_status", "n")
+        Milestone.objects.order_by()
+        .values_list("assessed_status")
+        .annotate(n=Count("id"))
+        .values_list("assessed_status", "n")
     )
     return {
         "milestones_by_assessment": [
-            (a.value, a.label, counts.get(a.value, 0)) for a in Assessed if a != Assessed.NOT_ASSESSED
+            (a.value, a.label, counts.get(a.value, 0))
+            for a in Assessed
+            if a != Assessed.NOT_ASSESSED
         ],
         "milestones_not_assessed": counts.get(Assessed.NOT_ASSESSED, 0),
     }
@@ -43,22 +48,31 @@ def assessment_timeline(target: Milestone | Mission) -> list[Assessment]:
 def _evidence_shown() -> QuerySet[Any]:
     from ..models import Evidence
 
-    return Evidence.objects.select_related("source").only(
-        "assessment_id", "quote", "primary", "source__key", "source__title"
-    ).order_by("-primary", "pk")
+    return (
+        Evidence.objects.select_related("source")
+        .only("assessment_id", "quote", "primary", "source__key", "source__title")
+        .order_by("-primary", "pk")
+    )
 
 
 def evidence_sources(mission: Mission) -> list[tuple[str, str]]:
     """The sources an observer quotes from when assessing `mission` or one of its milestones:
     those the mission cites, or every source when it cites none (key, title)."""
     cited = list(mission.sources.order_by("-published_on", "title").values_list("key", "title"))
-    return cited or list(Source.objects.order_by("-published_on", "title").values_list("key", "title"))
+    return cited or list(
+        Source.objects.order_by("-published_on", "title").values_list("key", "title")
+    )
 
 
-def assessment_successors(mission: Mission, milestone: Milestone | None) -> tuple[QuerySet[Milestone], QuerySet[Mission]]:
+def assessment_successors(
+    mission: Mission, milestone: Milestone | None
+) -> tuple[QuerySet[Milestone], QuerySet[Mission]]:
     """What may replace an assessed target: a milestone of the same mission (for a
     milestone), another mission."""
-    milestones = Milestone.objects.filter(mission=mission).exclude(pk=getattr(milestone, "pk", None)).order_by("due_end", "title")
+    milestones = Milestone.objects.filter(mission=mission)
+    if milestone is not None:
+        milestones = milestones.exclude(pk=milestone.pk)
+    milestones = milestones.order_by("due_end", "title")
     missions = Mission.objects.order_by("title", "pk").only("key", "title")
     if milestone is None:
         missions = missions.exclude(pk=mission.pk)

@@ -27,7 +27,9 @@ def with_forecast(workstreams: QuerySet[Workstream]) -> QuerySet[Workstream]:
     latest_forecast()."""
     from ..models import Forecast
 
-    latest = Forecast.objects.filter(workstream=OuterRef("pk")).order_by("-stated_on", "-recorded_at", "-pk")
+    latest = Forecast.objects.filter(workstream=OuterRef("pk")).order_by(
+        "-stated_on", "-recorded_at", "-pk"
+    )
     return workstreams.annotate(
         forecast_level=Subquery(latest.values("level")[:1]),
         forecast_narrative=Subquery(latest.values("narrative")[:1]),
@@ -35,7 +37,9 @@ def with_forecast(workstreams: QuerySet[Workstream]) -> QuerySet[Workstream]:
     )
 
 
-def latest_forecast(workstream: Workstream, rhythm_days: int, today: dt.date) -> LatestForecast | None:
+def latest_forecast(
+    workstream: Workstream, rhythm_days: int, today: dt.date
+) -> LatestForecast | None:
     """The forecast with_forecast() annotated, stale when older than `rhythm_days` (the
     mission's expected rhythm); None when there is none yet."""
     from ..models import Forecast

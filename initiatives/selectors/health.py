@@ -61,7 +61,8 @@ def health_filters(today: dt.date) -> dict[str, Q]:
     ended = Q(due_end__lt=today)
     return {
         # In progress past its window, or planned and said of since: someone knows it is late.
-        Milestone.Health.OVERDUE: ended & (Q(status=S.IN_PROGRESS) | Q(status=S.PLANNED) & _SAID_SINCE),
+        Milestone.Health.OVERDUE: ended
+        & (Q(status=S.IN_PROGRESS) | Q(status=S.PLANNED) & _SAID_SINCE),
         # Planned past its window and nothing said since: not known to be late, not known at all.
         Milestone.Health.NO_NEWS: ended & Q(status=S.PLANNED) & ~_SAID_SINCE,
         Milestone.Health.DUE_SOON: OPEN & Q(due_end__gte=today, due_end__lte=horizon),

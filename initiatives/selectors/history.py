@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Field, Model, Q
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -30,7 +30,15 @@ class HistoryLine:
 
 # Columns that carry what a reader follows; the others are bookkeeping or derived.
 SHOWN = {
-    "initiatives_milestone": ["title", "status", "progress", "completed_on", "due_text", "comment", "health"],
+    "initiatives_milestone": [
+        "title",
+        "status",
+        "progress",
+        "completed_on",
+        "due_text",
+        "comment",
+        "health",
+    ],
     "initiatives_workstream": ["title", "summary", "position"],
     "initiatives_mission": ["title", "summary", "status", "launch_text", "budget_text"],
 }
@@ -51,7 +59,7 @@ def history_lines(entries: list[Any]) -> list[HistoryLine]:
         shown = SHOWN[entry.table_name]
         differences = history.changes(entry.old, entry.new)
         changes = [
-            Change(str(model._meta.get_field(column).verbose_name), old, new)
+            Change(_column_label(model, column), old, new)
             for column in shown
             if column in differences
             for old, new in [(_shown_value(model, column, v) for v in differences[column])]
@@ -62,6 +70,12 @@ def history_lines(entries: list[Any]) -> list[HistoryLine]:
             continue  # bookkeeping only (version, derived dates)
         lines.append(HistoryLine(entry, str(row.get("title", "")), changes))
     return lines
+
+
+def _column_label(model: type[Model], column: str) -> str:
+    field = model._meta.get_field(column)
+    assert isinstance(field, Field)  # SHOWN names columns, never a reverse relation
+    return str(field.verbose_name)
 
 
 def _shown_value(model: Any, column: str, value: Any) -> str:

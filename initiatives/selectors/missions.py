@@ -140,6 +140,7 @@ def mission_list(
         next_due_end=Subquery(next_deadline.values("due_end")[:1]),
         next_due_title=Subquery(next_deadline.values("title")[:1]),
     ).prefetch_related("labels")
+    rows: list[Mission]
     if before is not None:
         rows = list(
             page.filter(Q(title__lt=before[0]) | Q(title=before[0], pk__lt=before[1])).order_by(

@@ -4,7 +4,7 @@ than their rhythm."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
@@ -24,6 +24,16 @@ from django.db.models import (
 
 from ..models import NEWS_VIA, Milestone, Mission, Workstream
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class NewsAnnotations(TypedDict):
+    """What with_news adds to each mission."""
+
+    last_news_on: dt.date
+    no_news: bool
+
 
 class DaysBefore(Func):
     """`day` minus a number of days read from a column, as a date, on both databases."""
@@ -35,16 +45,24 @@ class DaysBefore(Func):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # date - integer is a date.
-        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner="::date - ", **extra)
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner="::date - ", **extra
+        )
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # SQLite stores dates as ISO text and shifts them with date()'s modifiers.
         return self.as_sql(
-            compiler, connection, template="date(%(expressions)s || ' days')", arg_joiner=", '-' || ", **extra
+            compiler,
+            connection,
+            template="date(%(expressions)s || ' days')",
+            arg_joiner=", '-' || ",
+            **extra,
         )
 
 
-def with_news(missions: QuerySet[Mission], today: dt.date) -> QuerySet[Mission]:
+def with_news(
+    missions: QuerySet[Mission], today: dt.date
+) -> QuerySet[WithAnnotations[Mission, NewsAnnotations]]:
     """Annotate `last_news_on` and `no_news` ("sans nouvelles").
 
     The last news of a mission is the later of its latest source's publication date and the
@@ -55,15 +73,23 @@ def with_news(missions: QuerySet[Mission], today: dt.date) -> QuerySet[Mission]:
     from ..models import HistoryEntry, Source
 
     latest_source = (
-        Source.objects.filter(missions=OuterRef("pk")).order_by("-published_on").values("published_on")[:1]
+        Source.objects.filter(missions=OuterRef("pk"))
+        .order_by("-published_on")
+        .values("published_on")[:1]
     )
     mine = OuterRef(OuterRef("pk"))
     latest_change = (
         HistoryEntry.objects.filter(via__in=NEWS_VIA)
         .filter(
             Q(table_name=Mission._meta.db_table, row_id=OuterRef("pk"))
-            | Q(table_name=Workstream._meta.db_table, row_id__in=Workstream.objects.filter(mission=mine).values("pk"))
-            | Q(table_name=Milestone._meta.db_table, row_id__in=Milestone.objects.filter(mission=mine).values("pk"))
+            | Q(
+                table_name=Workstream._meta.db_table,
+                row_id__in=Workstream.objects.filter(mission=mine).values("pk"),
+            )
+            | Q(
+                table_name=Milestone._meta.db_table,
+                row_id__in=Milestone.objects.filter(mission=mine).values("pk"),
+            )
         )
         .order_by("-at")
         .values("at")[:1]
@@ -94,4 +120,6 @@ def missions_without_news(today: dt.date, limit: int = 10) -> tuple[list[Mission
         .annotate(total=Window(Count("id")))
         .order_by("last_news_on", "title")[:limit]
     )
-    return rows, (rows[0].total if rows else 0)  # type: ignore[attr-defined]
+    total: int = rows[0].total if rows else 0
+    # Annotated missions are missions; only the list's invariance needs telling.
+    return cast(list[Mission], rows), total

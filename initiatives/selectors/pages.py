@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, F, Lookup, Q, QuerySet
 
 from ..models import Milestone, Mission, Workstream
 from .assessments import milestones_by_assessment
 from .forecasts import latest_forecast, with_forecast
-from .health import OPEN, health_filters, missions_with_progress, with_current_health, workstreams_with_progress
+from .health import (
+    OPEN,
+    health_filters,
+    missions_with_progress,
+    with_current_health,
+    workstreams_with_progress,
+)
 from .news import missions_without_news, with_news
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class DeadlinePanel:
 
 @dataclass(frozen=True)
 class Dashboard:
-    missions_by_status: list[tuple[str, str, int]]  # (status, label, count)
+    missions_by_status: list[tuple[str, StrOrPromise, int]]  # (status, label, count)
     deadlines: DeadlinePanel
     missions: list[Mission]
     no_news: list[Mission]  # "sans nouvelles", silent longest first
@@ -82,6 +91,16 @@ def deadline_panel(today: dt.date, *, deadlines: int = 10, late: int = 10) -> De
     )
 
 
+class _NoNews(TypedDict):
+    no_news: list[Mission]
+    no_news_total: int
+
+
+def _no_news(today: dt.date) -> _NoNews:
+    missions, total = missions_without_news(today)
+    return {"no_news": missions, "no_news_total": total}
+
+
 def dashboard(today: dt.date, *, missions: int = 20) -> Dashboard:
     """Everything the dashboard shows, in six queries whatever the data size."""
     by_status = dict(
@@ -96,7 +115,7 @@ def dashboard(today: dt.date, *, missions: int = 20) -> Dashboard:
         missions=list(
             missions_with_progress().only("key", "title", "status").order_by("title")[:missions]
         ),
-        **dict(zip(("no_news", "no_news_total"), missions_without_news(today))),
+        **_no_news(today),
         **milestones_by_assessment(),
     )
 
@@ -137,7 +156,10 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
     from ..models import Citation, Involvement
 
     mission = (
-        with_news(missions_with_progress(), today).prefetch_related("labels").filter(key=key).first()
+        with_news(missions_with_progress(), today)
+        .prefetch_related("labels")
+        .filter(key=key)
+        .first()
     )
     if mission is None:
         return None
@@ -195,16 +217,16 @@ def _id_among(field: str, rows: QuerySet[Any]) -> Q:
     return Q(_EqualsAny(F(f"{field}_id"), ArraySubquery(ids)))
 
 
-class _EqualsAny(Lookup):  # type: ignore[type-arg]
+class _EqualsAny(Lookup):
     """`lhs = ANY(rhs)`, rhs an array (PostgreSQL)."""
 
     lookup_name = "equals_any"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 def milestone_page(pk: int, today: dt.date) -> tuple[Milestone, Footnotes] | None:

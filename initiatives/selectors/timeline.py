@@ -1,4 +1,4 @@
-"""The frise: every milestone of a page of missions on one time axis."""
+"""The timeline (the frise, in the interface): every milestone of a page of missions on one time axis."""
 
 from __future__ import annotations
 
@@ -32,41 +32,41 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class FriseRow:
+class TimelineRow:
     mission: Mission
     workstream: Workstream | None
     bars: list[Bar]
 
 
 @dataclass(frozen=True)
-class Frise:
+class Timeline:
     start: dt.date
     end: dt.date
     ticks: list[tuple[float, str]]  # (percent, label)
     today: float | None  # percent, None when today is off the axis
-    rows: list[FriseRow]
+    rows: list[TimelineRow]
     missions_total: int
     next_cursor: str | None
 
 
-FRISE_FIRST_YEAR = 2013
+TIMELINE_FIRST_YEAR = 2013
 
 
-def frise(
+def timeline(
     today: dt.date,
     *,
     label: str = "",
     year: int | None = None,
     after: tuple[str, int] | None = None,
     missions_per_page: int = 5,
-) -> Frise:
+) -> Timeline:
     """Rows of one page of missions (and their workstreams) with their milestones placed on
     the axis: all years from 2013 to two years after today, or one year by quarter."""
     if year is not None:
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         ticks_at = [(dt.date(year, m, 1), f"T{(m - 1) // 3 + 1}") for m in (1, 4, 7, 10)]
     else:
-        start, end = dt.date(FRISE_FIRST_YEAR, 1, 1), dt.date(today.year + 2, 12, 31)
+        start, end = dt.date(TIMELINE_FIRST_YEAR, 1, 1), dt.date(today.year + 2, 12, 31)
         ticks_at = [(dt.date(y, 1, 1), str(y)) for y in range(start.year, end.year + 1)]
     span = (end - start).days + 1
 
@@ -100,20 +100,22 @@ def frise(
     )
     by_row: dict[tuple[int, int | None], list[Bar]] = {}
     for m in milestones.order_by("due_start"):
+        # due_start__lte and due_end__gte above leave out the milestones with no window.
+        assert m.due_start is not None and m.due_end is not None
         left, right = at(m.due_start), at(m.due_end + dt.timedelta(days=1))
         is_point = m.due_precision == Precision.DAY
         by_row.setdefault((m.mission_id, m.workstream_id), []).append(
             Bar(m, left, 0.0 if is_point else max(right - left, 0.3), is_point)
         )
-    rows: list[FriseRow] = []
+    rows: list[TimelineRow] = []
     for mission in page:
-        rows.append(FriseRow(mission, None, by_row.get((mission.pk, None), [])))
+        rows.append(TimelineRow(mission, None, by_row.get((mission.pk, None), [])))
         # A workstream with nothing in the window would be an empty line: left out. The
         # mission's own row stays, so that every mission of the page is named.
         for ws in (w for w in workstreams if w.mission_id == mission.pk):
             if (mission.pk, ws.pk) in by_row:
-                rows.append(FriseRow(mission, ws, by_row[(mission.pk, ws.pk)]))
-    return Frise(
+                rows.append(TimelineRow(mission, ws, by_row[(mission.pk, ws.pk)]))
+    return Timeline(
         start=start,
         end=end,
         ticks=[(at(day), text) for day, text in ticks_at],

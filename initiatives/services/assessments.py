@@ -43,7 +43,11 @@ class AssessmentInput:
 def can_assess(user: Any) -> bool:
     """Observers (the "Observateurs" group, or anyone granted initiatives.add_assessment) and
     administrators assess; coordinators declare."""
-    return bool(user.is_authenticated and user.is_active and (user.is_staff or user.has_perm("initiatives.add_assessment")))
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.has_perm("initiatives.add_assessment"))
+    )
 
 
 def coordinates(user: Any, target: Milestone | Mission) -> bool:
@@ -52,9 +56,12 @@ def coordinates(user: Any, target: Milestone | Mission) -> bool:
     if not getattr(user, "pk", None):
         return False
     if isinstance(target, Milestone):
-        return target.workstream_id is not None and Workstream.coordinators.through.objects.filter(
-            workstream_id=target.workstream_id, user_id=user.pk
-        ).exists()
+        return (
+            target.workstream_id is not None
+            and Workstream.coordinators.through.objects.filter(
+                workstream_id=target.workstream_id, user_id=user.pk
+            ).exists()
+        )
     return Workstream.coordinators.through.objects.filter(
         workstream__mission_id=target.pk, user_id=user.pk
     ).exists()
@@ -64,24 +71,36 @@ def can_assess_target(user: Any, target: Milestone | Mission) -> bool:
     return can_assess(user) and not coordinates(user, target)
 
 
-def too_early_to_say_not_achieved(rating: str, as_of: dt.date, status: str, due_end: dt.date | None) -> str | None:
-    """"Not achieved" of a milestone needs its window and the grace period to have ended by
+def too_early_to_say_not_achieved(
+    rating: str, as_of: dt.date, status: str, due_end: dt.date | None
+) -> str | None:
+    """ "Not achieved" of a milestone needs its window and the grace period to have ended by
     the assessment's date, or the milestone abandoned (declared missed or cancelled): a late
     promise is not yet a broken one. Why not, in words; None when it may be said."""
-    if rating != Assessed.NOT_ACHIEVED or status in (Milestone.Status.MISSED, Milestone.Status.CANCELLED):
+    if rating != Assessed.NOT_ACHIEVED or status in (
+        Milestone.Status.MISSED,
+        Milestone.Status.CANCELLED,
+    ):
         return None
     if due_end is None:
-        return _("“not achieved” needs a deadline that has passed, with its grace period, or a milestone declared missed or cancelled")
+        return _(
+            "“not achieved” needs a deadline that has passed, with its grace period, or a milestone declared missed or cancelled"
+        )
     grace_end = due_end + dt.timedelta(days=settings.ASSESSMENT_GRACE_DAYS)
     if as_of <= grace_end:
-        return _("too early to say “not achieved”: the window and its grace period run until %(day)s") % {
-            "day": date_format(grace_end, "j F Y")
-        }
+        return _(
+            "too early to say “not achieved”: the window and its grace period run until %(day)s"
+        ) % {"day": date_format(grace_end, "j F Y")}
     return None
 
 
 def record_assessment(
-    user: Any, target: Milestone | Mission, given: AssessmentInput, *, today: dt.date | None = None, via: str = "assessment"
+    user: Any,
+    target: Milestone | Mission,
+    given: AssessmentInput,
+    *,
+    today: dt.date | None = None,
+    via: str = "assessment",
 ) -> Assessment:
     """Record an assessment of a milestone or a mission, as `user` (None: an import, whose
     permission is the import's). The rules, here and only here:
@@ -101,50 +120,74 @@ def record_assessment(
     if given.rating not in Assessed.values:
         errors["rating"] = [_("unknown assessed status")]
     if not given.rationale.strip():
-        errors["rationale"] = [_("an assessment needs a rationale: what was looked at, and what it shows")]
+        errors["rationale"] = [
+            _("an assessment needs a rationale: what was looked at, and what it shows")
+        ]
     if given.as_of > today:
         errors["as_of"] = [_("an assessment cannot be dated in the future")]
     # Numbered as given, blank rows included: "evidence 3" is the form's third row.
-    quotes = [(n, e) for n, e in enumerate(given.evidence, start=1) if e.quote.strip() or e.source_key]
+    quotes = [
+        (n, e) for n, e in enumerate(given.evidence, start=1) if e.quote.strip() or e.source_key
+    ]
     if given.rating in Assessed.values and Assessed.needs_evidence(given.rating) and not quotes:
-        errors["evidence"] = [_("this rating needs at least one piece of evidence: a source and a verbatim quote of it")]
+        errors["evidence"] = [
+            _(
+                "this rating needs at least one piece of evidence: a source and a verbatim quote of it"
+            )
+        ]
     sources = Source.objects.in_bulk({e.source_key for _n, e in quotes}, field_name="key")
     found: list[tuple[EvidenceQuote, Source, tuple[int, int]]] = []
     for number, item in quotes:
         source = sources.get(item.source_key)
         if source is None:
-            errors.setdefault("evidence", []).append(_("evidence %(n)s: choose a source") % {"n": number})
+            errors.setdefault("evidence", []).append(
+                _("evidence %(n)s: choose a source") % {"n": number}
+            )
             continue
         if not item.quote.strip():
             errors.setdefault("evidence", []).append(
-                _("evidence %(n)s: copy the words of the source that support the rating") % {"n": number}
+                _("evidence %(n)s: copy the words of the source that support the rating")
+                % {"n": number}
             )
             continue
         offsets = find_quote(source.text, item.quote)
         if offsets is None:
             errors.setdefault("evidence", []).append(
-                _("evidence %(n)s: this quote is not in “%(source)s” word for word") % {"n": number, "source": source.title}
+                _("evidence %(n)s: this quote is not in “%(source)s” word for word")
+                % {"n": number, "source": source.title}
             )
             continue
         found.append((item, source, offsets))
     if isinstance(target, Milestone):
-        early = too_early_to_say_not_achieved(given.rating, given.as_of, target.status, target.due_end)
+        early = too_early_to_say_not_achieved(
+            given.rating, given.as_of, target.status, target.due_end
+        )
         if early:
             errors.setdefault("rating", []).append(early)
     if isinstance(target, Milestone) and given.successor_milestone_id == target.pk:
         errors["successor_milestone"] = [_("a milestone cannot replace itself")]
     if isinstance(target, Mission) and given.successor_mission_id == target.pk:
         errors["successor_mission"] = [_("a mission cannot replace itself")]
-    if (given.successor_milestone_id or given.successor_mission_id) and given.rating != Assessed.SUPERSEDED:
-        errors.setdefault("rating", []).append(_("only a rating “no longer relevant / replaced” points to a successor"))
+    if (
+        given.successor_milestone_id or given.successor_mission_id
+    ) and given.rating != Assessed.SUPERSEDED:
+        errors.setdefault("rating", []).append(
+            _("only a rating “no longer relevant / replaced” points to a successor")
+        )
     if given.successor_milestone_id and "successor_milestone" not in errors:
         # A milestone is replaced by one of its own mission (a deferred foreign key would
         # only fail at commit, as a server error).
-        successor = Milestone.objects.filter(pk=given.successor_milestone_id).values_list("mission_id", flat=True).first()
+        successor = (
+            Milestone.objects.filter(pk=given.successor_milestone_id)
+            .values_list("mission_id", flat=True)
+            .first()
+        )
         if successor is None:
             errors["successor_milestone"] = [_("this milestone does not exist")]
         elif isinstance(target, Milestone) and successor != target.mission_id:
-            errors["successor_milestone"] = [_("a milestone is replaced by a milestone of the same mission")]
+            errors["successor_milestone"] = [
+                _("a milestone is replaced by a milestone of the same mission")
+            ]
     if (
         given.successor_mission_id
         and "successor_mission" not in errors
@@ -167,8 +210,12 @@ def record_assessment(
         )
         Evidence.objects.bulk_create(
             Evidence(
-                assessment=assessment, source=source, quote=item.quote.strip(),
-                start_offset=start, end_offset=end, primary=item.primary,
+                assessment=assessment,
+                source=source,
+                quote=item.quote.strip(),
+                start_offset=start,
+                end_offset=end,
+                primary=item.primary,
             )
             for item, source, (start, end) in found
         )
@@ -176,7 +223,9 @@ def record_assessment(
     return assessment
 
 
-def _copy_current_assessment(target: Milestone | Mission, *, news_on: dt.date | None, today: dt.date) -> None:
+def _copy_current_assessment(
+    target: Milestone | Mission, *, news_on: dt.date | None, today: dt.date
+) -> None:
     """Copy the current assessment onto the assessed row. Not a compare-and-swap: these
     columns are written by no one else (write_milestones neither reads nor writes them), so a
     coordinator's form open meanwhile stays valid. The news date and the health it decides
@@ -198,6 +247,9 @@ def _copy_current_assessment(target: Milestone | Mission, *, news_on: dt.date | 
         row.news_on = news_on
     row.health = row.health_on(today, settings.DEADLINE_HORIZON_DAYS)
     Milestone.objects.filter(pk=row.pk).update(
-        assessed_status=row.assessed_status, assessed_on=row.assessed_on, news_on=row.news_on, health=row.health
+        assessed_status=row.assessed_status,
+        assessed_on=row.assessed_on,
+        news_on=row.news_on,
+        health=row.health,
     )
     resolve_alerts([row.pk], assessed=True)

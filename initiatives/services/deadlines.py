@@ -43,7 +43,9 @@ def deadlines_sweep(today: dt.date | None = None) -> SweepResult:
     stale = Milestone.objects.filter(selectors.stale_health(today))
     with history.acting_as(None, "sweep"):
         if connection.vendor == "postgresql":
-            changed, new_alerts = _sweep_in_one_statement(selectors.stale_health_arms(today), health)
+            changed, new_alerts = _sweep_in_one_statement(
+                selectors.stale_health_arms(today), health
+            )
         else:
             changed = stale.update(health=health)
             resolve_alerts()
@@ -68,7 +70,8 @@ def _sweep_in_one_statement(arms: list[Q], health: Any) -> tuple[int, list[int]]
     # hundreds of thousands of stale rows at a million milestones where there are none, and
     # scans the table. Planned one by one, each arm takes its index; the array's unknown size
     # keeps the UPDATE on the primary key.
-    selects, where_params = [], []
+    selects: list[str] = []
+    where_params: list[Any] = []
     for arm in arms:
         sql, params = Milestone.objects.filter(arm).order_by().values("id").query.sql_with_params()
         selects.append(f"({sql})")
@@ -92,9 +95,16 @@ def _sweep_in_one_statement(arms: list[Q], health: Any) -> tuple[int, list[int]]
             "SELECT (SELECT count(*) FROM changed), (SELECT count(*) FROM resolved), "
             "(SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM alerted)",
             [
-                *case_params, *where_params,
-                timezone.now(), *_CLOSED, R.CLOSED, R.MOVED,
-                DeadlineAlert.Kind.NO_NEWS, Milestone.Health.OVERDUE, R.NEWS, R.PASSED,
+                *case_params,
+                *where_params,
+                timezone.now(),
+                *_CLOSED,
+                R.CLOSED,
+                R.MOVED,
+                DeadlineAlert.Kind.NO_NEWS,
+                Milestone.Health.OVERDUE,
+                R.NEWS,
+                R.PASSED,
                 *_alert_params(),
             ],
         )
@@ -116,7 +126,12 @@ _INSERT_ALERTS = (
 
 
 def _alert_params() -> list[Any]:
-    return [timezone.now(), Milestone.Health.DUE_SOON, Milestone.Health.OVERDUE, Milestone.Health.NO_NEWS]
+    return [
+        timezone.now(),
+        Milestone.Health.DUE_SOON,
+        Milestone.Health.OVERDUE,
+        Milestone.Health.NO_NEWS,
+    ]
 
 
 def record_alerts(milestone_ids: Iterable[int] | None = None) -> list[int]:
@@ -151,14 +166,17 @@ def resolve_alerts(milestone_ids: Iterable[int] | None = None, *, assessed: bool
     if ids is not None:
         alerts = alerts.filter(milestone_id__in=ids)
     if assessed:
-        return alerts.update(resolved_at=timezone.now(), resolution=DeadlineAlert.Resolution.ASSESSED)
+        return alerts.update(
+            resolved_at=timezone.now(), resolution=DeadlineAlert.Resolution.ASSESSED
+        )
     milestone = Milestone.objects.filter(pk=OuterRef("milestone_id"))
     R = DeadlineAlert.Resolution
     why = Case(
         When(Exists(milestone.filter(status__in=_CLOSED)), then=Value(R.CLOSED)),
         When(~Exists(milestone.filter(due_end=OuterRef("deadline"))), then=Value(R.MOVED)),
         When(
-            Q(kind=DeadlineAlert.Kind.NO_NEWS) & Exists(milestone.filter(health=Milestone.Health.OVERDUE)),
+            Q(kind=DeadlineAlert.Kind.NO_NEWS)
+            & Exists(milestone.filter(health=Milestone.Health.OVERDUE)),
             then=Value(R.NEWS),
         ),
         default=Value(R.PASSED),

@@ -21,8 +21,13 @@ def can_record_forecast(user: Any, workstream: Workstream) -> bool:
 
 
 def record_forecast(
-    user: Any, workstream: Workstream, level: str, narrative: str, stated_on: dt.date | None,
-    *, today: dt.date | None = None,
+    user: Any,
+    workstream: Workstream,
+    level: str,
+    narrative: str,
+    stated_on: dt.date | None,
+    *,
+    today: dt.date | None = None,
 ) -> Forecast:
     """Record `user`'s forecast for `workstream`: a level (sunny, overcast, cloudy, stormy),
     the narrative that explains it (required: a sun with no reason is not information) and
@@ -44,6 +49,7 @@ def record_forecast(
         errors["stated_on"] = [_("the weather cannot be dated in the future")]
     if errors:
         raise ValidationError(errors)
+    assert stated_on is not None  # a missing day is one of the errors above
     return Forecast.objects.create(
         workstream=workstream, level=level, narrative=narrative, stated_on=stated_on, author=user
     )

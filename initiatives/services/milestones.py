@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,7 +62,11 @@ class MilestoneChange:
     news: bool = True
 
     def given(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not KEEP and f.name != "news"}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if getattr(self, f.name) is not KEEP and f.name != "news"
+        }
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,11 @@ class EditConflict(Exception):
         """Who saved first, for the person whose save was refused."""
         entry = self.last_change
         if entry is None or entry.actor is None:
-            return _("an import or the system") if entry is None or entry.via != "admin" else _("an administrator")
+            return (
+                _("an import or the system")
+                if entry is None or entry.via != "admin"
+                else _("an administrator")
+            )
         return entry.actor.get_full_name() or entry.actor.username
 
 
@@ -98,9 +107,8 @@ def can_edit_milestone(user: Any, milestone: Milestone) -> bool:
         return False
     if user.is_staff:
         return True
-    return milestone.workstream_id is not None and milestone.workstream.coordinators.filter(
-        pk=user.pk
-    ).exists()
+    workstream = milestone.workstream  # None, without a query, for no workstream
+    return workstream is not None and workstream.coordinators.filter(pk=user.pk).exists()
 
 
 def milestone_update(
@@ -129,7 +137,12 @@ def milestone_update(
 
 
 def check_milestone_edit(
-    user: Any, milestone: Milestone, change: MilestoneChange, *, base_version: int | None, today: dt.date
+    user: Any,
+    milestone: Milestone,
+    change: MilestoneChange,
+    *,
+    base_version: int | None,
+    today: dt.date,
 ) -> CheckedEdit:
     """The rules of a person's edit, the same for the edit page, the admin and each row of a
     spreadsheet: may `user` edit `milestone` (PermissionDenied), then check_milestone."""
@@ -179,9 +192,24 @@ def done_progress(status: str, progress: int | None) -> int | None:
 
 # Written by every write; the version moves on and updated_at is stamped besides.
 _WRITTEN_FIELDS = (
-    "mission_id", "key", "title", "kind", "workstream_id", "status", "progress", "completed_on", "comment",
-    "due_text", "due_start", "due_end", "due_precision", "due_reference",
-    "editorial", "imported_state", "news_on", "health",
+    "mission_id",
+    "key",
+    "title",
+    "kind",
+    "workstream_id",
+    "status",
+    "progress",
+    "completed_on",
+    "comment",
+    "due_text",
+    "due_start",
+    "due_end",
+    "due_precision",
+    "due_reference",
+    "editorial",
+    "imported_state",
+    "news_on",
+    "health",
 )
 _DUE_FIELDS = ("due_text", "due_start", "due_end", "due_precision", "due_reference")
 _BATCH = 1000  # rows per UPDATE on PostgreSQL
@@ -221,7 +249,11 @@ def write_milestones(
                         via=via,
                     )
                     for old, new in ((edit.milestone, edit.values) for edit in updated)
-                    if new["due_end"] and old.due_end and new["due_end"] > old.due_end
+                    # A window is all set or all empty (a check constraint): due_start too.
+                    if new["due_end"]
+                    and old.due_start
+                    and old.due_end
+                    and new["due_end"] > old.due_end
                 ]
             )
         ids = [edit.milestone.pk for edit in edits]
@@ -239,14 +271,34 @@ def delete_milestones(user: Any, ids: Iterable[int], *, via: str) -> int:
         return Milestone.objects.filter(pk__in=list(ids)).delete()[0]
 
 
+def _column(name: str) -> Field[Any, Any]:
+    field = Milestone._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the table, not a reverse relation
+    return field
+
+
+def _db_column(field: Field[Any, Any]) -> str:
+    assert field.column is not None  # only a field with no column of its own has none
+    return field.column
+
+
+def _max_length(name: str) -> int:
+    limit = _column(name).max_length
+    assert limit is not None  # a CharField
+    return limit
+
+
 def _compare_and_swap(edits: list[CheckedEdit]) -> None:
     table = connection.ops.quote_name(Milestone._meta.db_table)
-    fields = [Milestone._meta.get_field(name) for name in _WRITTEN_FIELDS]
+    fields = [_column(name) for name in _WRITTEN_FIELDS]
     base = {edit.milestone.pk: edit.milestone.version for edit in edits}
     # Locked in id order (two sheets over the same rows wait for each other, never
     # deadlock), so no one can save between the comparison and the write.
     current = dict(
-        Milestone.objects.select_for_update().filter(pk__in=base).order_by("pk").values_list("pk", "version")
+        Milestone.objects.select_for_update()
+        .filter(pk__in=base)
+        .order_by("pk")
+        .values_list("pk", "version")
     )
     for pk, version in base.items():
         if current.get(pk) != version:
@@ -256,17 +308,25 @@ def _compare_and_swap(edits: list[CheckedEdit]) -> None:
             raise EditConflict(now, last_change_of(now))
     stamp = Milestone._meta.get_field("updated_at").get_db_prep_save(timezone.now(), connection)
     rows = [
-        [edit.milestone.pk, edit.milestone.version, *(f.get_db_prep_save(edit.values[f.attname], connection) for f in fields)]
+        [
+            edit.milestone.pk,
+            edit.milestone.version,
+            *(f.get_db_prep_save(edit.values[f.attname], connection) for f in fields),
+        ]
         for edit in edits
     ]
-    columns = [connection.ops.quote_name(f.column) for f in fields]
+    columns = [connection.ops.quote_name(_db_column(f)) for f in fields]
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One statement per thousand rows, the new values joined in by id: half the time
             # of a statement per row, each parsed and planned anew.
             first = ", ".join(
-                ["%s::bigint", "%s::integer", *(f"%s::{f.cast_db_type(connection)}" for f in fields)]
+                [
+                    "%s::bigint",
+                    "%s::integer",
+                    *(f"%s::{f.cast_db_type(connection)}" for f in fields),
+                ]
             )
             rest = ", ".join(["%s"] * (2 + len(fields)))
             sets = ", ".join(f"{column} = v.{column}" for column in columns)
@@ -291,7 +351,9 @@ def _compare_and_swap(edits: list[CheckedEdit]) -> None:
         raise RuntimeError(f"{written} of {len(edits)} milestones written under lock")
 
 
-def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.date) -> dict[str, Any]:
+def _checked_values(
+    milestone: Milestone, change: MilestoneChange, today: dt.date
+) -> dict[str, Any]:
     """The values to store: the milestone's, with what `change` gives, checked."""
     given = change.given()
     current = {name: getattr(milestone, name) for name in _WRITTEN_FIELDS}
@@ -320,14 +382,19 @@ def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.dat
         errors["title"] = [_("a milestone needs a title")]
     if "due" in given:
         due = given["due"]
-        merged.update(due if due is not None else dict.fromkeys(_DUE_FIELDS, None) | {"due_text": "", "due_precision": ""})
+        merged.update(
+            due
+            if due is not None
+            else dict.fromkeys(_DUE_FIELDS, None) | {"due_text": "", "due_precision": ""}
+        )
     elif "due_text" in given:
         merged.update(_due_from_words(milestone, given["due_text"].strip(), today, errors))
     for name in ("title", "due_text"):
-        limit = Milestone._meta.get_field(name).max_length
+        limit = _max_length(name)
         if len(merged[name] or "") > limit:
             errors.setdefault(name, []).append(
-                _("at most %(limit)s characters (here %(count)s)") % {"limit": limit, "count": len(merged[name])}
+                _("at most %(limit)s characters (here %(count)s)")
+                % {"limit": limit, "count": len(merged[name])}
             )
     if errors:
         raise ValidationError(errors)
@@ -338,7 +405,9 @@ def _checked_values(milestone: Milestone, change: MilestoneChange, today: dt.dat
     return merged
 
 
-def _due_from_words(milestone: Milestone, text: str, today: dt.date, errors: dict[str, list[str]]) -> dict[str, Any]:
+def _due_from_words(
+    milestone: Milestone, text: str, today: dt.date, errors: dict[str, list[str]]
+) -> dict[str, Any]:
     """The due fields for the words `text`. The same words keep their window; words edited
     without moving it (a typo, an apostrophe) keep the day they were first read against, so
     "à l'automne" read in 2020 does not jump to this autumn; new words are read against today."""
@@ -346,9 +415,11 @@ def _due_from_words(milestone: Milestone, text: str, today: dt.date, errors: dic
         return {name: getattr(milestone, name) for name in _DUE_FIELDS}
     if not text:
         return dict.fromkeys(_DUE_FIELDS, None) | {"due_text": "", "due_precision": ""}
-    if len(text) > Milestone._meta.get_field("due_text").max_length:
+    if len(text) > _max_length("due_text"):
         return {"due_text": text}  # refused by the length check
-    period = periods.same_window(text, milestone.due_reference, milestone.due_start, milestone.due_end)
+    period = periods.same_window(
+        text, milestone.due_reference, milestone.due_start, milestone.due_end
+    )
     if period is None:
         try:
             period = periods.parse_period(text, today)

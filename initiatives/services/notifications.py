@@ -31,6 +31,7 @@ logger = logging.getLogger("initiatives.services")  # the name it logged under b
 NOTIFY_ALERT_TASK = "initiatives.notify_alert"
 SEND_DIGEST_TASK = "initiatives.send_digest"
 
+
 def notify_alert(alert_id: int) -> int:
     """Tell the coordinators of an alert's workstream, once: a notification under each one's
     bell, and an email to those with an address.
@@ -43,9 +44,7 @@ def notify_alert(alert_id: int) -> int:
         # An alert that closed before its turn came says nothing any more.
         claimed = DeadlineAlert.objects.filter(
             pk=alert_id, notified_at__isnull=True, resolved_at__isnull=True
-        ).update(
-            notified_at=timezone.now()
-        )
+        ).update(notified_at=timezone.now())
         if not claimed:
             return 0
         alert = DeadlineAlert.objects.select_related(
@@ -53,8 +52,8 @@ def notify_alert(alert_id: int) -> int:
         ).get(pk=alert_id)
         milestone = alert.milestone
         coordinators = (
-            list(milestone.workstream.coordinators.filter(is_active=True).order_by("pk"))
-            if milestone.workstream_id
+            list(workstream.coordinators.filter(is_active=True).order_by("pk"))
+            if (workstream := milestone.workstream) is not None  # fetched with the alert
             else []
         )
         Notification.objects.bulk_create(
@@ -62,10 +61,11 @@ def notify_alert(alert_id: int) -> int:
         )
         recipients = sorted({user.email for user in coordinators if user.email})
         if recipients:
-            subject = {
+            subjects: dict[str, str] = {
                 DeadlineAlert.Kind.OVERDUE: gettext_noop("Overdue: %(title)s"),
                 DeadlineAlert.Kind.NO_NEWS: gettext_noop("News wanted: %(title)s"),
-            }.get(alert.kind, gettext_noop("Due soon: %(title)s"))
+            }
+            subject = subjects.get(alert.kind, gettext_noop("Due soon: %(title)s"))
             send_french_mail(
                 subject,
                 {"title": milestone.title},
@@ -105,13 +105,17 @@ def enqueue_on_commit(task_name: str, calls: list[tuple[Any, ...]]) -> None:
     By name, as beat sends its own: the web process need not import the tasks, and services
     never import initiatives.tasks (which imports them). No result is kept, as the tasks say
     (ignore_result): a result backend that is away must not slow down the request."""
+
     def send() -> None:
         for args in calls:
             try:
                 current_app.send_task(task_name, args=args, ignore_result=True)
             except Exception:
                 logger.warning(
-                    "could not enqueue %s%s: the broker is unreachable", task_name, args, exc_info=True
+                    "could not enqueue %s%s: the broker is unreachable",
+                    task_name,
+                    args,
+                    exc_info=True,
                 )
                 return  # the others would wait for the same broker: the sweep catches up
 
@@ -182,6 +186,15 @@ DIGEST_LINES = 30
 def _digest_sections(digest: Any) -> list[dict[str, Any]]:
     """Each part of a digest: its kind, the milestones listed, how many more, in all."""
     return [
-        {"kind": kind, "listed": rows[:DIGEST_LINES], "more": max(0, len(rows) - DIGEST_LINES), "total": len(rows)}
-        for kind, rows in (("overdue", digest.overdue), ("no_news", digest.no_news), ("due_soon", digest.due_soon))
+        {
+            "kind": kind,
+            "listed": rows[:DIGEST_LINES],
+            "more": max(0, len(rows) - DIGEST_LINES),
+            "total": len(rows),
+        }
+        for kind, rows in (
+            ("overdue", digest.overdue),
+            ("no_news", digest.no_news),
+            ("due_soon", digest.due_soon),
+        )
     ]

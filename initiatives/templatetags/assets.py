@@ -31,7 +31,7 @@ def _served_bytes(path: str) -> bytes:
     stored_name = getattr(staticfiles_storage, "stored_name", None)
     if stored_name is not None:
         with staticfiles_storage.open(stored_name(path)) as stored:
-            return stored.read()  # type: ignore[no-any-return]
+            return stored.read()
     found = finders.find(path)
     if not found:
         raise FileNotFoundError(f"static file not found: {path}")
@@ -58,15 +58,21 @@ def integrity(path: str) -> str:
 
 @register.simple_tag
 def stylesheet(path: str) -> SafeString:
-    return format_html('<link rel="stylesheet" href="{}" integrity="{}">', static(path), integrity(path))
+    return format_html(
+        '<link rel="stylesheet" href="{}" integrity="{}">', static(path), integrity(path)
+    )
 
 
 @register.simple_tag
-def script(path: str, module: bool = False, nomodule: bool = False, defer: bool = False) -> SafeString:
+def script(
+    path: str, module: bool = False, nomodule: bool = False, defer: bool = False
+) -> SafeString:
     """A script from our own origin: never inline, so the Content-Security-Policy can forbid
     inline scripts altogether."""
     flags = " ".join(
-        name for name, on in (("type=\"module\"", module), ("nomodule", nomodule), ("defer", defer)) if on
+        name
+        for name, on in (('type="module"', module), ("nomodule", nomodule), ("defer", defer))
+        if on
     )
     return format_html(
         '<script src="{}" integrity="{}"{}></script>',

@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,8 @@ class Command(BaseCommand):
             raise CommandError(_("%(file)s is empty") % {"file": file})
         if len(text) > extraction.MAX_ARTICLE_CHARS:
             raise CommandError(_("An article of 200,000 characters at most, please."))
-        date, precision = None, "day"
+        date: dt.date | None = None
+        precision: extraction.PublishedPrecision = "day"
         if published:
             parsed = parse_published(published)
             if parsed is None:

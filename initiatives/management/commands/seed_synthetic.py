@@ -240,7 +240,9 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[i : i + size]
 
 
-def _source_text(mission: Mission, milestones: list[Milestone]) -> tuple[str, list[tuple[int, int]]]:
+def _source_text(
+    mission: Mission, milestones: list[Milestone]
+) -> tuple[str, list[tuple[int, int]]]:
     """A press release naming each milestone in a sentence; the offsets of each sentence."""
     text = f"{mission.title}.\n\n{mission.summary}\n\n"
     offsets = []
