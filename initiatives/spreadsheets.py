@@ -46,27 +46,7 @@ from .models import KEY_PATTERN, Milestone, Mission, Workstream
 
 _KEY = re.compile(KEY_PATTERN)
 # What the rules and the write read of a stored milestone (services.check_milestone_edit).
-_STORED = (
-    "mission",
-    "workstream",
-    "key",
-    "title",
-    "kind",
-    "status",
-    "progress",
-    "completed_on",
-    "comment",
-    "version",
-    "due_text",
-    "due_start",
-    "due_end",
-    "due_precision",
-    "due_reference",
-    "editorial",
-    "imported_state",
-    "news_on",
-    "health",
-)
+_STORED = ("version", *(name.removesuffix("_id") for name in services.milestones.WRITTEN_FIELDS))
 # What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection), behind
 # any apostrophes already there: a text that starts so is exported with one more apostrophe.
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")

@@ -191,7 +191,7 @@ def done_progress(status: str, progress: int | None) -> int | None:
 
 
 # Written by every write; the version moves on and updated_at is stamped besides.
-_WRITTEN_FIELDS = (
+WRITTEN_FIELDS = (
     "mission_id",
     "key",
     "title",
@@ -290,7 +290,7 @@ def _max_length(name: str) -> int:
 
 def _compare_and_swap(edits: list[CheckedEdit]) -> None:
     table = connection.ops.quote_name(Milestone._meta.db_table)
-    fields = [_column(name) for name in _WRITTEN_FIELDS]
+    fields = [_column(name) for name in WRITTEN_FIELDS]
     base = {edit.milestone.pk: edit.milestone.version for edit in edits}
     # Locked in id order (two sheets over the same rows wait for each other, never
     # deadlock), so no one can save between the comparison and the write.
@@ -356,7 +356,7 @@ def _checked_values(
 ) -> dict[str, Any]:
     """The values to store: the milestone's, with what `change` gives, checked."""
     given = change.given()
-    current = {name: getattr(milestone, name) for name in _WRITTEN_FIELDS}
+    current = {name: getattr(milestone, name) for name in WRITTEN_FIELDS}
     merged = {**current, **{k: v for k, v in given.items() if k not in {"due", "due_text"}}}
     errors: dict[str, list[str]] = {}
     if merged["status"] not in Milestone.Status.values:
