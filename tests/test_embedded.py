@@ -208,6 +208,31 @@ print(json.dumps({"installed": installed, "expected": sorted(triggers.expected("
 """
 
 
+SQLITE_PATHS_PROBE = r"""
+import datetime as dt, json
+from initiatives import selectors, services
+from initiatives.models import DeadlineAlert, Milestone
+back = services.deadlines_sweep(dt.date(2020, 6, 1))  # windows still ahead then
+day = dt.date(2031, 1, 1)
+first = services.deadlines_sweep(day)  # and all passed now
+again = services.deadlines_sweep(day)
+def titles(q):
+    page = selectors.mission_list(selectors.MissionFilters(q=q), day)
+    return sorted(m.key for m in page.missions)
+print(json.dumps({
+    "back": back.health_changed,
+    "first": first.health_changed,
+    "again": [again.health_changed, len(again.new_alerts)],
+    "stale": Milestone.objects.filter(selectors.stale_health(day)).count(),
+    "open_alerts": DeadlineAlert.objects.filter(resolved_at__isnull=True).count(),
+    "cloud": titles("cloud"),
+    "accented": titles("numérique"),
+    "upper": titles("CLOUD"),
+    "nothing": titles("zzzzzz"),
+}))
+"""
+
+
 def test_history_and_data_version_triggers_work_on_the_embedded_sqlite(
     embedded_env: dict[str, str],
 ) -> None:
@@ -228,3 +253,14 @@ def test_history_and_data_version_triggers_work_on_the_embedded_sqlite(
     assert [entry[1:3] for entry in edits] == [["edit", True], ["sql", False], ["sql", False]]
     assert [entry[3][1] for entry in edits] == [45, 46, 47]
     assert result["bumped"] >= 3
+    # The embedded paths of the sweep and the search: SQLite's own SQL, not PostgreSQL's.
+    paths = json.loads(
+        manage(embedded_env, "shell", "-c", SQLITE_PATHS_PROBE).strip().splitlines()[-1]
+    )
+    assert paths["back"] > 0 and paths["first"] > 0  # health follows the day, both ways
+    assert paths["again"] == [0, 0] and paths["stale"] == 0  # a second sweep finds nothing
+    assert paths["open_alerts"] > 0
+    assert "strategie-nationale-cloud" in paths["cloud"] and paths["nothing"] == []
+    # A plain substring match there (PostgreSQL stems and folds accents), case aside.
+    assert "declaration-franco-allemande-suite-souveraine" in paths["accented"]
+    assert paths["upper"] == paths["cloud"]
