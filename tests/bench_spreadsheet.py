@@ -144,27 +144,14 @@ def run(fmt: str, limit: int | None, profile: bool) -> dict[str, Any]:
     from django.urls import reverse
 
     from initiatives.models import HistoryEntry, Milestone
+    from initiatives.spreadsheets import MilestoneResource
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench-sheet", defaults={"is_staff": True, "is_superuser": True}
     )
     client = Client()
     client.force_login(user)
-    fields = {
-        f"milestoneresource_{name}": "on"
-        for name in (
-            "mission",
-            "workstream",
-            "key",
-            "title",
-            "due_text",
-            "status",
-            "progress",
-            "completed_on",
-            "comment",
-            "version",
-        )
-    }
+    fields = {f"milestoneresource_{name}": "on" for name in MilestoneResource._meta.fields}
     export_s, response = timed(
         False,
         "export",

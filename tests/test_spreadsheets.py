@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from initiatives.spreadsheets import MilestoneResource
 from initiatives.models import HistoryEntry, Milestone
 
 pytestmark = pytest.mark.django_db
@@ -35,21 +36,7 @@ CSV_FORMAT, XLSX_FORMAT = "0", "1"
 
 
 def export(client: Client, fmt: str = CSV_FORMAT) -> bytes:
-    fields = {
-        f"milestoneresource_{name}": "on"
-        for name in (
-            "mission",
-            "workstream",
-            "key",
-            "title",
-            "due_text",
-            "status",
-            "progress",
-            "completed_on",
-            "comment",
-            "version",
-        )
-    }
+    fields = {f"milestoneresource_{name}": "on" for name in MilestoneResource._meta.fields}
     response = client.post(EXPORT, {"format": fmt, "resource": "0", **fields})
     assert response.status_code == 200, response.content[:500]
     return response.content
