@@ -196,6 +196,7 @@ class SavesMilestonesAdmin(admin.ModelAdmin):
             request,
             formset,
             mission_id=parent.pk if isinstance(parent, Mission) else parent.mission_id,
+            workstream_id=None if isinstance(parent, Mission) else parent.pk,
         )
 
 
@@ -458,14 +459,24 @@ class ProConnectIdentityAdmin(admin.ModelAdmin):
 
 
 def _write_milestone_forms(
-    request: HttpRequest, forms: list[Any], *, mission_id: int | None = None
+    request: HttpRequest,
+    forms: list[Any],
+    *,
+    mission_id: int | None = None,
+    workstream_id: int | None = None,
 ) -> None:
     """Write what the admin's milestone forms checked (MilestoneAdminForm.clean), through the
     one writer, then point each form's instance at the saved row."""
     edits = [form.checked for form in forms if form.checked is not None]
-    for edit in edits:
-        if edit.milestone.pk is None and mission_id is not None:
-            edit.milestone.mission_id = mission_id  # a mission added with its milestones
+    for form in forms:
+        edit = form.checked
+        if edit is None or edit.milestone.pk is not None:
+            continue
+        # A parent added with its milestones was saved after they were checked: its id now.
+        if mission_id is not None:
+            edit.values["mission_id"] = mission_id
+        if workstream_id is not None:  # the workstream page's inline: its own milestones
+            edit.values["workstream_id"] = workstream_id
     services.write_milestones(request.user, edits, via="admin")
     for form in forms:
         if form.checked is not None:
@@ -473,7 +484,9 @@ def _write_milestone_forms(
             form.instance.refresh_from_db()
 
 
-def _save_milestone_formset(request: HttpRequest, formset: Any, *, mission_id: int) -> None:
+def _save_milestone_formset(
+    request: HttpRequest, formset: Any, *, mission_id: int, workstream_id: int | None
+) -> None:
     """The inline milestones of a mission or workstream page, through the one writer; what
     the admin's history message reads of a saved formset is set as formset.save() would."""
     deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
@@ -484,7 +497,7 @@ def _save_milestone_formset(request: HttpRequest, formset: Any, *, mission_id: i
         if form.has_changed() and form not in formset.deleted_forms and form.checked is not None
     ]
     new = [form for form in changed if form.instance.pk is None]
-    _write_milestone_forms(request, changed, mission_id=mission_id)
+    _write_milestone_forms(request, changed, mission_id=mission_id, workstream_id=workstream_id)
     formset.new_objects = [form.instance for form in new]
     formset.changed_objects = [
         (form.instance, form.changed_data) for form in changed if form not in new

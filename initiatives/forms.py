@@ -117,7 +117,14 @@ class MilestoneAdminForm(forms.ModelForm):
         elif not instance.pk:
             given["workstream_id"] = instance.workstream_id  # the workstream page's inline
         change: dict[str, Any] = {
-            k: ("" if v is None and k in ("comment", "due_text") else v) for k, v in given.items()
+            k: (
+                {}
+                if v is None and k == "editorial"
+                else ""
+                if v is None and k in ("comment", "due_text")
+                else v
+            )
+            for k, v in given.items()
         }
         try:
             self.checked = services.check_milestone(

@@ -437,3 +437,61 @@ def test_after_a_conflict_save_anyway_writes_only_my_fields(seeded: None) -> Non
     # Her fields written; the deadline the other person moved is not put back.
     assert (final.progress, final.status, final.due_text) == (45, "in_progress", "T4 2027")
     assert "T4 2027" in saved.content.decode() and "45 %" in saved.content.decode()
+
+
+def test_a_mission_added_with_a_milestone_inline_gets_it(admin_client: Client) -> None:
+    """The admin's add page: the milestone is checked before its mission exists, and written
+    once the mission is saved, with the mission's id."""
+    data = {
+        "key": "mission-ajoutee",
+        "title": "Mission ajoutée",
+        "summary": "",
+        "status": "announced",
+        "rhythm_days": 180,
+        "launch_text": "",
+        "budget_eur": "",
+        "budget_qualifier": "",
+        "budget_text": "",
+        "editorial": "{}",
+        "assessed_status": "not_assessed",
+        **{f"{prefix}-TOTAL_FORMS": 0 for prefix in ("involvements", "workstreams", "citations")},
+        **{f"{prefix}-INITIAL_FORMS": 0 for prefix in ("involvements", "workstreams", "citations")},
+        "milestones-TOTAL_FORMS": 1,
+        "milestones-INITIAL_FORMS": 0,
+        "milestones-0-key": "premier-jalon",
+        "milestones-0-title": "Premier jalon",
+        "milestones-0-kind": "deliverable",
+        "milestones-0-workstream": "",
+        "milestones-0-due_text": "fin 2027",
+        "milestones-0-status": "planned",
+        "milestones-0-progress": 0,
+        "milestones-0-completed_on": "",
+        "milestones-0-base_version": "",
+    }
+    response = admin_client.post(reverse("admin:initiatives_mission_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    created = Milestone.objects.get(key="premier-jalon")
+    assert (created.mission.key, created.due_text, created.due_end) == (
+        "mission-ajoutee",
+        "fin 2027",
+        dt.date(2027, 12, 31),
+    )
+
+
+def test_an_alert_an_observer_answered_is_not_reopened_by_a_later_edit(seeded: None) -> None:
+    m = milestone()
+    user = root()
+    services.milestone_update(
+        user,
+        m.pk,
+        services.MilestoneChange(status="in_progress", due_text="T1 2024"),
+        base_version=m.version,
+    )
+    alert = DeadlineAlert.objects.get(milestone=m, resolved_at__isnull=True)
+    services.resolve_alerts([m.pk], assessed=True)
+    m.refresh_from_db()
+    services.milestone_update(
+        user, m.pk, services.MilestoneChange(comment="Relu."), base_version=m.version
+    )
+    alert.refresh_from_db()
+    assert (alert.resolution, alert.resolved_at is not None) == ("assessed", True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -226,11 +227,14 @@ def record_assessment(
 def _copy_current_assessment(
     target: Milestone | Mission, *, news_on: dt.date | None, today: dt.date
 ) -> None:
-    """Copy the current assessment onto the assessed row. Not a compare-and-swap: these
-    columns are written by no one else (write_milestones neither reads nor writes them), so a
-    coordinator's form open meanwhile stays valid. The news date and the health it decides
-    are written under the row's lock, as write_milestones writes them."""
+    """Copy the current assessment onto the assessed row, under the row's lock (taken first,
+    so two assessments at once copy the latest, not the one that read last). On a milestone,
+    the news date and the health it decides are written with it, and the version moves on
+    like any write of it: a form or an import that read the row before cannot write the old
+    news date and health back (a coordinator's open form then merges by field)."""
     model = type(target)
+    locked = model.objects.select_for_update().filter(pk=target.pk)
+    row = locked.get()
     current = (
         Assessment.objects.filter(**{"milestone" if model is Milestone else "mission": target})
         .order_by("-as_of", "-recorded_at", "-pk")
@@ -238,10 +242,10 @@ def _copy_current_assessment(
         .first()
     )
     rating, as_of = current or (Assessed.NOT_ASSESSED, None)
-    if model is Mission:
-        Mission.objects.filter(pk=target.pk).update(assessed_status=rating, assessed_on=as_of)
+    if isinstance(row, Mission):
+        locked.update(assessed_status=rating, assessed_on=as_of)
         return
-    row = Milestone.objects.select_for_update().get(pk=target.pk)
+    assert isinstance(row, Milestone)
     row.assessed_status, row.assessed_on = rating, as_of
     if news_on is not None and (row.news_on is None or news_on > row.news_on):
         row.news_on = news_on
@@ -251,5 +255,6 @@ def _copy_current_assessment(
         assessed_on=row.assessed_on,
         news_on=row.news_on,
         health=row.health,
+        version=F("version") + 1,
     )
     resolve_alerts([row.pk], assessed=True)

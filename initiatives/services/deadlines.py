@@ -120,8 +120,12 @@ _INSERT_ALERTS = (
     f"INSERT INTO {_ALERT_TABLE} (milestone_id, kind, deadline, due_text, created_at, resolution) "
     "SELECT id, health, due_end, due_text, %s, '' FROM {rows} "
     "WHERE health IN (%s, %s, %s) AND due_end IS NOT NULL {only}"
-    "ON CONFLICT (milestone_id, kind, deadline) DO UPDATE SET resolved_at = NULL, resolution = '' "
-    f"WHERE {_ALERT_TABLE}.resolved_at IS NOT NULL RETURNING id"
+    # Reopened, an alert is due again: notified_at goes back to NULL so the notify task's
+    # claim takes it. One an observer answered stays answered.
+    "ON CONFLICT (milestone_id, kind, deadline) DO UPDATE SET resolved_at = NULL, resolution = '', "
+    "notified_at = NULL "
+    f"WHERE {_ALERT_TABLE}.resolved_at IS NOT NULL AND {_ALERT_TABLE}.resolution <> 'assessed' "
+    "RETURNING id"
 )
 
 

@@ -389,7 +389,7 @@ def _checked_values(
         )
     elif "due_text" in given:
         merged.update(_due_from_words(milestone, given["due_text"].strip(), today, errors))
-    for name in ("title", "due_text"):
+    for name in ("key", "title", "due_text"):
         limit = _max_length(name)
         if len(merged[name] or "") > limit:
             errors.setdefault(name, []).append(
