@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..models import Actor, Assessed, Label, Mission, Source
+from ..models import Actor, Label, Mission, Source
 from ..quotes import find_quote, fold_whitespace
 from .reading import Document
 from .rows import NaturalKey, _progress_state
@@ -193,14 +193,17 @@ class _Validator(_Checks):
         (so that apply, which records through it, never meets a refusal), and the rows."""
         for i, item in enumerate(assessments):
             apath = f"{path}.assessments[{i}]"
-            if item.as_of > self.today:
-                self.error(doc, f"{apath}.as_of", _("an assessment cannot be dated in the future"))
             milestone = self.rows["Milestone"].get(target[1:]) if target[0] == "milestone" else None
-            early = milestone and services.too_early_to_say_not_achieved(
-                item.rating, item.as_of, milestone["status"], milestone.get("due_end")
+            rules = services.rating_rule_errors(
+                rating=item.rating,
+                as_of=item.as_of,
+                today=self.today,
+                has_evidence=bool(item.evidence),
+                has_successor=item.successor is not None,
+                milestone=(milestone["status"], milestone.get("due_end")) if milestone else None,
             )
-            if early:
-                self.error(doc, f"{apath}.rating", early)
+            for field, message in rules.items():
+                self.error(doc, f"{apath}.{field}", message)
             evidence: list[tuple[str, str, bool]] = []
             seen: set[tuple[str, str]] = set()
             for j, quoted in enumerate(item.evidence):
@@ -217,23 +220,8 @@ class _Validator(_Checks):
                     continue
                 seen.add((quoted.source, quote))
                 evidence.append((quoted.source, quote, quoted.primary))
-            if Assessed.needs_evidence(item.rating) and not item.evidence:
-                self.error(
-                    doc,
-                    f"{apath}.evidence",
-                    _(
-                        "this rating needs at least one piece of evidence: a source and a verbatim quote of it"
-                    ),
-                )
-            if item.successor is not None:
-                if item.rating != Assessed.SUPERSEDED:
-                    self.error(
-                        doc,
-                        f"{apath}.successor",
-                        _("only a rating “no longer relevant / replaced” points to a successor"),
-                    )
-                else:
-                    self.successors.append((doc, f"{apath}.successor", target, item.successor))
+            if item.successor is not None and "successor" not in rules:
+                self.successors.append((doc, f"{apath}.successor", target, item.successor))
             row = {
                 "rating": item.rating,
                 "as_of": item.as_of,

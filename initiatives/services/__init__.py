@@ -24,6 +24,7 @@ from .assessments import (
     can_assess_target,
     coordinates,
     record_assessment,
+    rating_rule_errors,
     too_early_to_say_not_achieved,
 )
 from .deadlines import SweepResult, deadlines_sweep, record_alerts, resolve_alerts
@@ -93,6 +94,7 @@ __all__ = [
     "send_digest",
     "send_digests",
     "send_french_mail",
+    "rating_rule_errors",
     "too_early_to_say_not_achieved",
     "write_milestones",
 ]

@@ -95,6 +95,35 @@ def too_early_to_say_not_achieved(
     return None
 
 
+def rating_rule_errors(
+    *,
+    rating: str,
+    as_of: dt.date,
+    today: dt.date,
+    has_evidence: bool,
+    has_successor: bool,
+    milestone: tuple[str, dt.date | None] | None = None,
+) -> dict[str, str]:
+    """The rules of an assessment that need no database, for record_assessment and for the
+    importer's document paths alike: field (as_of, evidence, successor, rating) -> message.
+    `milestone`: the assessed milestone's (status, due_end), if it is one."""
+    errors: dict[str, str] = {}
+    if as_of > today:
+        errors["as_of"] = _("an assessment cannot be dated in the future")
+    if rating in Assessed.values and Assessed.needs_evidence(rating) and not has_evidence:
+        errors["evidence"] = _(
+            "this rating needs at least one piece of evidence: a source and a verbatim quote of it"
+        )
+    if has_successor and rating != Assessed.SUPERSEDED:
+        errors["successor"] = _(
+            "only a rating “no longer relevant / replaced” points to a successor"
+        )
+    early = milestone and too_early_to_say_not_achieved(rating, as_of, *milestone)
+    if early:
+        errors["rating"] = early
+    return errors
+
+
 def record_assessment(
     user: Any,
     target: Milestone | Mission,
@@ -124,18 +153,21 @@ def record_assessment(
         errors["rationale"] = [
             _("an assessment needs a rationale: what was looked at, and what it shows")
         ]
-    if given.as_of > today:
-        errors["as_of"] = [_("an assessment cannot be dated in the future")]
     # Numbered as given, blank rows included: "evidence 3" is the form's third row.
     quotes = [
         (n, e) for n, e in enumerate(given.evidence, start=1) if e.quote.strip() or e.source_key
     ]
-    if given.rating in Assessed.values and Assessed.needs_evidence(given.rating) and not quotes:
-        errors["evidence"] = [
-            _(
-                "this rating needs at least one piece of evidence: a source and a verbatim quote of it"
-            )
-        ]
+    rules = rating_rule_errors(
+        rating=given.rating,
+        as_of=given.as_of,
+        today=today,
+        has_evidence=bool(quotes),
+        has_successor=bool(given.successor_milestone_id or given.successor_mission_id),
+        milestone=(target.status, target.due_end) if isinstance(target, Milestone) else None,
+    )
+    for field, message in rules.items():
+        # On the form, a successor without "replaced" is the rating's mistake.
+        errors.setdefault("rating" if field == "successor" else field, []).append(message)
     sources = Source.objects.in_bulk({e.source_key for _n, e in quotes}, field_name="key")
     found: list[tuple[EvidenceQuote, Source, tuple[int, int]]] = []
     for number, item in quotes:
@@ -159,22 +191,10 @@ def record_assessment(
             )
             continue
         found.append((item, source, offsets))
-    if isinstance(target, Milestone):
-        early = too_early_to_say_not_achieved(
-            given.rating, given.as_of, target.status, target.due_end
-        )
-        if early:
-            errors.setdefault("rating", []).append(early)
     if isinstance(target, Milestone) and given.successor_milestone_id == target.pk:
         errors["successor_milestone"] = [_("a milestone cannot replace itself")]
     if isinstance(target, Mission) and given.successor_mission_id == target.pk:
         errors["successor_mission"] = [_("a mission cannot replace itself")]
-    if (
-        given.successor_milestone_id or given.successor_mission_id
-    ) and given.rating != Assessed.SUPERSEDED:
-        errors.setdefault("rating", []).append(
-            _("only a rating “no longer relevant / replaced” points to a successor")
-        )
     if given.successor_milestone_id and "successor_milestone" not in errors:
         # A milestone is replaced by one of its own mission (a deferred foreign key would
         # only fail at commit, as a server error).
