@@ -97,8 +97,12 @@ TEST_ENV := DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' DE
 	OIDC_OP_TOKEN_ENDPOINT=$(OIDC_TEST_BASE)/token OIDC_OP_USER_ENDPOINT=$(OIDC_TEST_BASE)/userinfo \
 	OIDC_OP_JWKS_ENDPOINT=$(OIDC_TEST_BASE)/jwks
 
+# pytest-xdist: one worker per core on this 2-core machine, each with its own test database,
+# Redis database and ports (tests/workers.py). Work stealing evens out the long browser tests.
+PYTEST_WORKERS ?= 2
+
 test: install-test browser-deps services-check lint
-	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Lint and format (ruff) and types (mypy with django-stubs): any finding fails `make test`.
 LINTED := initiatives sovereignty tests

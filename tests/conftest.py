@@ -29,9 +29,14 @@ def pytest_configure(config: pytest.Config) -> None:
             returncode=2,
         )
     # The tests run with DEBUG off, as production does: pages need the hashed static manifest.
-    from django.core.management import call_command
+    # Collected once, before pytest-xdist starts its workers (they share STATIC_ROOT).
+    if hasattr(config, "workerinput"):
+        # The list itself: xdist sends it to the controller when the worker's session ends.
+        config.workeroutput["figures"] = REPORT  # type: ignore[attr-defined]
+    else:
+        from django.core.management import call_command
 
-    call_command("collectstatic", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
     # WhiteNoise indexes all 7,000 collected files each time a handler is built, and the test
     # client builds one per Client(): half a second per test, minutes per run. Looking files
     # up per request instead serves them alike. (Subprocesses, such as the production
@@ -113,8 +118,14 @@ def uncached(settings: "pytest_django.fixtures.SettingsWrapper") -> None:  # noq
     settings.PAGE_CACHE_SECONDS = 0
 
 
-# Figures a test measures and the run reports at the end (`make test` prints them).
+# Figures a test measures and the run reports at the end (`make test` prints them). Under
+# pytest-xdist each worker sends its own to the controller, which prints them all.
 REPORT: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    REPORT.extend(getattr(node, "workeroutput", {}).get("figures", []))
 
 
 def pytest_terminal_summary(terminalreporter: object) -> None:

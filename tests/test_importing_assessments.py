@@ -334,11 +334,9 @@ def test_the_readme_example_is_a_valid_assessment_of_a_seed(seeded: None) -> Non
 
 
 def test_the_admin_preview_shows_what_an_assessment_says(tmp_path: Path) -> None:
-    from initiatives.import_admin import Preview
-
     path = write_document(tmp_path, assessed(document()))
     with translation.override("en"):
-        preview = Preview.of_plan(importing.import_paths([path], dry_run=True))
+        preview = importing.Preview.of_plan(importing.import_paths([path], dry_run=True))
         row = next(r for r in preview.rows if r.key.endswith("offres-engagees"))
         assert (row.model_label, row.action) == ("Assessment", "create")
         assert row.label == "engaged — Le ministère annonce la qualification des premières offres."

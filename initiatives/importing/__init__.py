@@ -38,6 +38,9 @@ The package, in the order it runs (each module imports only those before it):
 - existing: the database's rows in the same shape;
 - planning: merge, re-quote and diff into an ImportPlan (plan_build);
 - applying: write a plan in one transaction (plan_apply, import_paths).
+- drafts: an ImportDraft's kept preview (Preview, draft_preview), its corrections
+  (draft_correct) and its one apply, locked and with the user's permissions (draft_apply,
+  DraftAlreadyApplied, missing_permissions): what the admin's import page calls.
 
 errors names ImportPlan for type checking only. Every name the rest of the code uses is
 imported here: `from initiatives import importing`, then `importing.plan_build`.
@@ -47,6 +50,15 @@ from __future__ import annotations
 
 from .applying import import_paths, plan_apply
 from .decoding import UndecodableText, decode_text
+from .drafts import (
+    DraftAlreadyApplied,
+    Preview,
+    PreviewRow,
+    draft_apply,
+    draft_correct,
+    draft_preview,
+    missing_permissions,
+)
 from .errors import DocumentError, ImportFailed, StalePlanError
 from .loading import _load
 from .planning import Change, ImportPlan, plan_build
@@ -108,6 +120,7 @@ __all__ = [
     "Document",
     "DocumentDoc",
     "DocumentError",
+    "DraftAlreadyApplied",
     "Editorial",
     "EvidenceDoc",
     "Fields",
@@ -124,6 +137,8 @@ __all__ = [
     "OptionalText",
     "PeriodDoc",
     "PeriodField",
+    "Preview",
+    "PreviewRow",
     "PublishedDoc",
     "SourceDoc",
     "StalePlanError",
@@ -135,7 +150,11 @@ __all__ = [
     "documents_collect",
     "documents_parse",
     "documents_parse_uploaded",
+    "draft_apply",
+    "draft_correct",
+    "draft_preview",
     "import_paths",
+    "missing_permissions",
     "oversized",
     "plan_apply",
     "plan_build",

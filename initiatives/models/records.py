@@ -117,7 +117,7 @@ class ImportDraft(models.Model):
         related_name="+",
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
-    # The preview as last shown (import_admin.draft_preview), with what it was built from:
+    # The preview as last shown (importing.draft_preview), with what it was built from:
     # reading a large document again on every view would take seconds.
     preview = models.JSONField(_("preview"), null=True, blank=True, editable=False)
 
