@@ -13,7 +13,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 
 from .import_admin import ImportDraftAdmin
-from .spreadsheets import MilestoneResource
+from .spreadsheets import MilestoneResource, SheetCSV, SheetUnreadable
 from .forms import CitationAdminForm, MilestoneAdminForm, MissionAdminForm
 from .models import (
     Actor,
@@ -247,9 +247,24 @@ class WorkstreamAdmin(SavesMilestonesAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(ImportExportMixin, admin.ModelAdmin):
     form = MilestoneAdminForm
-    # Spreadsheets (spreadsheets.py): export what the list shows, import with a dry run first.
+    # Spreadsheets (spreadsheets/): export what the list shows, import with a dry run first.
     resource_classes = [MilestoneResource]
-    formats = [base_formats.CSV, base_formats.XLSX]
+    # CSV for French Excel (`;`, a byte-order mark), read as any spreadsheet saves it.
+    formats = [SheetCSV, base_formats.XLSX]
+    # The preview: rows that change (old → new), the others counted; errors under columns.
+    import_template_name = "admin/initiatives/milestone/import.html"
+
+    def add_data_read_fail_error_to_form(self, form: Any, e: Exception) -> None:
+        # The library names the exception ("InvalidDimensions"), in English: a person needs
+        # what is wrong with the file, in the page's language.
+        form.add_error(
+            "import_file",
+            str(e)
+            if isinstance(e, SheetUnreadable)
+            else _(
+                "This file cannot be read in the format chosen: choose CSV for a .csv file, XLSX for an Excel workbook."
+            ),
+        )
 
     def get_import_data_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         # A sheet is written whole or not at all, at the confirmation too: a row refused

@@ -1,5 +1,6 @@
 from typing import Any
 
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -29,4 +30,21 @@ class InitiativesConfig(AppConfig):
     verbose_name = _("Initiatives")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .searchtext import register_sqlite_functions
+
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="initiatives.ensure_roles")
+        # The embedded SQLite's search folds case and accents with a function of ours.
+        connection_created.connect(
+            register_sqlite_functions, dispatch_uid="initiatives.sqlite_fold"
+        )
+
+
+class LoginLockoutsConfig(axes_apps.AppConfig):
+    """django-axes (login throttling, initiatives/auth.py) under a name that says what its
+    admin section holds: the failed logins and the lockouts, not the domain's "axes"
+    (workstreams). Installed in its place (settings.INSTALLED_APPS); its label stays "axes"."""
+
+    default = False  # this module's default application is InitiativesConfig
+    verbose_name = _("Logins and lockouts")

@@ -12,10 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import dates, selectors, services
 from .assessment_forms import PRIMARY, AssessmentForm, AssessmentOptions, evidence_formset
 from .models import Milestone, Mission
 
@@ -89,7 +90,10 @@ def _assess(
     messages.success(
         request,
         _("Assessment recorded: “%(rating)s” as of %(day)s.")
-        % {"rating": assessment.get_rating_display(), "day": assessment.as_of.strftime("%d/%m/%Y")},
+        % {
+            "rating": assessment.get_rating_display(),
+            "day": dates.day(assessment.as_of, get_language()),
+        },
     )
     return redirect(back)
 

@@ -13,12 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from . import periods, selectors, services
+from . import dates, periods, selectors, services
 from .forms import MilestoneEditForm, compared_value
 from .http import HtmxHttpRequest, own_url
 from .models import Milestone, Precision, period_error_message
@@ -41,7 +41,10 @@ def milestone_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _form_response(request, milestone, form, inline=inline, status=400)
     # Only what its user changed: a field someone else moved meanwhile stays theirs.
     typed = form.typed()
-    change = services.MilestoneChange(**{name: typed[name] for name in form.changed_fields()})
+    change = services.MilestoneChange(
+        **{name: typed[name] for name in form.changed_fields()},
+        due_retyped=form.cleaned_data["reread_due"],
+    )
     try:
         saved = services.milestone_update(
             request.user, milestone.pk, change, base_version=form.cleaned_data["version"]
@@ -65,14 +68,22 @@ def milestone_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             fields=_conflict_fields(form, conflict.current),
         )
     resolved = bool(request.POST.get("after_conflict"))
+    # Written, and worth a word to its author: due words whose window has already ended.
+    warnings = list(getattr(saved, "warnings", {}).values())
     if not inline:
         if resolved:
             flash.success(request, _final_values(saved))
+        for warning in warnings:
+            flash.warning(request, warning)
         return redirect(_next_url(request) or reverse("initiatives:milestone", args=[saved.pk]))
     response = render(
         request,
         ROW,
-        {**_row_context(request, saved), "final": _final_values(saved) if resolved else ""},
+        {
+            **_row_context(request, saved),
+            "final": _final_values(saved) if resolved else "",
+            "warnings": warnings,
+        },
     )
     # The progress bars of the workstream and the mission listen for this event.
     response["HX-Trigger"] = json.dumps(
@@ -96,10 +107,15 @@ def due_preview(request: HttpRequest) -> HttpResponse:
     """What a due expression reads as today, while it is typed."""
     text = request.GET.get("due_text", "").strip()[:200]
     context: dict[str, Any] = {"text": text}
+    today = timezone.localdate()
     if text:
         try:
-            period = periods.parse_period(text, timezone.localdate())
-            context.update(period=period, precision=Precision(period.precision.value).label)
+            period = periods.parse_period(text, today)
+            context.update(
+                period=period,
+                precision=Precision(period.precision.value).label,
+                passed=period.end < today,  # saved all the same, with a warning
+            )
         except periods.PeriodParseError as error:
             context["error"] = period_error_message(error)
     return render(request, "initiatives/milestone_edit.html#preview", context)
@@ -131,9 +147,25 @@ def _form_response(
         "conflict_fields": fields or [],
         "next": _next_url(request) or "",
         "inline": inline,
+        "today_reading": _today_reading(milestone),
     }
     template = FORM if inline else "initiatives/milestone_edit.html"
     return render(request, template, context, status=status)
+
+
+def _today_reading(milestone: Milestone) -> periods.Period | None:
+    """The stored due words as they read today, when that is another window than the one
+    stored ("à l'automne" read in 2020): the form then offers to read them again, which
+    retyping them ticks. Saved, the writer reads them (services.MilestoneChange.due_retyped)."""
+    today = timezone.localdate()
+    if not milestone.due_text or milestone.due_reference == today:
+        return None
+    try:
+        period = periods.parse_period(milestone.due_text, today)
+    except periods.PeriodParseError:
+        return None
+    moved = (period.start, period.end) != (milestone.due_start, milestone.due_end)
+    return period if moved else None
 
 
 def _row_context(request: HttpRequest, milestone: Milestone) -> dict[str, Any]:
@@ -153,7 +185,7 @@ def _shown(milestone: Milestone, name: str, value: Any) -> str:
     if name == "progress":
         return "—" if value is None else f"{value} %"
     if name == "completed_on":
-        return date_format(value, "j F Y") if value else "—"
+        return dates.day(value, get_language()) if value else "—"
     if name == "due_text":
         return f"« {value} »" if value else str(_("undated"))
     return value or "—"

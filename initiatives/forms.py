@@ -217,6 +217,15 @@ class MissionFilterForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if value not in ("", None)}
 
 
+class SearchForm(forms.Form):
+    """The search page's one field. Too long, or holding a NUL: an error beside what was
+    typed, and no search."""
+
+    MAX_LENGTH = 200
+
+    q = forms.CharField(label=_("Search the site"), required=False, max_length=MAX_LENGTH)
+
+
 class MilestoneEditForm(forms.Form):
     """A coordinator's edit of one milestone. The rules live in services.milestone_update;
     this form only reads the fields (and keeps what was typed when the service refuses).
@@ -249,6 +258,9 @@ class MilestoneEditForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # The due words typed again, to be read as of today (offered when that moves their
+    # window; retyping them ticks it): services.MilestoneChange.due_retyped.
+    reread_due = forms.BooleanField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     # What the form showed when it opened; absent (an older page, a script): every field counts.
     seen = forms.BooleanField(widget=forms.HiddenInput, required=False)
@@ -287,9 +299,15 @@ class MilestoneEditForm(forms.Form):
 
     def changed_fields(self) -> list[str]:
         """The fields whose typed value differs from what the form showed (all of them when
-        the form did not say what it showed)."""
+        the form did not say what it showed), and the due words when retyped."""
         seen, typed = self.seen_values(), self.typed()
-        return [name for name in self.FIELDS if seen is None or typed[name] != seen[name]]
+        return [
+            name
+            for name in self.FIELDS
+            if seen is None
+            or typed[name] != seen[name]
+            or (name == "due_text" and self.cleaned_data.get("reread_due"))
+        ]
 
 
 def compared_value(name: str, value: Any) -> Any:

@@ -183,7 +183,12 @@ class ImportDraftAdmin(admin.ModelAdmin):
             # A correction that does not even read as a document is not saved: the box keeps
             # what was typed, with the reason, and the draft keeps its last good version.
             for error in importing.draft_correct(draft, name, form.cleaned_data["text"]):
-                form.add_error("text", str(error))
+                form.add_error(
+                    "text",
+                    _("%(error)s (line %(line)s)") % {"error": error, "line": error.line}
+                    if error.line
+                    else str(error),
+                )
         if form.is_valid():
             messages.success(request, _("Document saved: the preview below is its new plan."))
             return HttpResponseRedirect(self._preview_url(draft))

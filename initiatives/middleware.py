@@ -31,9 +31,14 @@ class FrenchFirstLocaleMiddleware:
 
 class PublicReadMiddleware:
     """PUBLIC_READ off: a visitor who is not logged in is sent to the login page, except for
-    what logging in itself needs."""
+    what logging in itself needs, and the pages a State site owes everyone before they log in
+    (legal notice, personal data, accessibility statement: linked from the login page's
+    footer)."""
 
-    OPEN_PREFIXES = ("/connexion/", "/oidc/", "/i18n/", "/static/", "/healthz", "/admin/login/")
+    OPEN_PREFIXES = (
+        *("/connexion/", "/oidc/", "/i18n/", "/static/", "/healthz", "/admin/login/"),
+        *("/mentions-legales/", "/donnees-personnelles/", "/accessibilite/"),
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

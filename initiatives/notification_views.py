@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import selectors, services
 from .http import HtmxHttpRequest
+from .models import Notification
 
 PAGE = "initiatives/notifications.html"
 PER_PAGE = 30
@@ -62,6 +63,7 @@ def notifications(request: HtmxHttpRequest) -> HttpResponse:
                     "n": notification,
                     "unread": selectors.unread_notifications(request.user),
                     "oob": True,
+                    **_shown(request, [notification]),
                 }
                 # The item, and the page's count out of band; the bell refreshes on the event.
                 response = HttpResponse(
@@ -74,8 +76,22 @@ def notifications(request: HtmxHttpRequest) -> HttpResponse:
             return HttpResponseBadRequest(_("Unknown notification."))
         return redirect(request.get_full_path())
     page = Paginator(mine, PER_PAGE).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
     return render(
         request,
         PAGE,
-        {"page": page, "unread": selectors.unread_notifications(request.user)},
+        {
+            "page": page,
+            "unread": selectors.unread_notifications(request.user),
+            **_shown(request, listed),
+        },
     )
+
+
+def _shown(request: HttpRequest, listed: list[Notification]) -> dict[str, object]:
+    """What the items need besides the notifications: the changes of followed missions as
+    their readers read them (`n.told`), and which milestones the reader may give news of
+    (a follower is told of an alert too, but the edit page is the coordinators')."""
+    selectors.describe_notifications(listed)
+    milestones = [n.alert.milestone for n in listed if n.alert_id is not None and n.alert]
+    return {"editable": selectors.editable_milestone_ids(request.user, milestones)}

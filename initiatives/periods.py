@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, NamedTuple, cast
 
-__all__ = ["Period", "PeriodParseError", "Precision", "Tense", "parse_period"]
+__all__ = ["Period", "PeriodParseError", "Precision", "Tense", "names_deadline", "parse_period"]
 
 
 class Precision(enum.StrEnum):
@@ -608,6 +608,17 @@ def _read(text: str, reference: date, tense: Tense) -> _Span:
         reading = replace(reading, at=_parted(reading.at, part))
     span = _settle(reading, reference, tense)
     return _preceding(span) if mode == "before" and not whole else span
+
+
+def names_deadline(text: str) -> bool:
+    """Whether the words set a deadline ("d'ici fin 2027", "au plus tard en mars", "avant
+    2025") rather than name a time: their window is the time left, and its end is what
+    they mean. Words that cannot be read name no deadline."""
+    try:
+        mode, _part, _core = _strip_prefixes(_normalise(text))
+    except _Failure:
+        return False
+    return mode != "plain"
 
 
 def parse_period(text: str, reference: date, *, tense: Tense = "future") -> Period:

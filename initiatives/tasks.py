@@ -55,15 +55,27 @@ def notify_alert(alert_id: int) -> int:
     return services.notify_alert(alert_id)
 
 
+@shared_task(name="initiatives.notify_followers", ignore_result=True)
+def notify_followers() -> int:
+    """Beat's followers' pass (at the bell's pace, BELL_POLL_SECONDS): people's changes told
+    to the followers of their missions, once (see services.notify_followers). Nothing to
+    retry: a failed pass leaves its changes untold, and the next tick tells them."""
+    told = services.notify_followers()
+    if told:
+        logger.info("followers: %s notifications", told)
+    return told
+
+
 @shared_task(name="initiatives.send_digests", ignore_result=True)
 def send_digests() -> int:
-    """Beat's daily digest (DIGEST_TIME, Europe/Paris): one task per coordinator."""
+    """Beat's daily digest (DIGEST_TIME, Europe/Paris): one task per coordinator or follower
+    with something to read."""
     count = services.send_digests()
-    logger.info("digest: %s coordinators to write to", count)
+    logger.info("digest: %s people to write to", count)
     return count
 
 
 @shared_task(name=services.SEND_DIGEST_TASK, ignore_result=True, **RETRY)
 def send_digest(user_id: int, day: str) -> int:
-    """One coordinator's digest for one day, once (see services.send_digest)."""
+    """One person's digest for one day, once (see services.send_digest)."""
     return services.send_digest(user_id, dt.date.fromisoformat(day))

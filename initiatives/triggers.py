@@ -209,6 +209,9 @@ WATCHED = (
     "initiatives_assessment",
     "initiatives_evidence",
     "initiatives_forecast",
+    # The mission page shows its reader whether they follow it: a follow is a deliberate
+    # click, rare next to reads, so it may cost the cached pages (see migration 0014).
+    "initiatives_follow",
 )
 # The tables whose every write is kept in the history.
 RECORDED = ("Mission", "Workstream", "Milestone")

@@ -2,6 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import assessment_views, edit_views, forecast_views, notification_views, views
+from . import follow_views
+from . import my_views
+from . import search_views
+from . import site_views
 from .feeds import MissionHistoryFeed
 
 app_name = "initiatives"
@@ -37,8 +41,14 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path("notifications/cloche/", notification_views.bell, name="notification_bell"),
+    path("missions/<slug:key>/suivre/", follow_views.follow, name="follow"),
+    path("missions-suivies/", follow_views.followed_missions, name="followed_missions"),
+    path("mes-jalons/", my_views.my_milestones, name="my_milestones"),
+    path("recherche/", search_views.search, name="search"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
-    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("accessibilite/", site_views.accessibility, name="accessibility"),
+    path("mentions-legales/", site_views.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", site_views.privacy, name="privacy"),
     path("methodologie/", views.methodology, name="methodology"),
     path("healthz", views.healthz, name="healthz"),
 ]

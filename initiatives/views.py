@@ -121,6 +121,7 @@ def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
             "forecastable": selectors.forecastable_workstream_ids(request.user, page.workstreams),
             "assessments": selectors.assessment_timeline(page.mission),
             "can_assess": services.can_assess_target(request.user, page.mission),
+            "following": selectors.is_following(request.user, page.mission),
         },
     )
 
@@ -173,10 +174,8 @@ def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     found = selectors.source_page(key)
     if found is None:
         raise Http404
-    source, passages = found
-    return render(
-        request, "initiatives/source_detail.html", {"source": source, "passages": passages}
-    )
+    source, text = found
+    return render(request, "initiatives/source_detail.html", {"source": source, "text": text})
 
 
 @require_safe
@@ -186,11 +185,6 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     return render(
         request, "initiatives/sitemap.html", {"missions": missions, "more_missions": more}
     )
-
-
-@require_safe
-def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "initiatives/accessibility.html")
 
 
 @require_safe

@@ -2,8 +2,9 @@
 
 The schedule lives here, in code, read from the environment (SWEEP_MINUTES, DIGEST_TIME)
 rather than in the database with django-celery-beat: it is operations' configuration, set
-per deployment like the rest, and both jobs stay harmless if run twice (alerts are unique in
-the database, a digest is claimed per user and day). Run exactly one beat process anyway:
+per deployment like the rest, and every job stays harmless if run twice (alerts are unique
+in the database, a digest is claimed per user and day, a change told to followers is
+claimed in the history). Run exactly one beat process anyway:
 two beats send every tick twice."""
 
 import os
@@ -30,6 +31,12 @@ def _schedule(sender: Celery, **_: object) -> None:
         settings.SWEEP_MINUTES * 60,
         sender.signature("initiatives.sweep_deadlines"),
         name="sweep-deadlines",
+    )
+    # A change reaches its followers' bells at the pace the bells ask for their count.
+    sender.add_periodic_task(
+        settings.BELL_POLL_SECONDS,
+        sender.signature("initiatives.notify_followers"),
+        name="notify-followers",
     )
     hour, minute = settings.DIGEST_TIME
     # In CELERY_TIMEZONE (Europe/Paris): 08:00 stays 08:00 across daylight saving.

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "template_partials",
-    "axes",
+    "initiatives.apps.LoginLockoutsConfig",  # django-axes, under a clear name
     "mozilla_django_oidc",
     "import_export",
     "initiatives",
@@ -224,6 +224,14 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=globals()["EMAIL_BACKEND"])  # 
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="observatoire@localhost")
 # The site's address, for the links in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Who publishes, directs, hosts and answers for the site: named by initiatives/site_views.py.
+SITE_PUBLISHER = env.str("SITE_PUBLISHER", default="Observatoire de la souveraineté numérique")
+SITE_PUBLICATION_DIRECTOR = env.str(
+    "SITE_PUBLICATION_DIRECTOR", default="Direction de l'Observatoire"
+)
+SITE_HOST_NAME = env.str("SITE_HOST_NAME", default=SITE_PUBLISHER)
+SITE_HOST_ADDRESS = env.str("SITE_HOST_ADDRESS", default="")
+SITE_CONTACT_EMAIL = env.str("SITE_CONTACT_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # --- Celery ---------------------------------------------------------------------------------
 # REDIS_URL=redis://… switches broker and results to Redis; without it Kombu's filesystem
@@ -233,6 +241,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # The longest a task may run: the worker kills it after this (the soft limit raises first).
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Publishing (send_task, .delay()) retries a lost connection once, quickly, then raises: the
+# caller logs it and the next sweep catches up (services.enqueue_on_commit). Default: 3 tries
+# over ~1 s each, on top of timeouts.
+_PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -247,11 +259,7 @@ if REDIS_URL:
         # (paused) otherwise blocks publishing for minutes. Half a second is ample on a LAN.
         "socket_connect_timeout": 0.5,
         "socket_timeout": 0.5,
-        # Kombu's own reconnection when publishing: bounded.
-        "max_retries": 1,
-        "interval_start": 0,
-        "interval_step": 0.2,
-        "interval_max": 0.2,
+        **_PUBLISH_RETRY,  # Kombu's own reconnection when publishing: bounded, as Celery's.
     }
     # The result backend too (results are ignored, but the backend still connects).
     CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.5
@@ -287,15 +295,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # A worker started before the broker waits for it instead of exiting.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing (send_task, .delay()) retries a lost connection once, quickly, then raises: the caller logs
-# it and the next sweep catches up (services.enqueue_on_commit). Default: 3 tries over ~1 s
-# each, on top of timeouts.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
-}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _PUBLISH_RETRY  # said with the Redis broker's, above
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 
 # --- Cache ----------------------------------------------------------------------------------

@@ -82,18 +82,22 @@ def build() -> None:
     call_command("seed_synthetic", missions=100, workstreams=10, milestones=10, verbosity=0)
 
 
+# Statuses as the export writes them: French labels.
+PLANNED, IN_PROGRESS, CLOSED = "prévu", "en cours", ("terminé", "annulé", "manqué")
+
+
 def edited(rows: list[dict[str, str]], stamp: str) -> list[dict[str, str]]:
     """Every row changed as a coordinator would; the due words of one in ten moved."""
     out = []
     for i, row in enumerate(rows):
         row = dict(row)
         row["commentaire"] = (
-            f"Point d'étape {stamp}, ligne {i + 1} : budget confirmé, calendrier tenu."
+            f"Point d'étape {stamp}, ligne {i + 1} : budget confirmé ; calendrier tenu."
         )
-        if row["statut"] in ("planned", "in_progress"):
-            row["statut"] = "in_progress"
+        if row["statut"] in (PLANNED, IN_PROGRESS):
+            row["statut"] = IN_PROGRESS
             row["avancement"] = str((int(row["avancement"] or 0) + 1) % 100)
-        if i % 10 == 0 and row["statut"] not in ("done", "cancelled", "missed"):
+        if i % 10 == 0 and row["statut"] not in CLOSED:
             row["échéance"] = "T4 2031" if row["échéance"] != "T4 2031" else "T1 2032"
         out.append(row)
     return out
@@ -101,12 +105,12 @@ def edited(rows: list[dict[str, str]], stamp: str) -> list[dict[str, str]]:
 
 def as_file(rows: list[dict[str, str]], fmt: str) -> bytes:
     headers = list(rows[0])
-    if fmt == "csv":
+    if fmt == "csv":  # as French Excel saves it: semicolons, CRLF, a byte-order mark
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=headers)
+        writer = csv.DictWriter(out, fieldnames=headers, delimiter=";", lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
-        return out.getvalue().encode("utf-8")
+        return out.getvalue().encode("utf-8-sig")
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -161,7 +165,9 @@ def run(fmt: str, limit: int | None, profile: bool) -> dict[str, Any]:
         ),
     )
     assert response.status_code == 200, response.content[:500]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))[:limit]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))[
+        :limit
+    ]
     stamp = time.strftime("%Y-%m-%d %H:%M:%S") + f" ({fmt})"
     content = as_file(edited(rows, stamp), fmt)
     history_before = HistoryEntry.objects.count()

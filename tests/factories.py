@@ -157,22 +157,63 @@ class SourceFactory(DjangoModelFactory):
     )
 
 
+class LabelFactory(DjangoModelFactory):
+    class Meta:
+        model = "initiatives.Label"
+
+    key = factory.Sequence(lambda n: f"etiquette-{n}")
+    name = factory.Sequence(lambda n: f"Étiquette {n}")
+    kind = "theme"
+
+
+class ActorFactory(DjangoModelFactory):
+    class Meta:
+        model = "initiatives.Actor"
+
+    key = factory.Sequence(lambda n: f"acteur-{n}")
+    name = factory.Sequence(lambda n: f"Acteur {n}")
+    kind = "organisation"
+
+
 class MissionFactory(DjangoModelFactory):
+    """A mission; MissionFactory(sources=[…], labels=[…]) for the sources it cites and its
+    labels."""
+
     class Meta:
         model = "initiatives.Mission"
+        skip_postgeneration_save = True
 
     key = factory.Sequence(lambda n: f"mission-{n}")
     title = factory.Sequence(lambda n: f"Mission d’essai {n}")
 
+    @factory.post_generation
+    def sources(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.sources.add(*extracted)
+
+    @factory.post_generation
+    def labels(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.labels.add(*extracted)
+
 
 class WorkstreamFactory(DjangoModelFactory):
+    """A workstream (of a new mission unless given); WorkstreamFactory(coordinators=[…]) for
+    the users who coordinate it."""
+
     class Meta:
         model = "initiatives.Workstream"
+        skip_postgeneration_save = True
 
     mission = factory.SubFactory(MissionFactory)
     key = factory.Sequence(lambda n: f"chantier-{n}")
     position = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Chantier {n}")
+
+    @factory.post_generation
+    def coordinators(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            self.coordinators.add(*extracted)
 
 
 def _due(o: Any) -> dict[str, Any]:
@@ -229,6 +270,32 @@ class MilestoneFactory(DjangoModelFactory):
         return milestone
 
 
+def _offsets(text: str, quote: str) -> tuple[int, int]:
+    from initiatives.quotes import find_quote
+
+    found = find_quote(text, quote)
+    if found is None:
+        raise ValueError(f"« {quote} » is not in the source's text")
+    return found
+
+
+class CitationFactory(DjangoModelFactory):
+    """A verbatim quote of `source` (a new one unless given), found in its text as the
+    importer finds it, supporting the one target given: CitationFactory(milestone=…), or
+    mission=, workstream=, involvement=."""
+
+    class Meta:
+        model = "initiatives.Citation"
+
+    class Params:
+        offsets = factory.LazyAttribute(lambda o: _offsets(o.source.text, o.quote))
+
+    source = factory.SubFactory(SourceFactory)
+    quote = "Le ministère annonce un plan pour le cloud souverain."
+    start_offset = factory.LazyAttribute(lambda o: o.offsets[0])
+    end_offset = factory.LazyAttribute(lambda o: o.offsets[1])
+
+
 def at_once(call: Any, count: int) -> list[Any]:
     """Run `call()` in `count` threads released together; their results (each thread closes
     its own database connection)."""
@@ -265,6 +332,7 @@ def site_pages() -> list[str]:
         "/?panel=deadlines",
         "/missions/",
         "/missions/?q=cloud&status=active",
+        "/recherche/?q=Gaia-X",
         "/missions/mission-numerique-grands-groupes/",
         "/missions/mission-numerique-grands-groupes/chantiers/competences-formations/",
         f"/jalons/{milestone.pk}/",
@@ -273,6 +341,8 @@ def site_pages() -> list[str]:
         "/frise/?view=table",
         "/plan-du-site/",
         "/accessibilite/",
+        "/mentions-legales/",
+        "/donnees-personnelles/",
         "/connexion/",
         "/admin/login/",
         "/page-inconnue/",

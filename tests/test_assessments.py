@@ -29,17 +29,28 @@ from initiatives.models import (
     assessment_diverges,
 )
 
-from .factories import user
+from .factories import (
+    CitationFactory,
+    LabelFactory,
+    MilestoneFactory,
+    MissionFactory,
+    SourceFactory,
+    WorkstreamFactory,
+    user,
+)
 
 pytestmark = pytest.mark.django_db
 
-SOURCE = "plan-cloud-nfi-2014"
-QUOTE = "Le plan Cloud ficelé d'ici le printemps"
-OTHER_QUOTE = (
-    "Les propositions des deux chefs de projet du plan industriel Cloud Computing seront finalisées"
-)
-MISSION = "plan-cloud-nouvelle-france-industrielle"
-COORDINATED = "mission-numerique-grands-groupes"
+# What `world` builds: a mission citing SOURCE (whose text has both quotes), and another
+# mission, with its own source, whose workstream a coordinator may be given.
+SOURCE = "communique-cloud-souverain"
+SOURCE_TITLE = "Un plan pour le cloud souverain"
+OTHER_SOURCE = "communique-grands-groupes"
+QUOTE = "Les premières offres seront qualifiées d'ici fin 2025"
+OTHER_QUOTE = "Le ministère annonce un plan pour le cloud souverain."
+MISSION = "plan-cloud-souverain"
+LABEL = "souverainete"
+COORDINATED = "mission-grands-groupes"
 
 
 def observer(name: str = "observatrice") -> Any:
@@ -67,9 +78,39 @@ def quote(text: str = QUOTE, source: str = SOURCE, primary: bool = True) -> serv
 
 
 @pytest.fixture
-def ficele(seeded: None) -> Milestone:
-    """A planned milestone whose window ended in 2014: late, no news."""
-    return Milestone.objects.select_related("mission").get(key="plan-ficele")
+def world(db: None) -> None:
+    mission = MissionFactory(
+        key=MISSION,
+        title="Plan pour le cloud souverain",
+        status="launched",
+        sources=[SourceFactory(key=SOURCE, title=SOURCE_TITLE)],
+        labels=[LabelFactory(key=LABEL)],
+    )
+    MilestoneFactory(
+        workstream=None,
+        mission=mission,
+        key="offres-qualifiees",
+        title="Premières offres qualifiées",
+        due="fin 2024",
+        read_on=dt.date(2024, 1, 1),
+    )
+    MilestoneFactory(workstream=None, mission=mission, key="bilan", title="Bilan du plan")
+    coordinated = MissionFactory(
+        key=COORDINATED, sources=[SourceFactory(key=OTHER_SOURCE)], status="launched"
+    )
+    workstream = WorkstreamFactory(mission=coordinated)
+    MilestoneFactory(workstream=workstream)
+    MilestoneFactory(workstream=workstream, due="au premier semestre 2026")
+
+
+@pytest.fixture
+def ficele(world: None) -> Milestone:
+    """A planned milestone whose window ended in 2024: late, no news."""
+    return Milestone.objects.select_related("mission").get(key="offres-qualifiees")
+
+
+def same_mission_milestone() -> Milestone:
+    return Milestone.objects.get(mission__key=MISSION, key="bilan")
 
 
 def coordinated_milestone() -> Milestone:
@@ -162,9 +203,7 @@ def test_a_quote_not_in_its_source_is_refused_with_its_row_number(ficele: Milest
             observer(), ficele, rated(Assessed.STALLED, blank, quote("Le plan Cloud est terminé"))
         )
     (message,) = refused.value.message_dict["evidence"]
-    assert (
-        "2" in message and "nouvelle France industrielle" in message
-    )  # the second row, its source
+    assert "2" in message and SOURCE_TITLE in message  # the second row, its source
     assert not Assessment.objects.filter(milestone=ficele).exists()
 
 
@@ -189,7 +228,7 @@ def test_rationale_and_a_past_date_are_required(ficele: Milestone) -> None:
     assert set(refused.value.message_dict) == {"rationale", "as_of"}
 
 
-def test_the_coordinator_of_the_workstream_may_not_assess_it(seeded: None) -> None:
+def test_the_coordinator_of_the_workstream_may_not_assess_it(world: None) -> None:
     milestone = coordinated_milestone()
     coordinator = observer("observatrice-coordinatrice")  # in the group, and a coordinator
     milestone.workstream.coordinators.add(coordinator)
@@ -199,7 +238,7 @@ def test_the_coordinator_of_the_workstream_may_not_assess_it(seeded: None) -> No
     with pytest.raises(PermissionDenied):
         services.record_assessment(coordinator, milestone.mission, rated(Assessed.NO_EVIDENCE))
     # Another mission's milestone, yes: nobody assesses their own work, only that.
-    other = Milestone.objects.get(key="plan-ficele")
+    other = Milestone.objects.get(key="offres-qualifiees")
     services.record_assessment(coordinator, other, rated(Assessed.NO_EVIDENCE))
     assert not Assessment.objects.filter(milestone=milestone).exists()
 
@@ -260,7 +299,8 @@ def test_a_revision_keeps_the_history_and_the_latest_is_on_the_row(ficele: Miles
 
 
 def test_an_assessment_answers_the_milestones_open_alerts(ficele: Milestone) -> None:
-    services.deadlines_sweep()
+    services.deadlines_sweep(ficele.due_end - dt.timedelta(days=180))  # ahead then
+    services.deadlines_sweep()  # late now: an alert
     open_alerts = DeadlineAlert.objects.filter(milestone=ficele, resolved_at__isnull=True)
     assert open_alerts.exists()
     services.record_assessment(observer(), ficele, rated(Assessed.STALLED, quote()))
@@ -274,7 +314,7 @@ def test_a_successor_is_a_milestone_of_the_same_mission_and_only_when_superseded
     ficele: Milestone,
 ) -> None:
     observatrice = observer()
-    same = Milestone.objects.get(key="propositions-finalisees")
+    same = same_mission_milestone()
     elsewhere = coordinated_milestone()
     with pytest.raises(ValidationError) as refused:
         services.record_assessment(
@@ -302,7 +342,7 @@ def test_a_successor_is_a_milestone_of_the_same_mission_and_only_when_superseded
 # --- Lists: the mission filter and the dashboard -------------------------------------------------
 
 
-def test_missions_filter_on_their_assessed_status(seeded: None, client: Client) -> None:
+def test_missions_filter_on_their_assessed_status(world: None, client: Client) -> None:
     mission = Mission.objects.get(key=MISSION)
     services.record_assessment(observer(), mission, rated(Assessed.STALLED, quote()))
     stalled = set(
@@ -323,7 +363,7 @@ def test_missions_filter_on_their_assessed_status(seeded: None, client: Client) 
     # Combined with the other filters; an unknown value is dropped, not an error.
     assert (
         f'id="m-{MISSION}"'
-        in client.get("/missions/?assessed=stalled&label=cloud").content.decode()
+        in client.get(f"/missions/?assessed=stalled&label={LABEL}").content.decode()
     )
     assert client.get("/missions/?assessed=nonsense").status_code == 200
 
@@ -346,7 +386,7 @@ def test_the_dashboard_counts_milestones_by_assessed_status(
     services.record_assessment(observatrice, ficele, rated(Assessed.STALLED, quote()))
     services.record_assessment(
         observatrice,
-        Milestone.objects.get(key="propositions-finalisees"),
+        same_mission_milestone(),
         rated(Assessed.STALLED, quote(OTHER_QUOTE)),
     )
     after = selectors.milestones_by_assessment()
@@ -436,7 +476,7 @@ def test_the_form_offers_ratings_with_definitions_today_and_the_missions_sources
     assert f'value="{timezone.localdate().isoformat()}"' in html
     assert html.count('name="evidence-') >= 9  # three rows of three fields
     assert f'<option value="{SOURCE}">' in html
-    assert '<option value="usine-digitale-2020-08-05">' not in html  # a source of another mission
+    assert f'<option value="{OTHER_SOURCE}">' not in html  # a source of another mission
     assert 'name="csrfmiddlewaretoken"' in html
     # Strict CSP: no inline script or style.
     assert "style=" not in html and "<style" not in html
@@ -460,7 +500,7 @@ def test_recording_redirects_to_the_milestone_page_which_shows_it(ficele: Milest
     assert "Statut déclaré" in statuses and "Statut constaté" in statuses
     assert "Au point mort" in statuses and "Odile Martin" in statuses
     assert "Rien de publié depuis janvier 2014." in statuses
-    assert "« Le plan Cloud ficelé d&#x27;ici le printemps »" in statuses
+    assert "« Les premières offres seront qualifiées d&#x27;ici fin 2025 »" in statuses
     assert f'href="/sources/{SOURCE}/"' in statuses and "preuve primaire" in statuses
     # The message was shown once, and its page was not stored for later.
     again = client.get(f"/jalons/{ficele.pk}/").content.decode()
@@ -509,7 +549,7 @@ def test_a_refused_form_keeps_what_was_typed(ficele: Milestone) -> None:
     assert not Assessment.objects.filter(milestone=ficele).exists()
 
 
-def test_a_mission_is_assessed_from_its_page(seeded: None) -> None:
+def test_a_mission_is_assessed_from_its_page(world: None) -> None:
     client = logged_in(observer())
     response = client.post(
         f"/missions/{MISSION}/evaluer/",
@@ -545,16 +585,18 @@ def test_the_button_shows_only_to_those_who_may_assess(ficele: Milestone, client
 
 
 def test_not_assessed_reads_as_such_and_divergence_shows_where_they_disagree(
-    seeded: None, client: Client
+    world: None, client: Client
 ) -> None:
-    done = (
-        Milestone.objects.filter(
-            status="done", assessed_status=Assessed.NOT_ASSESSED, citations__isnull=False
-        )
-        .select_related("mission")
-        .order_by("pk")
-        .first()
+    done = MilestoneFactory(
+        workstream=None,
+        mission=Mission.objects.get(key=MISSION),
+        due="en 2021",
+        read_on=dt.date(2021, 1, 1),
+        status="done",
+        progress=100,
+        completed_on=dt.date(2021, 11, 2),
     )
+    CitationFactory(source=done.mission.sources.get(), milestone=done, quote=OTHER_QUOTE)
     html = client.get(f"/jalons/{done.pk}/").content.decode()
     statuses = html.split('id="statuses"')[1].split("</section>")[0]
     assert "Non évalué" in statuses and "divergence" not in statuses
@@ -596,7 +638,7 @@ def test_the_milestone_and_mission_pages_read_assessments_in_fixed_queries(
     assert len(assessed) == len(never) + 2
 
 
-def test_not_achieved_waits_for_the_window_and_its_grace(seeded: None) -> None:
+def test_not_achieved_waits_for_the_window_and_its_grace(ficele: Milestone) -> None:
     """A late promise is not yet a broken one: "not achieved" once the window and the grace
     period have ended, or once the milestone is declared missed or cancelled."""
     import datetime as dt
@@ -609,13 +651,9 @@ def test_not_achieved_waits_for_the_window_and_its_grace(seeded: None) -> None:
     from initiatives.models import Milestone, Source
 
     observer = get_user_model().objects.create_user("grace", is_staff=True)
-    milestone = (
-        Milestone.objects.exclude(due_end=None)
-        .exclude(status__in=["done", "missed", "cancelled"])
-        .first()
-    )
-    source = Source.objects.filter(citations__milestone=milestone).first() or Source.objects.first()
-    quote = source.text.split(".")[0].strip()[:60].rsplit(" ", 1)[0]
+    milestone = ficele
+    source = Source.objects.get(key=SOURCE)
+    quote = QUOTE
     grace_end = milestone.due_end + dt.timedelta(days=settings.ASSESSMENT_GRACE_DAYS)
     given = services.AssessmentInput(
         rating="not_achieved",

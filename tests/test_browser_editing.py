@@ -65,7 +65,7 @@ def test_inline_edit_saves_and_refreshes_progress_without_reload(
     expect(form).to_be_visible()
     assert serious_violations(page) == []
     page.fill(f"#due-{milestone.pk}", "T3 2027")
-    expect(page.locator(f"#due-preview-{milestone.pk}")).to_contain_text("1 juillet 2027")
+    expect(page.locator(f"#due-preview-{milestone.pk}")).to_contain_text("1er juillet 2027")
     page.select_option(f"#status-{milestone.pk}", "in_progress")
     page.fill(f"#progress-{milestone.pk}", "100")
     shot(page, "edit-inline")

@@ -41,7 +41,10 @@ def pages(site: str) -> dict[str, str]:
         "frise-table": f"{site}/frise/?view=table",
         "sitemap": f"{site}/plan-du-site/",
         "accessibility": f"{site}/accessibilite/",
+        "legal-notice": f"{site}/mentions-legales/",
+        "privacy": f"{site}/donnees-personnelles/",
         "methodology": f"{site}/methodologie/",
+        "search": f"{site}/recherche/?q=Gaia-X",
     }
 
 

@@ -59,7 +59,7 @@ def test_the_digest_lists_overdue_then_no_news_then_due_soon_of_ones_workstreams
     (message,) = mailoutbox
     assert message.to == [coordinator.email]
     assert message.subject == (
-        "Vos échéances du 23/11/2026 — en retard : 1, sans nouvelles : 1, bientôt dus : 1"
+        "Vos échéances du 23 novembre 2026 — en retard : 1, sans nouvelles : 1, bientôt dus : 1"
     )
     body = message.body
     assert "EN RETARD : 1 jalon" in body and "BIENTÔT DÛ : 1 jalon" in body

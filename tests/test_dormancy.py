@@ -4,6 +4,7 @@ the dashboard and on its page; news is a new source or a change a person made.""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -15,12 +16,11 @@ from initiatives import history, selectors, services
 from initiatives.models import Milestone, Mission, Source
 
 from . import factories
+from .factories import MilestoneFactory, MissionFactory, SourceFactory
 from .test_views import add_milestones
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 11, 23)
-FRANCO_ALLEMANDE = "declaration-franco-allemande-suite-souveraine"
-GRANDS_GROUPES = "mission-numerique-grands-groupes"
 
 
 def silent(today: dt.date = TODAY) -> list[str]:
@@ -39,22 +39,37 @@ def test_the_seed_missions_have_had_no_news_for_years(seeded: None) -> None:
     assert silent(dt.date(2015, 11, 23)) == ["plan-cloud-nouvelle-france-industrielle"]
 
 
-def test_the_rhythm_sets_the_day_the_flag_rises(seeded: None) -> None:
-    mission = selectors.with_news(Mission.objects.filter(key=FRANCO_ALLEMANDE), TODAY).get()
+def heard_of_on(day: dt.date, **fields: object) -> Mission:
+    """A mission whose latest source was published on `day`, and nothing said of it since,
+    with a milestone (late by now) in a workstream."""
+    mission = MissionFactory(sources=[SourceFactory(published_on=day)], **fields)
+    MilestoneFactory(workstream__mission=mission, due="d'ici fin 2025")
+    return mission
+
+
+def test_the_rhythm_sets_the_day_the_flag_rises() -> None:
+    key = heard_of_on(dt.date(2024, 2, 6)).key
+    mission = selectors.with_news(Mission.objects.filter(key=key), TODAY).get()
+    assert mission.last_news_on == dt.date(2024, 2, 6)
     days = (TODAY - mission.last_news_on).days
     Mission.objects.filter(pk=mission.pk).update(rhythm_days=days)
-    assert FRANCO_ALLEMANDE not in silent()  # exactly the rhythm: not yet
+    assert key not in silent()  # exactly the rhythm: not yet
     Mission.objects.filter(pk=mission.pk).update(rhythm_days=days - 1)
-    assert FRANCO_ALLEMANDE in silent()  # one day longer: no news
+    assert key in silent()  # one day longer: no news
 
 
-def test_a_coordinators_change_is_news_but_the_sweep_and_imports_are_not(seeded: None) -> None:
+def test_a_coordinators_change_is_news_but_the_sweep_and_imports_are_not(
+    tmp_path: Path,
+) -> None:
+    from initiatives import importing
+
+    # Its source is of March 2025; the import itself (today) is not news of it.
+    importing.import_paths([factories.write_document(tmp_path, factories.document())])
+    imported = "plan-cloud-souverain"
     services.deadlines_sweep(TODAY)  # rewrites healths: bookkeeping
-    assert GRANDS_GROUPES in silent()
+    assert silent() == [imported]
     coordinator = factories.user("claire")
-    milestone = Milestone.objects.filter(
-        mission__key=GRANDS_GROUPES, workstream__isnull=False
-    ).first()
+    milestone = Milestone.objects.filter(mission__key=imported, workstream__isnull=False).first()
     milestone.workstream.coordinators.add(coordinator)
     services.milestone_update(
         coordinator,
@@ -69,42 +84,52 @@ def test_a_coordinators_change_is_news_but_the_sweep_and_imports_are_not(seeded:
         base_version=milestone.version,
         today=TODAY,
     )
-    assert GRANDS_GROUPES not in silent()
-    mission = selectors.with_news(Mission.objects.filter(key=GRANDS_GROUPES), TODAY).get()
+    assert imported not in silent()
+    mission = selectors.with_news(Mission.objects.filter(key=imported), TODAY).get()
     assert mission.last_news_on == dt.date.today()
 
 
-def test_an_admin_change_and_a_new_source_are_news(seeded: None) -> None:
+def test_an_admin_change_and_a_new_source_are_news() -> None:
+    changed, published = heard_of_on(dt.date(2024, 2, 6)), heard_of_on(dt.date(2024, 2, 6))
+    assert silent() == sorted([changed.key, published.key])
     admin = factories.user("admin", staff=True)
     with history.acting_as(admin, "admin"):
-        Mission.objects.filter(key=FRANCO_ALLEMANDE).update(summary="Mise à jour.")
-    assert FRANCO_ALLEMANDE not in silent()
-    recent = Source.objects.first()
+        Mission.objects.filter(key=changed.key).update(summary="Mise à jour.")
+    assert silent() == [published.key]
+    recent = published.sources.get()
     Source.objects.filter(pk=recent.pk).update(published_on=TODAY - dt.timedelta(days=10))
-    for mission in recent.missions.all():
-        assert mission.key not in silent()
+    assert silent() == []
 
 
-def test_dashboard_and_mission_page_show_the_flag(seeded: None, client: Client) -> None:
+def four_silent_missions() -> Mission:
+    """Four missions last heard of from 2014 to 2024 (rhythm: 180 days); the latest."""
+    for day in (dt.date(2014, 1, 20), dt.date(2018, 6, 1), dt.date(2020, 8, 5)):
+        heard_of_on(day)
+    return heard_of_on(dt.date(2024, 2, 6))
+
+
+def test_dashboard_and_mission_page_show_the_flag(client: Client) -> None:
+    latest = four_silent_missions().key
     html = client.get("/").content.decode()
     assert "Sans nouvelles" in html
     assert "4 missions n’ont eu ni nouvelle source, ni mise à jour, ni changement de jalon" in html
     assert "dernière nouvelle le 6 février 2024" in html
-    page = client.get(reverse("initiatives:mission", args=[FRANCO_ALLEMANDE])).content.decode()
+    page = client.get(reverse("initiatives:mission", args=[latest])).content.decode()
     assert (
         'id="no-news"' in page
         and "rien de nouveau depuis plus longtemps que le rythme attendu (180 jours)" in page
     )
-    Mission.objects.filter(key=FRANCO_ALLEMANDE).update(rhythm_days=10000)
-    page = client.get(reverse("initiatives:mission", args=[FRANCO_ALLEMANDE])).content.decode()
+    Mission.objects.filter(key=latest).update(rhythm_days=10000)
+    page = client.get(reverse("initiatives:mission", args=[latest])).content.decode()
     assert 'id="no-news"' not in page and "dans le rythme attendu (10000 jours)" in page
     assert "3 missions n’ont eu" in client.get("/").content.decode()
 
 
 @pytest.mark.parametrize("extra", [0, 2000])
 def test_the_dashboard_reads_dormancy_in_the_same_queries_at_any_size(
-    seeded: None, uncached: None, client: Client, extra: int
+    uncached: None, client: Client, extra: int
 ) -> None:
+    four_silent_missions()
     add_milestones(extra)
     client.get("/")
     with CaptureQueriesContext(connection) as queries:

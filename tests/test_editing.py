@@ -237,7 +237,7 @@ def test_a_new_due_expression_is_read_against_today_and_a_later_one_is_a_slip(
 def test_the_due_preview_reads_while_typing(people: dict[str, Any]) -> None:
     client = client_for(people["coordinator"])
     html = client.get(reverse("initiatives:due_preview"), {"due_text": "T2 2027"}).content.decode()
-    assert "1 avril 2027" in html and "30 juin 2027" in html
+    assert "1er avril 2027" in html and "30 juin 2027" in html
     html = client.get(reverse("initiatives:due_preview"), {"due_text": "T5 2027"}).content.decode()
     assert "fr-error-text" in html
 

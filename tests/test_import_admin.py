@@ -13,11 +13,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
+
+import yaml
 
 from initiatives import importing
-from initiatives.models import Citation, ImportDraft, Mission, Source, Workstream
+from initiatives.models import Citation, ImportDraft, Milestone, Mission, Source, Workstream
 
 from .conftest import FIXTURES
+from .factories import SOURCE_TEXT, document
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("admin:initiatives_importdraft_add")
@@ -471,3 +475,133 @@ def test_a_cp1252_upload_is_refused_naming_its_encoding(db: None, admin_client: 
         "Enregistrez-le en « texte UTF-8 » et envoyez-le de nouveau."
     ) in response.content.decode()
     assert not ImportDraft.objects.exists()
+
+
+# --- What a reviewer needs: the windows read, every error at once, at its line, in French ----
+
+
+def as_upload(doc: dict) -> bytes:
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()
+
+
+def line_of(text: str, fragment: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def plan_rows(page: str) -> dict[str, list[str]]:
+    """The plan's table: each row's cells (tags stripped), by the object's key."""
+    body = re.search(r'<table class="import-plan">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [
+            re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        rows[re.search(r"<code>([^<]*)</code>", row).group(1)] = cells
+    return rows
+
+
+def test_the_preview_shows_the_window_the_due_words_of_each_new_or_changed_milestone_get(
+    db: None, admin_client: Client
+) -> None:
+    doc = document()
+    url = preview_url(
+        upload(
+            admin_client, ("essai.yaml", as_upload(doc)), ("communique.txt", SOURCE_TEXT.encode())
+        )
+    )
+    page = admin_client.get(url).content.decode()
+    rows = plan_rows(page)
+    # Read against the day the source was published (10 March 2025), as the words say.
+    assert rows["plan-cloud-souverain / premieres-offres"][3] == (
+        "« d&#x27;ici fin 2025 » : du 1er janvier 2025 au 31 décembre 2025 (année), lu au 10 mars 2025"
+    )
+    assert rows["plan-cloud-souverain / bilan"][3] == (
+        "« au premier semestre 2026 » : du 1er janvier 2026 au 30 juin 2026 (semestre), lu au 10 mars 2025"
+    )
+    assert rows["plan-cloud-souverain"][3] == ""  # a mission has no due window
+    assert admin_client.post(url, {"apply": "1", "digest": digest_of(page)}).status_code == 302
+    # The same document with a date misread (its year lost, read against the wrong day): the
+    # changed milestone shows where it lands.
+    milestone = doc["missions"][0]["workstreams"][0]["milestones"][1]
+    milestone["due"] = {"text": "au premier semestre", "reference": "2027-01-05"}
+    url = preview_url(
+        upload(
+            admin_client, ("essai.yaml", as_upload(doc)), ("communique.txt", SOURCE_TEXT.encode())
+        )
+    )
+    rows = plan_rows(admin_client.get(url).content.decode())
+    assert list(rows) == ["plan-cloud-souverain / bilan"]  # the others are unchanged
+    assert rows["plan-cloud-souverain / bilan"][3] == (
+        "« au premier semestre » : du 1er janvier 2027 au 30 juin 2027 (semestre), lu au 5 janvier 2027"
+    )
+
+
+def test_structure_and_quote_errors_are_reported_at_once_with_their_lines(
+    db: None, admin_client: Client
+) -> None:
+    doc = document()
+    mission = doc["missions"][0]
+    milestones = mission["workstreams"][0]["milestones"]
+    mission["status"] = "en cours"  # structure
+    mission["citations"][0]["quote"] = "une phrase absente du texte"  # a quote
+    milestones[0]["key"] = "Pas Une Clé"  # structure: this milestone cannot be read
+    milestones[1]["citations"][0]["quote"] = "une autre phrase absente"  # a quote after it
+    text = as_upload(doc).decode()
+    url = preview_url(
+        upload(
+            admin_client, ("essai.yaml", text.encode()), ("communique.txt", SOURCE_TEXT.encode())
+        )
+    )
+    page = admin_client.get(url).content.decode()
+    errors = re.findall(
+        r'<tr><td>essai.yaml</td><td class="line">(\d+)</td><td><code>([^<]*)</code></td><td>([^<]*)</td></tr>',
+        page,
+    )
+    missing = "citation introuvable mot pour mot dans la source « communique-test » : "
+    # In the order of the lines (the status, added last, is written last).
+    assert [(int(line), path, message) for line, path, message in errors] == sorted(
+        [
+            (
+                line_of(text, "status: en cours"),
+                "missions[0].status",
+                escape(
+                    "doit être l'une des valeurs suivantes : 'announced', 'launched', 'completed' ou 'abandoned'"
+                ),
+            ),
+            (
+                line_of(text, "quote: une phrase absente du texte"),
+                "missions[0].citations[0].quote",
+                escape(missing + "« une phrase absente du texte »"),
+            ),
+            (
+                line_of(text, "key: Pas Une Clé"),
+                "missions[0].workstreams[0].milestones[0].key",
+                "doit être une clé : lettres minuscules, chiffres et tirets isolés",
+            ),
+            (
+                line_of(text, "quote: une autre phrase absente"),
+                "missions[0].workstreams[0].milestones[1].citations[0].quote",
+                escape(missing + "« une autre phrase absente »"),
+            ),
+        ]
+    ), page[:6000]
+    assert "4 erreurs" in page and 'name="apply"' not in page
+    assert not Mission.objects.exists() and not Milestone.objects.exists()
+
+
+def test_a_document_that_is_not_yaml_says_why_in_french_at_its_line(
+    db: None, admin_client: Client
+) -> None:
+    broken = "format: observatoire/1\nmissions:\n  - key: essai\n    title: Bilan: à venir\n"
+    url = preview_url(upload(admin_client, ("essai.yaml", broken.encode())))
+    page = admin_client.get(url).content.decode()
+    problem = escape(
+        "YAML ou JSON non valide : deux-points suivis d’une espace dans une valeur : "
+        "mettez la valeur entre guillemets, ou vérifiez l’indentation"
+    )
+    assert f'<td class="line">4</td><td><code>ligne 4</code></td><td>{problem}</td>' in page
+    assert "mapping values" not in page  # libyaml's own words
+    # A correction that does not read keeps what was typed, and says where and why.
+    response = admin_client.post(url, {"save": "1", "name": "essai.yaml", "text": broken})
+    assert response.status_code == 400
+    assert f"essai.yaml: ligne 4: {problem} (ligne 4)" in response.content.decode()

@@ -258,6 +258,23 @@ def test_structure_errors_are_all_reported_with_paths(tmp_path: Path) -> None:
     )
 
 
+def test_structure_and_quote_errors_are_reported_together_in_the_documents_order(
+    tmp_path: Path,
+) -> None:
+    doc = document()
+    doc["missions"][0]["workstreams"][0]["milestones"][0]["progress"] = 120
+    doc["missions"][0]["citations"][0]["quote"] = "une phrase absente"
+
+    errors = errors_of([write_document(tmp_path, doc)])
+
+    # One reading: the quote is checked although the document's structure is wrong.
+    path = tmp_path / "plan.yaml"
+    assert errors == [
+        f'{path}: missions[0].citations[0].quote: quote not found verbatim in source "communique-test": "une phrase absente"',
+        f"{path}: missions[0].workstreams[0].milestones[0].progress: must be at most 100",
+    ]
+
+
 def test_duplicate_keys_across_documents_and_inside_yaml_are_errors(tmp_path: Path) -> None:
     first = write_document(tmp_path, document(), name="a.yaml")
     second = write_document(tmp_path, document(sources=[], actors=[], labels=[]), name="b.yaml")

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import string
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -584,7 +585,11 @@ def test_edited_documents_are_applied_or_refused_with_paths(
             event(f"{expected} document: refused")
             assert expected != "valid", [str(e) for e in exc.errors]
             assert exc.errors
-            for error in exc.errors:
+            # As the preview reports them: with the quote errors of what still reads.
+            reported = importing.reported_errors(exc, today=TODAY)
+            unlocated = {replace(e, line=None) for e in reported}
+            assert {replace(e, line=None) for e in exc.errors} <= unlocated
+            for error in reported:
                 assert error.file and error.message
                 # Beyond the document as a whole, an error says where in it.
                 assert error.path or error.message in WHOLE_DOCUMENT, error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -16,29 +17,48 @@ from initiatives.models import DeadlineAlert, Notification, Workstream
 from initiatives.tasks import notify_alert
 from sovereignty import celery_app
 
-from .conftest import FIXTURES
+from . import factories
+from .factories import MilestoneFactory, WorkstreamFactory
 from .processes import wait_until_broker_idle
 
-MISSION = "mission-numerique-grands-groupes"
+MISSION = "plan-cloud-souverain"  # of factories.document()
+TODAY = dt.date(2026, 11, 23)
+
+
+def two_coordinators() -> list[object]:
+    User = get_user_model()
+    return [
+        User.objects.create_user("claire", email="claire@numerique.gouv.fr", first_name="Claire"),
+        User.objects.create_user("paul", email="paul@numerique.gouv.fr"),
+    ]
 
 
 def coordinate_everything() -> list[str]:
     """Two coordinators on every workstream of the mission; their emails."""
-    User = get_user_model()
-    people = [
-        User.objects.create_user("claire", email="claire@numerique.gouv.fr", first_name="Claire"),
-        User.objects.create_user("paul", email="paul@numerique.gouv.fr"),
-    ]
+    people = two_coordinators()
     for workstream in Workstream.objects.filter(mission__key=MISSION):
         workstream.coordinators.add(*people)
     return [p.email for p in people]
 
 
+def a_late_milestone_coordinated() -> list[str]:
+    """A milestone of a workstream with two coordinators, last swept before its deadline
+    passed (the next sweep alerts); their emails."""
+    people = two_coordinators()
+    MilestoneFactory(
+        workstream=WorkstreamFactory(coordinators=people),
+        due="juin 2026",
+        read_on=dt.date(2025, 6, 1),
+        health="on_track",
+    )
+    return [p.email for p in people]
+
+
 @pytest.mark.django_db
-def test_a_notify_delivered_twice_sends_one_email(seeded: None) -> None:
-    emails = coordinate_everything()
-    services.deadlines_sweep(dt.date(2026, 11, 23))
-    alert = DeadlineAlert.objects.filter(milestone__workstream__mission__key=MISSION).first()
+def test_a_notify_delivered_twice_sends_one_email() -> None:
+    emails = a_late_milestone_coordinated()
+    services.deadlines_sweep(TODAY)
+    alert = DeadlineAlert.objects.get()
     assert services.notify_alert(alert.pk) == 2
     assert services.notify_alert(alert.pk) == 0  # redelivered: claimed already
     assert len(mail.outbox) == 1
@@ -57,10 +77,10 @@ def test_a_notify_delivered_twice_sends_one_email(seeded: None) -> None:
 
 
 @pytest.mark.django_db
-def test_a_failed_send_leaves_the_alert_to_send_again(seeded: None, settings: object) -> None:
-    coordinate_everything()
-    services.deadlines_sweep(dt.date(2026, 11, 23))
-    alert = DeadlineAlert.objects.filter(milestone__workstream__mission__key=MISSION).first()
+def test_a_failed_send_leaves_the_alert_to_send_again(settings: object) -> None:
+    a_late_milestone_coordinated()
+    services.deadlines_sweep(TODAY)
+    alert = DeadlineAlert.objects.get()
     # A mail server that refuses connections (nothing listens on port 1).
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # type: ignore[attr-defined]
@@ -70,20 +90,25 @@ def test_a_failed_send_leaves_the_alert_to_send_again(seeded: None, settings: ob
 
 
 def test_the_sweep_enqueues_the_imports_alerts_that_a_real_worker_sends(
-    transactional_db: None,
+    transactional_db: None, tmp_path: Path
 ) -> None:
     from initiatives import importing
 
-    importing.import_paths([FIXTURES])
+    # The document's two milestones, late by TODAY: one of its workstream, one of the
+    # mission as a whole (which nobody coordinates).
+    doc = factories.document()
+    (workstream,) = doc["missions"][0]["workstreams"]
+    doc["missions"][0]["milestones"] = [workstream["milestones"].pop()]
+    importing.import_paths([factories.write_document(tmp_path, doc)], today=TODAY)
     emails = coordinate_everything()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        result = services.deadlines_sweep(dt.date(2026, 11, 23))  # commits: tasks go on commit
+        result = services.deadlines_sweep(TODAY)  # commits: tasks go on commit
         ours = DeadlineAlert.objects.filter(milestone__workstream__mission__key=MISSION).count()
         deadline = time.monotonic() + 30
         while len(mail.outbox) < ours and time.monotonic() < deadline:
             time.sleep(0.2)
         # A second sweep, and the same task delivered again: nothing more.
-        again = services.deadlines_sweep(dt.date(2026, 11, 23))
+        again = services.deadlines_sweep(TODAY)
         notify_alert.delay(DeadlineAlert.objects.first().pk)
         wait_until_broker_idle(settings.CELERY_BROKER_URL)
     assert (result.new_alerts, again.new_alerts) == ([], [])  # the import recorded them

@@ -7,7 +7,6 @@ history says through what."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +21,31 @@ from initiatives.models import DeadlineAlert, HistoryEntry, Milestone, Milestone
 
 from . import factories
 from .conftest import FIXTURES
+from .factories import MilestoneFactory, WorkstreamFactory
 from .test_admin import _milestone_form
 from .test_spreadsheets import as_csv, confirm, dry_run, export, rows_of
 
 pytestmark = pytest.mark.django_db
 
-MISSION = "mission-numerique-grands-groupes"
-KEY = "competences-formations-diagnostic"  # a milestone of the coordinated mission
+KEY = "diagnostic"  # the `undated` milestone's
+DOCUMENT_MISSION = "plan-cloud-souverain"  # factories.document()'s
+
+
+@pytest.fixture
+def undated() -> Milestone:
+    """A milestone with no deadline yet, in a workstream with another, dated one."""
+    workstream = WorkstreamFactory()
+    MilestoneFactory(workstream=workstream, due="au premier semestre 2026")
+    return MilestoneFactory(workstream=workstream, key=KEY, due=None)
+
+
+@pytest.fixture
+def imported(tmp_path: Path) -> Path:
+    """factories.document(), imported: its directory, to import again."""
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    importing.import_paths([factories.write_document(documents, factories.document())])
+    return documents
 
 
 @pytest.fixture
@@ -49,7 +66,7 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def milestone() -> Milestone:
-    return Milestone.objects.select_related("workstream").get(mission__key=MISSION, key=KEY)
+    return Milestone.objects.select_related("workstream").get(key=KEY)
 
 
 def coordinator_of(m: Milestone) -> Any:
@@ -78,7 +95,7 @@ def root() -> Any:
 
 
 def date_it(m: Milestone, words: str) -> Milestone:
-    """Give a milestone a first deadline (the seeds leave this one undated)."""
+    """Give a milestone a first deadline (`undated` has none)."""
     services.milestone_update(
         root(),
         m.pk,
@@ -91,7 +108,7 @@ def date_it(m: Milestone, words: str) -> Milestone:
 # -- Slips: a later deadline from any path ------------------------------------------------------
 
 
-def test_the_coordinators_edit_records_a_slip(seeded: None, writes: list[str]) -> None:
+def test_the_coordinators_edit_records_a_slip(undated: Milestone, writes: list[str]) -> None:
     m = date_it(milestone(), "T1 2027")
     client = Client()
     client.force_login(coordinator_of(m))
@@ -112,7 +129,7 @@ def test_the_coordinators_edit_records_a_slip(seeded: None, writes: list[str]) -
     assert writes[1:] == ["edit"]
 
 
-def test_the_admin_page_records_a_slip(seeded: None, writes: list[str]) -> None:
+def test_the_admin_page_records_a_slip(undated: Milestone, writes: list[str]) -> None:
     m = date_it(milestone(), "T1 2027")
     url = reverse("admin:initiatives_milestone_change", args=[m.pk])
     response = admin().post(url, _milestone_form(m, due_text="fin 2027"))
@@ -123,7 +140,9 @@ def test_the_admin_page_records_a_slip(seeded: None, writes: list[str]) -> None:
     assert HistoryEntry.objects.filter(row_id=m.pk, via="admin").exists()
 
 
-def test_the_admin_inline_of_a_workstream_records_a_slip(seeded: None, writes: list[str]) -> None:
+def test_the_admin_inline_of_a_workstream_records_a_slip(
+    undated: Milestone, writes: list[str]
+) -> None:
     m = date_it(milestone(), "T1 2027")
     ws = m.workstream
     url = reverse("admin:initiatives_workstream_change", args=[ws.pk])
@@ -171,24 +190,16 @@ def test_the_admin_inline_of_a_workstream_records_a_slip(seeded: None, writes: l
     assert writes[1:] == ["admin"]
 
 
-def test_a_re_import_records_a_slip(seeded: None, tmp_path: Path, writes: list[str]) -> None:
-    documents = copy_fixtures(tmp_path)
-    path = documents / "plan-cloud-nouvelle-france-industrielle.yaml"
-    m = Milestone.objects.get(
-        mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele"
-    )
+def test_a_re_import_records_a_slip(imported: Path, writes: list[str]) -> None:
+    writes.clear()  # the first import's
+    m = Milestone.objects.get(mission__key=DOCUMENT_MISSION, key="premieres-offres")
     old_text = m.due_text
-    text = path.read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    milestone_doc = find_milestone(data, "plan-ficele")
-    milestone_doc["due"] = {"text": "fin 2015", "reference": "2014-06-01"}
-    milestone_doc.setdefault("editorial", {})["due"] = "Correction éditoriale pour le test."
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    importing.import_paths([documents], today=dt.date(2026, 11, 29))
+    edit_document(imported, "premieres-offres", due={"text": "fin 2026", "reference": "2025-03-10"})
+    importing.import_paths([imported], today=dt.date(2026, 11, 29))
     slip = MilestoneSlip.objects.get(milestone=m)
     assert (slip.old_text, slip.new_text, slip.via, slip.recorded_by) == (
         old_text,
-        "fin 2015",
+        "fin 2026",
         "import",
         None,
     )
@@ -196,7 +207,7 @@ def test_a_re_import_records_a_slip(seeded: None, tmp_path: Path, writes: list[s
 
 
 def test_a_spreadsheet_records_a_slip(
-    seeded: None, admin_client: Client, writes: list[str]
+    undated: Milestone, admin_client: Client, writes: list[str]
 ) -> None:
     m = date_it(milestone(), "T1 2027")
     rows = rows_of(export(admin_client))
@@ -217,13 +228,13 @@ def rule(**values: Any) -> str:
     return str(message)
 
 
-def test_missed_needs_a_comment_on_every_path(
-    seeded: None, admin_client: Client, tmp_path: Path
-) -> None:
+def test_missed_needs_a_comment_on_every_path(imported: Path, admin_client: Client) -> None:
     from django.utils.html import escape
 
     expected = rule(status="missed", progress=0, completed_on=None, comment="")
-    m = milestone()
+    m = Milestone.objects.select_related("workstream").get(
+        mission__key=DOCUMENT_MISSION, key="premieres-offres"
+    )
     before = (m.status, m.version)
     # The coordinators' edit.
     client = Client()
@@ -247,17 +258,13 @@ def test_missed_needs_a_comment_on_every_path(
     )
     assert response.status_code == 200 and escape(expected) in response.content.decode()
     # A spreadsheet.
-    row = next(r for r in rows_of(export(admin_client)) if r["jalon"] == KEY)
+    row = next(r for r in rows_of(export(admin_client)) if r["jalon"] == m.key)
     row.update({"statut": "missed", "commentaire": ""})
     assert escape(expected) in dry_run(admin_client, as_csv([row])).content.decode()
     # An import.
-    documents = copy_fixtures(tmp_path)
-    path = documents / "mission-numerique-grands-groupes.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    find_milestone(data, KEY)["status"] = "missed"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    edit_document(imported, m.key, status="missed")
     with pytest.raises(importing.ImportFailed) as failed:
-        importing.import_paths([documents])
+        importing.import_paths([imported])
     assert any(expected in str(error) for error in failed.value.errors)
     m.refresh_from_db()
     assert (m.status, m.version) == before  # nothing written by any of them
@@ -267,9 +274,10 @@ def test_missed_needs_a_comment_on_every_path(
 
 
 def test_a_re_import_of_unchanged_fixtures_keeps_a_coordinators_deadline_move(seeded: None) -> None:
-    # The issue's own case: the dry run planned « T2 2027 » → « avant fin 2021 ».
+    # The issue's own case, on the curated fixtures: the dry run planned « T2 2027 » → « avant
+    # fin 2021 », and the whole set must re-import as nothing to do.
     m = Milestone.objects.select_related("workstream").get(
-        mission__key=MISSION, key="competences-formations-livraison"
+        mission__key="mission-numerique-grands-groupes", key="competences-formations-livraison"
     )
     assert m.due_text == "avant fin 2021"
     coordinator = coordinator_of(m)
@@ -289,33 +297,28 @@ def test_a_re_import_of_unchanged_fixtures_keeps_a_coordinators_deadline_move(se
 
 
 def test_a_deadline_changed_in_the_document_and_by_a_coordinator_is_a_conflict(
-    seeded: None, tmp_path: Path
+    imported: Path,
 ) -> None:
-    m = Milestone.objects.get(
-        mission__key="plan-cloud-nouvelle-france-industrielle", key="plan-ficele"
-    )
+    m = Milestone.objects.get(mission__key=DOCUMENT_MISSION, key="bilan")
     services.milestone_update(
         root(), m.pk, services.MilestoneChange(due_text="T2 2027"), base_version=m.version
     )
-    documents = copy_fixtures(tmp_path)
-    path = documents / "plan-cloud-nouvelle-france-industrielle.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    milestone_doc = find_milestone(data, "plan-ficele")
-    milestone_doc["due"] = {"text": "fin 2015", "reference": "2014-06-01"}
-    milestone_doc.setdefault("editorial", {})["due"] = "Correction éditoriale pour le test."
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    edit_document(imported, "bilan", due={"text": "fin 2026", "reference": "2025-03-10"})
     with pytest.raises(importing.ImportFailed) as failed:
-        importing.import_paths([documents])
+        importing.import_paths([imported])
     (error,) = failed.value.errors
-    assert error.path.endswith("milestones[2].due_text")  # the field, at the milestone's place
-    assert "T2 2027" in error.message and "fin 2015" in error.message
+    # The field, at the milestone's place (the second of its workstream).
+    assert error.path.endswith("workstreams[0].milestones[1].due_text")
+    assert "T2 2027" in error.message and "fin 2026" in error.message
     assert Milestone.objects.get(pk=m.pk).due_text == "T2 2027"
 
 
 # -- Alerts that close themselves ----------------------------------------------------------------
 
 
-def test_marking_a_milestone_done_resolves_its_alerts_and_the_bell_drops(seeded: None) -> None:
+def test_marking_a_milestone_done_resolves_its_alerts_and_the_bell_drops(
+    undated: Milestone,
+) -> None:
     m = milestone()
     claire = coordinator_of(m)
     # Late and in progress: an overdue alert under Claire's bell.
@@ -346,7 +349,7 @@ def test_marking_a_milestone_done_resolves_its_alerts_and_the_bell_drops(seeded:
     assert "non lue" not in client.get(bell).content.decode()
 
 
-def test_moving_a_deadline_beyond_the_horizon_resolves_the_alert(seeded: None) -> None:
+def test_moving_a_deadline_beyond_the_horizon_resolves_the_alert(undated: Milestone) -> None:
     m = milestone()
     user = root()
     services.milestone_update(
@@ -367,10 +370,17 @@ def test_moving_a_deadline_beyond_the_horizon_resolves_the_alert(seeded: None) -
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def copy_fixtures(tmp_path: Path) -> Path:
-    target = tmp_path / "fixtures"
-    shutil.copytree(FIXTURES, target)
-    return target
+def edit_document(directory: Path, key: str, *, due: Any = None, **fields: Any) -> None:
+    """Change the milestone `key` of the document in `directory`: `fields`, and a new `due`
+    (with an editorial note: its words are in no quote)."""
+    path = directory / "plan.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    milestone_doc = find_milestone(data, key)
+    milestone_doc.update(fields)
+    if due is not None:
+        milestone_doc["due"] = due
+        milestone_doc.setdefault("editorial", {})["due"] = "Correction éditoriale pour le test."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def find_milestone(data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -403,7 +413,7 @@ def form_fields(html: str) -> dict[str, str]:
     return fields
 
 
-def test_after_a_conflict_save_anyway_writes_only_my_fields(seeded: None) -> None:
+def test_after_a_conflict_save_anyway_writes_only_my_fields(undated: Milestone) -> None:
     from html import unescape
 
     m = date_it(milestone(), "T1 2027")
@@ -478,7 +488,9 @@ def test_a_mission_added_with_a_milestone_inline_gets_it(admin_client: Client) -
     )
 
 
-def test_an_alert_an_observer_answered_is_not_reopened_by_a_later_edit(seeded: None) -> None:
+def test_an_alert_an_observer_answered_is_not_reopened_by_a_later_edit(
+    undated: Milestone,
+) -> None:
     m = milestone()
     user = root()
     services.milestone_update(

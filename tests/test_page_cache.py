@@ -6,6 +6,7 @@ triggers at commit, the way it happens in production."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,37 +19,84 @@ from django.utils import timezone
 from initiatives import dataversion
 from initiatives.models import Label, Milestone, Mission
 
-from .conftest import FIXTURES
+from .factories import (
+    CitationFactory,
+    LabelFactory,
+    MilestoneFactory,
+    MissionFactory,
+    SourceFactory,
+    WorkstreamFactory,
+)
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-MISSION = "mission-numerique-grands-groupes"
+
+
+def build_site() -> SimpleNamespace:
+    """Something on every kind of page: a labelled mission citing its source, a workstream
+    with a milestone late, one ahead and one done in 2021, and a second mission."""
+    source = SourceFactory()
+    label = LabelFactory()
+    mission = MissionFactory(
+        title="Plan pour le cloud souverain", status="launched", sources=[source], labels=[label]
+    )
+    CitationFactory(source=source, mission=mission)
+    workstream = WorkstreamFactory(mission=mission)
+    milestone = MilestoneFactory(workstream=workstream, due="d'ici fin 2025")
+    CitationFactory(
+        source=source,
+        milestone=milestone,
+        quote="Les premières offres seront qualifiées d'ici fin 2025",
+    )
+    MilestoneFactory(workstream=workstream, due="fin 2030", read_on=dt.date(2026, 1, 1))
+    MilestoneFactory(
+        workstream=workstream,
+        due="en 2021",
+        read_on=dt.date(2021, 1, 1),
+        status="done",
+        progress=100,
+        completed_on=dt.date(2021, 6, 1),
+    )
+    other = MissionFactory(sources=[SourceFactory()], labels=[LabelFactory()])
+    MilestoneFactory(workstream__mission=other)
+    return SimpleNamespace(
+        source=source,
+        label=label,
+        mission=mission,
+        workstream=workstream,
+        milestone=milestone,
+        other=other,
+    )
 
 
 @pytest.fixture
-def committed(transactional_db: None) -> None:
-    from initiatives import importing
-
-    importing.import_paths([FIXTURES])
+def site(db: None) -> SimpleNamespace:
+    return build_site()
 
 
-def _pages() -> list[tuple[str, dict[str, str]]]:
-    milestone = Milestone.objects.filter(mission__key=MISSION).order_by("pk").first()
-    assert milestone is not None
+@pytest.fixture
+def committed(transactional_db: None) -> SimpleNamespace:
+    """The site, committed: writes bump the data version at commit, as in production."""
+    return build_site()
+
+
+def _pages(site: SimpleNamespace) -> list[tuple[str, dict[str, str]]]:
     return [
         ("/", {}),
         ("/?panel=deadlines", HTMX),
         ("/missions/", {}),
-        ("/missions/?label=cloud-de-confiance&q=cloud", HTMX),
-        (f"/missions/{MISSION}/", {}),
+        (f"/missions/?label={site.label.key}&q=cloud", HTMX),
+        (f"/missions/{site.mission.key}/", {}),
         ("/frise/", {}),
         ("/frise/?year=2021", HTMX),
-        (f"/jalons/{milestone.pk}/", {}),
-        ("/sources/usine-digitale-2020-08-05/", {}),
+        (f"/jalons/{site.milestone.pk}/", {}),
+        (f"/sources/{site.source.key}/", {}),
     ]
 
 
-def test_a_cached_page_costs_one_query_and_is_the_same_page(seeded: None, client: Client) -> None:
-    for url, headers in _pages():
+def test_a_cached_page_costs_one_query_and_is_the_same_page(
+    site: SimpleNamespace, client: Client
+) -> None:
+    for url, headers in _pages(site):
         first = client.get(url, **headers)
         with CaptureQueriesContext(connection) as queries:
             again = client.get(url, **headers)
@@ -67,18 +115,20 @@ def _without_tokens(response: object) -> bytes:
     )  # type: ignore[attr-defined]
 
 
-def test_an_orm_save_shows_on_the_next_request(committed: None, client: Client) -> None:
-    url = f"/missions/{MISSION}/"
+def test_an_orm_save_shows_on_the_next_request(committed: SimpleNamespace, client: Client) -> None:
+    url = f"/missions/{committed.mission.key}/"
     assert "Titre corrigé" not in client.get(url).content.decode()
-    mission = Mission.objects.get(key=MISSION)
+    mission = Mission.objects.get(key=committed.mission.key)
     mission.title = "Titre corrigé"
     mission.save()
     assert "Titre corrigé" in client.get(url).content.decode()
 
 
-def test_a_queryset_update_shows_on_the_next_request(committed: None, client: Client) -> None:
+def test_a_queryset_update_shows_on_the_next_request(
+    committed: SimpleNamespace, client: Client
+) -> None:
     """The compare-and-swap of optimistic locking is an update(): no signal is sent."""
-    milestone = Milestone.objects.filter(mission__key=MISSION).order_by("pk").first()
+    milestone = committed.milestone
     url = f"/jalons/{milestone.pk}/"
     assert "Comptes rendus publiés" not in client.get(url).content.decode()
     updated = Milestone.objects.filter(pk=milestone.pk, version=milestone.version).update(
@@ -88,12 +138,14 @@ def test_a_queryset_update_shows_on_the_next_request(committed: None, client: Cl
     assert "Comptes rendus publiés" in client.get(url).content.decode()
 
 
-def test_raw_sql_and_bulk_writes_show_on_the_next_request(committed: None, client: Client) -> None:
+def test_raw_sql_and_bulk_writes_show_on_the_next_request(
+    committed: SimpleNamespace, client: Client
+) -> None:
     assert "Mission écrite en SQL" not in client.get("/missions/").content.decode()
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE initiatives_mission SET title = 'Mission écrite en SQL' WHERE key = %s",
-            [MISSION],
+            [committed.mission.key],
         )
     assert "Mission écrite en SQL" in client.get("/missions/").content.decode()
 
@@ -105,18 +157,18 @@ def test_raw_sql_and_bulk_writes_show_on_the_next_request(committed: None, clien
 
 
 def test_a_label_added_to_a_mission_shows_in_the_filtered_list(
-    committed: None, client: Client
+    committed: SimpleNamespace, client: Client
 ) -> None:
     """A many-to-many row is a write like any other."""
-    url = "/missions/?label=secnumcloud"
+    url = f"/missions/?label={committed.label.key}"
     before = client.get(url, **HTMX).content.decode()
-    mission = Mission.objects.get(key="declaration-franco-allemande-suite-souveraine")
-    assert mission.title not in before
-    mission.labels.add(Label.objects.get(key="secnumcloud"))
+    mission = Mission.objects.get(key=committed.other.key)
+    assert committed.mission.title in before and mission.title not in before
+    mission.labels.add(Label.objects.get(key=committed.label.key))
     assert mission.title in client.get(url, **HTMX).content.decode()
 
 
-def test_a_transaction_bumps_the_version_once_at_commit(committed: None) -> None:
+def test_a_transaction_bumps_the_version_once_at_commit(committed: SimpleNamespace) -> None:
     before = dataversion.current()
     with transaction.atomic():
         for milestone in Milestone.objects.all()[:20]:
@@ -126,10 +178,10 @@ def test_a_transaction_bumps_the_version_once_at_commit(committed: None) -> None
     assert dataversion.current() == before + 1
 
 
-def test_a_rolled_back_write_leaves_the_version_alone(committed: None) -> None:
+def test_a_rolled_back_write_leaves_the_version_alone(committed: SimpleNamespace) -> None:
     before = dataversion.current()
     with pytest.raises(RuntimeError), transaction.atomic():
-        Mission.objects.filter(key=MISSION).update(title="Jamais publié")
+        Mission.objects.filter(key=committed.mission.key).update(title="Jamais publié")
         raise RuntimeError
     assert dataversion.current() == before
 
@@ -156,16 +208,14 @@ def test_every_table_a_page_reads_bumps_the_version(db: None) -> None:
 
 
 def test_renaming_a_coordinator_shows_on_the_next_request_and_a_login_empties_nothing(
-    committed: None, client: Client
+    committed: SimpleNamespace, client: Client
 ) -> None:
     from .factories import user
 
     person = user("claire", password="mot-de-passe-de-claire-42")
-    workstream = (
-        Milestone.objects.filter(mission__key=MISSION, workstream__isnull=False).first().workstream
-    )  # type: ignore[union-attr]
+    workstream = committed.workstream
     workstream.coordinators.add(person)
-    url = f"/missions/{MISSION}/chantiers/{workstream.key}/"
+    url = f"/missions/{committed.mission.key}/chantiers/{workstream.key}/"
     assert "claire" in client.get(url).content.decode()
     version = dataversion.identity()
     Client().force_login(person)  # writes last_login
@@ -175,7 +225,9 @@ def test_renaming_a_coordinator_shows_on_the_next_request_and_a_login_empties_no
     assert "Claire Dubois" in client.get(url).content.decode()
 
 
-def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(seeded: None) -> None:
+def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(
+    site: SimpleNamespace,
+) -> None:
     """The switch is a POST form: with a token cached for someone else it would fail."""
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.get("/missions/")
@@ -193,7 +245,7 @@ def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page(seeded: None)
     assert first.get("/").headers["Content-Language"] == "fr"
 
 
-def test_what_depends_on_the_user_is_never_shared(seeded: None, client: Client) -> None:
+def test_what_depends_on_the_user_is_never_shared(site: SimpleNamespace, client: Client) -> None:
     assert "Administration" not in client.get("/").content.decode()
     staff = get_user_model().objects.create_user("admin-test", password="x", is_staff=True)
     other = Client()
@@ -203,10 +255,10 @@ def test_what_depends_on_the_user_is_never_shared(seeded: None, client: Client) 
 
 
 def test_a_new_day_recomputes_health(
-    seeded: None, client: Client, monkeypatch: pytest.MonkeyPatch
+    site: SimpleNamespace, client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nothing was written, but a deadline that was ahead yesterday is overdue today."""
-    milestone = Milestone.objects.exclude(status="done").filter(due_end__isnull=False).first()
+    milestone = site.milestone
     Milestone.objects.filter(pk=milestone.pk).update(status="in_progress")  # late, once ended
     url = f"/jalons/{milestone.pk}/"
     day_before = milestone.due_end - dt.timedelta(days=1)
@@ -219,21 +271,21 @@ def test_a_new_day_recomputes_health(
 
 
 def test_pages_are_served_when_the_cache_server_is_down(
-    seeded: None, client: Client, settings: object
+    site: SimpleNamespace, client: Client, settings: object
 ) -> None:
     settings.CACHE_URL = "redis://127.0.0.1:1/0"  # type: ignore[attr-defined]  # nothing listens there
-    for url, headers in _pages():
+    for url, headers in _pages(site):
         assert client.get(url, **headers).status_code == 200, url
 
 
-def test_errors_are_not_cached(seeded: None, client: Client) -> None:
+def test_errors_are_not_cached(site: SimpleNamespace, client: Client) -> None:
     assert client.get("/missions/cle-inconnue/").status_code == 404
     Mission.objects.create(key="cle-inconnue", title="Arrivée après coup")
     assert client.get("/missions/cle-inconnue/").status_code == 200
 
 
 def test_readers_arriving_together_after_a_write_render_the_page_once(
-    committed: None, monkeypatch: pytest.MonkeyPatch
+    committed: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first readers after an edit all miss the cache at once; one renders, the others
     wait for its page instead of each computing the whole dashboard again."""
@@ -266,16 +318,18 @@ def test_readers_arriving_together_after_a_write_render_the_page_once(
 
 
 def test_unknown_reordered_or_empty_parameters_share_one_entry(
-    seeded: None, client: Client
+    site: SimpleNamespace, client: Client
 ) -> None:
     """`?utm_source=…` and friends cannot fill the cache: only what the view reads counts,
     and the view never sees the rest (its links do not carry it)."""
-    first = client.get("/missions/?q=cloud&label=cloud-de-confiance")
+    label = site.label.key
+    first = client.get(f"/missions/?q=cloud&label={label}")
     assert first.status_code == 200
+    assert site.mission.title in first.content.decode()
     variants = [
-        "/missions/?label=cloud-de-confiance&q=cloud",
-        "/missions/?q=cloud&label=cloud-de-confiance&utm_source=lettre&fbclid=abc",
-        "/missions/?q=cloud&label=cloud-de-confiance&status=&health=",
+        f"/missions/?label={label}&q=cloud",
+        f"/missions/?q=cloud&label={label}&utm_source=lettre&fbclid=abc",
+        f"/missions/?q=cloud&label={label}&status=&health=",
     ]
     for url in variants:
         with CaptureQueriesContext(connection) as queries:
@@ -285,11 +339,13 @@ def test_unknown_reordered_or_empty_parameters_share_one_entry(
         assert "utm_source" not in again.content.decode() and "fbclid" not in again.content.decode()
     # Repeated parameters: the view reads the last, and so does the key.
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/missions/?q=autre&q=cloud&label=cloud-de-confiance").status_code == 200
+        assert client.get(f"/missions/?q=autre&q=cloud&label={label}").status_code == 200
     assert len(queries) == 1
 
 
-def test_a_newer_version_drops_the_namespace_of_the_older(committed: None, client: Client) -> None:
+def test_a_newer_version_drops_the_namespace_of_the_older(
+    committed: SimpleNamespace, client: Client
+) -> None:
     import redis
     from django.conf import settings
 
@@ -311,27 +367,28 @@ def test_a_newer_version_drops_the_namespace_of_the_older(committed: None, clien
 
 
 def test_a_restored_database_never_gets_pages_cached_before_the_restore(
-    committed: None, client: Client
+    committed: SimpleNamespace, client: Client
 ) -> None:
     """A backup restored counts versions again from an older number: its next write reaches
     a number pages were cached under, with other data. The moment of the bump tells them apart."""
-    url = f"/missions/{MISSION}/"
+    mission = committed.mission.key
+    url = f"/missions/{mission}/"
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {dataversion.TABLE} SET version = 5000, changed_at = now() - interval '1 day'"
         )
     assert client.get(url).status_code == 200  # cached under version 5000
-    Mission.objects.filter(key=MISSION).update(title="Titre d'avant la restauration")
+    Mission.objects.filter(key=mission).update(title="Titre d'avant la restauration")
     with connection.cursor() as cursor:  # the restore: data and counter as they were before
         cursor.execute(
             f"UPDATE {dataversion.TABLE} SET version = 4999, changed_at = now() - interval '2 days'"
         )
-    Mission.objects.filter(key=MISSION).update(title="Titre après la restauration")  # bumps to 5000
+    Mission.objects.filter(key=mission).update(title="Titre après la restauration")  # to 5000
     assert "Titre après la restauration" in client.get(url).content.decode()
 
 
 def test_pages_are_served_when_the_cache_server_answers_errors(
-    seeded: None, client: Client, settings: object
+    site: SimpleNamespace, client: Client, settings: object
 ) -> None:
     """A Redis out of memory (noeviction) or turned read-only answers every write with an
     error: pages are rendered as if uncached."""
@@ -346,13 +403,13 @@ def test_pages_are_served_when_the_cache_server_answers_errors(
         admin.config_set("maxmemory-policy", "noeviction")
         admin.config_set("maxmemory", "1")
         settings.CACHE_URL = server.url  # type: ignore[attr-defined]
-        for url, headers in _pages():
+        for url, headers in _pages(site):
             assert client.get(url, **headers).status_code == 200, url
     finally:
         server.stop()
 
 
-def test_a_late_render_of_an_older_version_is_never_served_as_the_newer(committed: None) -> None:
+def test_a_late_render_of_an_older_version_is_never_served_as_the_newer(db: None) -> None:
     """A slow request that read the version before a write stores its page after it: readers
     of the new version never get that page, and the old namespace goes with the next store."""
     from initiatives.pagestore import Entry, store
@@ -370,7 +427,7 @@ def test_a_late_render_of_an_older_version_is_never_served_as_the_newer(committe
 
 
 def test_a_silent_cache_server_costs_one_timeout_and_one_log_line_per_interval(
-    seeded: None, client: Client, settings: object, caplog: pytest.LogCaptureFixture
+    site: SimpleNamespace, client: Client, settings: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A Redis that accepts connections and never answers: the first request waits for the
     timeout, the next ones skip the cache at once, one warning line says so, no traceback."""

@@ -3,7 +3,9 @@ the confirmation of an import, through the admin's own pages."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime as dt
 import io
 import re
 
@@ -16,12 +18,15 @@ from django.utils.html import escape
 from initiatives.spreadsheets import MilestoneResource
 from initiatives.models import HistoryEntry, Milestone
 
+from .factories import MilestoneFactory, WorkstreamFactory
+
 pytestmark = pytest.mark.django_db
 COLUMNS = [
     "mission",
     "chantier",
     "jalon",
     "titre",
+    "type",
     "échéance",
     "statut",
     "avancement",
@@ -43,7 +48,7 @@ def export(client: Client, fmt: str = CSV_FORMAT) -> bytes:
 
 
 def rows_of(content: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
 
 def as_csv(rows: list[dict[str, object]]) -> bytes:
@@ -93,7 +98,7 @@ def test_a_csv_round_trip_changes_nothing(seeded: None, admin_client: Client) ->
     assert list(rows[0]) == COLUMNS and len(rows) == Milestone.objects.count()
     before, history = state(), HistoryEntry.objects.count()
     page = dry_run(admin_client, content).content.decode()
-    assert "Skipped" in page or "Ignoré" in page or "skip" in page.lower()
+    assert f"{len(rows)} lignes inchangées, non listées" in page and "Rien à changer" in page
     confirm(admin_client, page)
     assert state() == before and HistoryEntry.objects.count() == history
 
@@ -406,3 +411,182 @@ def test_a_batch_of_edits_checked_then_overtaken_writes_none(seeded: None, admin
         services.write_milestones(admin_user, edits, via="sheet")
     assert conflict.value.current.pk == second.pk
     assert state() == before  # the first is not written either
+
+
+# ---- French Excel: `;`, a byte-order mark, French labels -------------------------------------
+
+
+def some_milestones() -> dict[str, Milestone]:
+    """A workstream's milestones in every shape a sheet carries: planned, in progress with a
+    comment holding both separators, done, an event."""
+    workstream = WorkstreamFactory()
+    return {
+        "planned": MilestoneFactory(workstream=workstream),
+        "ongoing": MilestoneFactory(
+            workstream=workstream,
+            status="in_progress",
+            progress=40,
+            comment="Relu en comité ; budget, calendrier : tenus.",
+        ),
+        "done": MilestoneFactory(
+            workstream=workstream, status="done", progress=100, completed_on=dt.date(2025, 1, 15)
+        ),
+        "event": MilestoneFactory(
+            workstream=workstream, kind="event", due="au premier semestre 2026"
+        ),
+    }
+
+
+def as_excel(rows: list[dict[str, str]], encoding: str, headers: list[str] = COLUMNS) -> bytes:
+    """The sheet as French Excel saves it: semicolons, CRLF, dates as 15/01/2025, quotes only
+    where a cell needs them; in Windows-1252 (« CSV (séparateur : point-virgule) ») or UTF-8
+    behind a byte-order mark (« CSV UTF-8 »)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        cells = dict(row)
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", cells["achevé le"]):
+            cells["achevé le"] = dt.date.fromisoformat(cells["achevé le"]).strftime("%d/%m/%Y")
+        writer.writerow([cells[column] for column in COLUMNS])
+    return out.getvalue().encode(encoding)
+
+
+def test_a_csv_export_is_for_french_excel_and_imports_back_unchanged(
+    db: None, admin_client: Client
+) -> None:
+    milestones = some_milestones()
+    content = export(admin_client)
+    assert content.startswith(codecs.BOM_UTF8)  # else Excel reads UTF-8 as Windows-1252
+    lines = content[len(codecs.BOM_UTF8) :].decode("utf-8").split("\r\n")
+    assert lines[0] == ";".join(COLUMNS)  # semicolons: one column each in French Excel
+    shown = {row["jalon"]: row for row in rows_of(content)}
+    assert [(shown[m.key]["statut"], shown[m.key]["type"]) for m in milestones.values()] == [
+        ("prévu", "livrable"),
+        ("en cours", "livrable"),
+        ("terminé", "livrable"),
+        ("prévu", "événement"),
+    ]
+    assert (
+        shown[milestones["ongoing"].key]["commentaire"]
+        == "Relu en comité ; budget, calendrier : tenus."
+    )
+    # The bytes as downloaded, imported back: nothing to change, nothing written.
+    before, history = state(), HistoryEntry.objects.count()
+    page = dry_run(admin_client, content).content.decode()
+    assert "4 lignes inchangées, non listées" in page and "Rien à changer" in page
+    assert confirm(admin_client, page).status_code == 302
+    assert state() == before and HistoryEntry.objects.count() == history
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
+def test_a_sheet_saved_by_french_excel_imports_through_the_one_writer(
+    db: None, admin_client: Client, encoding: str
+) -> None:
+    milestones = some_milestones()
+    rows = {row["jalon"]: row for row in rows_of(export(admin_client))}
+    # As saved by Excel, unchanged: nothing to write.
+    unchanged = as_excel(list(rows.values()), encoding)
+    page = dry_run(admin_client, unchanged).content.decode()
+    assert "4 lignes inchangées, non listées" in page, page[:3000]
+    # Edited in Excel: statuses and kinds typed as French labels, a comment with both
+    # separators and accents, a completion date the French way.
+    ongoing, event = rows[milestones["ongoing"].key], rows[milestones["event"].key]
+    ongoing.update(
+        {
+            "statut": "Terminé",
+            "avancement": "",
+            "achevé le": "2025-02-03",
+            "commentaire": "Livré ; recette, « validée ».",
+        }
+    )
+    event.update({"type": "livrable", "statut": "en cours", "avancement": "10"})
+    page = dry_run(admin_client, as_excel(list(rows.values()), encoding)).content.decode()
+    assert "2 jalons modifiés" in page and "2 lignes inchangées, non listées" in page
+    last = HistoryEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    assert confirm(admin_client, page).status_code == 302
+    done = Milestone.objects.get(pk=milestones["ongoing"].pk)
+    assert (done.status, done.progress, done.completed_on, done.comment) == (
+        "done",
+        100,
+        dt.date(2025, 2, 3),
+        "Livré ; recette, « validée ».",
+    )
+    now = Milestone.objects.get(pk=milestones["event"].pk)
+    assert (now.kind, now.status, now.progress) == ("deliverable", "in_progress", 10)
+    # Written by the one writer, as a sheet: its history, its version moved on.
+    written = HistoryEntry.objects.filter(pk__gt=last, table_name=Milestone._meta.db_table)
+    assert set(written.values_list("row_id", "via")) == {(done.pk, "sheet"), (now.pk, "sheet")}
+    assert (done.version, now.version) == (
+        milestones["ongoing"].version + 1,
+        milestones["event"].version + 1,
+    )
+
+
+def test_the_preview_lists_the_rows_that_change_each_cell_old_to_new(
+    db: None, admin_client: Client
+) -> None:
+    milestones = some_milestones()
+    rows = {row["jalon"]: row for row in rows_of(export(admin_client))}
+    rows[milestones["planned"].key]["avancement"] = "20"
+    # Headed as people write them: capitals, the fields' own names.
+    headers = [
+        "Mission",
+        "Chantier",
+        "Clé",
+        "Titre",
+        "Type",
+        "Échéance, telle qu'écrite",
+        "Statut",
+        "Avancement (%)",
+        "Achevé le",
+        "Commentaire",
+        "Version",
+    ]
+    page = dry_run(
+        admin_client, as_excel(list(rows.values()), "utf-8-sig", headers)
+    ).content.decode()
+    assert "1 jalon modifié" in page and "3 lignes inchangées, non listées" in page
+    preview = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
+    assert preview.count("<tr") == 1 and milestones["planned"].key in preview
+    assert "<td><del>0</del> → <ins>20</ins></td>" in preview  # not "020", a character diff
+    assert 'style="' not in preview  # the CSP refuses inline styles
+
+
+def test_errors_are_named_by_their_columns_and_labels_are_listed(
+    db: None, admin_client: Client
+) -> None:
+    milestones = some_milestones()
+    rows = {row["jalon"]: row for row in rows_of(export(admin_client))}
+    rows[milestones["planned"].key]["avancement"] = "beaucoup"
+    rows[milestones["ongoing"].key].update({"statut": "fini", "type": "réunion"})
+    page = dry_run(admin_client, as_excel(list(rows.values()), "utf-8-sig")).content.decode()
+    labels = re.findall(r'class="validation-error-field-label">([^<]*)<', page)
+    assert sorted(labels) == ["avancement", "statut", "type"], labels
+    assert (
+        escape("statut inconnu « fini » (au choix : prévu, en cours, terminé, manqué, annulé)")
+        in page
+    )
+    assert escape("type inconnu « réunion » (au choix : livrable, événement)") in page
+    assert 'name="import_file_name"' not in page
+
+
+def test_a_file_that_is_not_a_sheet_says_why_in_french(db: None, admin_client: Client) -> None:
+    milestone = MilestoneFactory()
+    row = next(r for r in rows_of(export(admin_client)) if r["jalon"] == milestone.key)
+    # A semicolon typed in a cell that Excel did not quote: one cell too many.
+    broken = (
+        as_excel([row], "utf-8-sig") + f"{milestone.mission.key};;x;Titre;;;;0;;a;b;1\r\n".encode()
+    )
+    page = dry_run(admin_client, broken).content.decode()
+    assert (
+        escape(
+            "La ligne 3 compte 12 cellules, mais la première ligne nomme 11 colonnes : "
+            "une cellule contient un « ; » hors de guillemets."
+        )
+        in page
+    )
+    assert "InvalidDimensions" not in page
+    # A workbook sent as CSV.
+    page = dry_run(admin_client, export(admin_client, XLSX_FORMAT)).content.decode()
+    assert escape("Ce fichier n’est pas un texte CSV.") in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -16,9 +17,8 @@ from initiatives.models import DeadlineAlert, Milestone, Mission, Workstream
 from initiatives.tasks import sweep_deadlines
 from sovereignty import celery_app
 
-from .conftest import FIXTURES
 from . import factories
-from .factories import at_once
+from .factories import MilestoneFactory, WorkstreamFactory, at_once
 from .test_views import add_milestones
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +43,16 @@ def milestone_due(text: str, reference: dt.date) -> Milestone:
     )
 
 
-def test_the_sweep_takes_the_same_few_statements_at_any_size(seeded: None) -> None:
+def test_the_sweep_takes_the_same_few_statements_at_any_size() -> None:
     today = dt.date(2026, 11, 23)
+    # A few milestones last swept in 2025: two are late by now, one due soon, one ahead.
+    workstream = WorkstreamFactory()
+    for due in ("mars 2026", "juin 2026", "le 10 décembre 2026", "au premier semestre 2027"):
+        MilestoneFactory(
+            workstream=workstream, due=due, read_on=dt.date(2025, 6, 1), health="on_track"
+        )
     with CaptureQueriesContext(connection) as small:
-        services.deadlines_sweep(today)
+        assert len(services.deadlines_sweep(today).new_alerts) == 3
     add_milestones(3000)
     with CaptureQueriesContext(connection) as large:
         services.deadlines_sweep(today)
@@ -60,7 +66,7 @@ def test_the_sweep_takes_the_same_few_statements_at_any_size(seeded: None) -> No
     )
 
 
-def test_stale_health_is_exactly_the_rows_whose_stored_health_is_wrong(seeded: None) -> None:
+def test_stale_health_is_exactly_the_rows_whose_stored_health_is_wrong() -> None:
     # Every status × stored health × due date around today and the horizon: the
     # index-friendly filter the sweep uses names the same rows as "stored ≠ computed".
     today = dt.date(2026, 11, 23)
@@ -101,7 +107,7 @@ def test_stale_health_is_exactly_the_rows_whose_stored_health_is_wrong(seeded: N
     assert not cases.filter(selectors.stale_health(today)).exists()
 
 
-def test_every_arm_of_the_stale_filter_is_answered_by_an_index(seeded: None) -> None:
+def test_every_arm_of_the_stale_filter_is_answered_by_an_index() -> None:
     # With sequential scans priced out, PostgreSQL still scans the table if a single arm of
     # the filter has no index to answer it; so no "Seq Scan" means the sweep can find its
     # rows from indexes alone. (Whether it does at a million rows, make bench measures.)
@@ -119,7 +125,7 @@ def test_every_arm_of_the_stale_filter_is_answered_by_an_index(seeded: None) -> 
     assert "milestone_health_due_idx" in plan and "milestone_health_drift_idx" in plan, plan
 
 
-def test_a_second_sweep_creates_nothing(seeded: None) -> None:
+def test_a_second_sweep_creates_nothing() -> None:
     late = [milestone_due("mars 2027", dt.date(2026, 1, 1)) for _ in range(3)]
     first = services.deadlines_sweep(dt.date(2027, 4, 2))
     assert len(first.new_alerts) == 3 and first.health_changed >= 3
@@ -128,12 +134,16 @@ def test_a_second_sweep_creates_nothing(seeded: None) -> None:
     assert DeadlineAlert.objects.filter(milestone__in=late).count() == 3
 
 
-def test_an_import_records_the_alerts_of_what_it_brings_late(seeded: None) -> None:
+def test_an_import_records_the_alerts_of_what_it_brings_late(tmp_path: Path) -> None:
     # The importer stores each health itself, so the sweep sees no change there: the import
     # records the alerts (sent once it commits), and a sweep the same day adds nothing.
+    from initiatives import importing
+
+    today = dt.date(2026, 11, 23)  # both milestones of the document are late by then
+    importing.import_paths([factories.write_document(tmp_path, factories.document())], today=today)
     recorded = DeadlineAlert.objects.count()
-    assert recorded > 0
-    assert services.deadlines_sweep().new_alerts == []
+    assert recorded == 2
+    assert services.deadlines_sweep(today).new_alerts == []
     assert DeadlineAlert.objects.count() == recorded
 
 
@@ -148,7 +158,7 @@ PRECISIONS = {
 
 
 @pytest.mark.parametrize("precision", PRECISIONS)
-def test_the_day_before_the_day_of_and_the_day_after_due_end(seeded: None, precision: str) -> None:
+def test_the_day_before_the_day_of_and_the_day_after_due_end(precision: str) -> None:
     milestone = milestone_due(PRECISIONS[precision], dt.date(2026, 1, 1))
     assert milestone.due_precision == precision
     end = milestone.due_end
@@ -174,7 +184,7 @@ def test_the_day_before_the_day_of_and_the_day_after_due_end(seeded: None, preci
     assert [(a.kind, a.deadline) for a in alerts] == [("overdue", end)]
 
 
-def test_a_slipped_deadline_may_alert_again_and_done_stops_alerting(seeded: None) -> None:
+def test_a_slipped_deadline_may_alert_again_and_done_stops_alerting() -> None:
     milestone = milestone_due("mars 2027", dt.date(2026, 1, 1))
     services.deadlines_sweep(dt.date(2027, 4, 2))
     coordinator = factories.user("claire")
@@ -226,7 +236,7 @@ def test_two_sweeps_at_once_create_each_alert_once(transactional_db: None) -> No
     )
 
 
-def test_check_deadlines_prints_what_changed(seeded: None) -> None:
+def test_check_deadlines_prints_what_changed() -> None:
     from io import StringIO
 
     milestone_due("mars 2027", dt.date(2026, 1, 1))
@@ -241,15 +251,12 @@ def test_check_deadlines_prints_what_changed(seeded: None) -> None:
 def test_beat_schedules_the_sweep_and_a_real_worker_runs_it(transactional_db: None) -> None:
     from django.conf import settings
 
-    from initiatives import importing
-
     celery_app.finalize()
     entry = celery_app.conf.beat_schedule["sweep-deadlines"]
     assert (entry["task"], entry["schedule"]) == (
         "initiatives.sweep_deadlines",
         settings.SWEEP_MINUTES * 60,
     )
-    importing.import_paths([FIXTURES])
     late = milestone_due("2020", dt.date(2020, 1, 1))  # stored as undated: the sweep moves it
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         # The sweep keeps no result: the worker's work is read from the database.

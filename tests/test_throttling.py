@@ -132,3 +132,12 @@ def test_a_success_clears_ones_own_mistakes(settings: Any) -> None:
     assert login("claire", "pw-claire-2026") == 302
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert login("claire", "faux") == 200
+
+
+def test_the_admin_names_the_lockouts_section_for_what_it_holds(admin_client: Client) -> None:
+    """django-axes's section of the administration was "AXES", a word the domain uses for
+    workstreams: it says what it holds, and its pages stay where they were."""
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Connexions et blocages" in page and ">Axes<" not in page
+    section = admin_client.get(reverse("admin:app_list", args=["axes"]))
+    assert section.status_code == 200 and "Connexions et blocages" in section.content.decode()

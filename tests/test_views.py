@@ -170,8 +170,9 @@ def test_mission_page_timeline_puts_undated_milestones_last(seeded: None, client
     html = client.get(
         reverse("initiatives:mission", args=["mission-numerique-grands-groupes"])
     ).content.decode()
-    timeline = html.split('<ol class="timeline">')[1].split("</ol>")[0]
+    timeline = html[html.index('id="timeline-') :]  # grouped by year, the undated last
     assert timeline.index("Début des travaux des groupes") < timeline.index("Diagnostic des freins")
+    assert timeline.index('id="timeline-2020"') < timeline.index('id="timeline-undated"')
 
 
 def test_unknown_pages_are_404_not_500(seeded: None, client: Client) -> None:
@@ -192,7 +193,7 @@ def test_milestone_page_shows_words_window_precision_and_quotes(
     html = client.get(reverse("initiatives:milestone", args=[milestone.pk])).content.decode()
     assert "« d&#x27;ici le printemps »" in html
     assert "20 mars 2014 – 20 juin 2014" in html and "saison" in html
-    assert "lue par rapport au 1 janvier 2014" in html
+    assert "lue par rapport au 1er janvier 2014" in html
     assert "échéance passée, sans nouvelles" in html  # planned, nothing said since June 2014
     assert "« Le plan Cloud ficelé d&#x27;ici le printemps »" in html
 
@@ -516,8 +517,9 @@ def test_timeline_says_how_many_missions_it_pages_through(seeded: None, client: 
 
 
 def test_search_reads_the_full_text_indexes(seeded: None) -> None:
-    """The GIN indexes of migration 0005 only serve queries whose expression is the same."""
-    from initiatives.models import Citation
+    """The GIN indexes of migrations 0005 and 0015 only serve queries whose expression is the
+    same."""
+    from initiatives.models import Actor, Citation, Label, Milestone, Source
     from initiatives.selectors import search_matches
 
     with connection.cursor() as cursor:
@@ -526,6 +528,10 @@ def test_search_reads_the_full_text_indexes(seeded: None) -> None:
         (Mission, ("title", "summary"), "mission_search_idx"),
         (Workstream, ("title", "summary"), "workstream_search_idx"),
         (Citation, ("quote",), "citation_search_idx"),
+        (Milestone, ("title", "comment"), "milestone_search_idx"),
+        (Source, ("title", "text"), "source_search_idx"),
+        (Actor, ("name", "description"), "actor_search_idx"),
+        (Label, ("name", "description"), "label_search_idx"),
     ):
         plan = search_matches(model, fields, "cloud souverain").explain()
         assert f"Bitmap Index Scan on {index}" in plan, plan

@@ -30,13 +30,17 @@ The package, in the order it runs (each module imports only those before it):
 - errors: DocumentError, ImportFailed, StalePlanError;
 - schema: the document's pydantic models (FORMAT, DocumentDoc, MissionDoc…) and FACTS;
 - decoding: text from bytes (decode_text, UndecodableText);
-- loading: the YAML loader and its errors;
+- loading: the YAML loader and its errors, in the page's language (yaml_problem), and the
+  line each path of a document stands on (path_lines);
+- salvage: what can still be read of a document that fails the schema (Salvage);
 - reading: documents found, read, sized and checked against the schema (documents_parse,
-  documents_parse_uploaded, document_parse_text, the size limits);
+  documents_parse_uploaded, document_parse_text, the size limits), errors given their lines
+  (errors_located);
 - rows: the shape of a plan's rows (MODEL_ORDER, natural keys, what coordinators edit);
 - validation_sources, validation: the validator, every error with its path, and the rows;
 - existing: the database's rows in the same shape;
-- planning: merge, re-quote and diff into an ImportPlan (plan_build);
+- planning: merge, re-quote and diff into an ImportPlan (plan_build); the errors of documents
+  that do not all read, with the quote errors of what does, in one report (reported_errors);
 - applying: write a plan in one transaction (plan_apply, import_paths).
 - drafts: an ImportDraft's kept preview (Preview, draft_preview), its corrections
   (draft_correct) and its one apply, locked and with the user's permissions (draft_apply,
@@ -60,8 +64,8 @@ from .drafts import (
     missing_permissions,
 )
 from .errors import DocumentError, ImportFailed, StalePlanError
-from .loading import _load
-from .planning import Change, ImportPlan, plan_build
+from .loading import _load, path_lines, yaml_problem
+from .planning import Change, ImportPlan, plan_build, reported_errors
 from .reading import (
     DOCUMENT_SUFFIXES,
     MAX_DOCUMENT_BYTES,
@@ -72,10 +76,12 @@ from .reading import (
     documents_collect,
     documents_parse,
     documents_parse_uploaded,
+    errors_located,
     oversized,
     size_limits,
 )
 from .rows import COORDINATED_FIELDS, MODEL_ORDER, Fields, NaturalKey
+from .salvage import Salvage, salvage
 from .schema import (
     FACTS,
     FORMAT,
@@ -140,6 +146,7 @@ __all__ = [
     "Preview",
     "PreviewRow",
     "PublishedDoc",
+    "Salvage",
     "SourceDoc",
     "StalePlanError",
     "Text",
@@ -153,12 +160,17 @@ __all__ = [
     "draft_apply",
     "draft_correct",
     "draft_preview",
+    "errors_located",
     "import_paths",
     "missing_permissions",
     "oversized",
+    "path_lines",
     "plan_apply",
     "plan_build",
+    "reported_errors",
+    "salvage",
     "size_limits",
+    "yaml_problem",
     # Used by the tests: the loader, and the count of values a document expands to.
     "_expanded_size",
     "_load",

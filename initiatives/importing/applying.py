@@ -25,7 +25,7 @@ from ..models import (
     Workstream,
 )
 from .errors import DocumentError, ImportFailed, StalePlanError
-from .planning import ImportPlan, plan_build
+from .planning import ImportPlan, plan_build, reported_errors
 from .reading import Document, documents_parse
 from .rows import _DUE_WINDOW, _MODEL_FIELDS, MODEL_ORDER, Fields, NaturalKey
 
@@ -307,9 +307,13 @@ def import_paths(
     paths: Iterable[str | Path], *, dry_run: bool = False, today: dt.date | None = None
 ) -> ImportPlan:
     """Parse, validate, plan and (unless dry_run) apply, in one transaction: what is written is
-    what the plan says, or nothing. Raises ImportFailed."""
-    documents = documents_parse(paths)
+    what the plan says, or nothing. Raises ImportFailed: a document that does not read
+    reports its structure errors with the quote errors of the rest."""
     today = today or timezone.localdate()
+    try:
+        documents = documents_parse(paths)
+    except ImportFailed as exc:
+        raise ImportFailed(reported_errors(exc, today=today)) from None
     if dry_run:
         return plan_build(documents, today=today)
     with history.acting_as(None, "import"):

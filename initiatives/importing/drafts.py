@@ -28,12 +28,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from .. import dataversion
-from ..models import Assessed, ImportDraft
+from .. import dataversion, dates
+from ..models import Assessed, ImportDraft, Precision
 from .applying import plan_apply
 from .errors import DocumentError, ImportFailed
-from .planning import ImportPlan, plan_build
+from .planning import ImportPlan, plan_build, reported_errors
 from .reading import document_parse_text, documents_parse_uploaded
 from .rows import MODEL_ORDER
 
@@ -66,6 +67,9 @@ class PreviewRow:
     action: str
     label: str  # the object's title or name, when it has one
     fields: list[tuple[str, str, str]]  # (field, old, new), shortened for display
+    # A new or changed milestone: the window its due words get, in words (where a date
+    # misread from an article shows).
+    window: str = ""
 
     @property
     def model_label(self) -> str:
@@ -94,6 +98,9 @@ class Preview:
                 fields=[
                     (f, _shown(old), _shown(new)) for f, (old, new) in sorted(c.fields.items())
                 ],
+                window=_window(plan.rows[c.model][c.natural_key])
+                if c.model == "Milestone" and c.action in ("create", "update")
+                else "",
             )
             for c in changes
         ]
@@ -133,8 +140,8 @@ class Preview:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "errors": [[e.file, e.path, e.message] for e in self.errors],
-            "rows": [[r.model, r.key, r.action, r.label, r.fields] for r in self.rows],
+            "errors": [[e.file, e.path, e.message, e.line] for e in self.errors],
+            "rows": [[r.model, r.key, r.action, r.label, r.fields, r.window] for r in self.rows],
             "digest": self.digest,
         }
 
@@ -143,8 +150,9 @@ class Preview:
         return cls(
             errors=[DocumentError(*e) for e in data["errors"]],
             rows=[
-                PreviewRow(model, key, action, label, [tuple(f) for f in fields])
-                for model, key, action, label, fields in data["rows"]
+                # A preview kept before windows were shown has none.
+                PreviewRow(model, key, action, label, [tuple(f) for f in fields], *window)
+                for model, key, action, label, fields, *window in data["rows"]
             ],
             digest=data["digest"],
         )
@@ -154,6 +162,25 @@ def _label(row: dict[str, Any]) -> str:
     if "rating" in row:  # an assessment: what it rates, and why
         return f"{Assessed(row['rating']).label} — {row['rationale']}"
     return str(row.get("title") or row.get("name") or row.get("quote") or "")
+
+
+def _window(row: dict[str, Any]) -> str:
+    """The window a milestone's due words get, as the preview says it: "“fin 2025”:
+    1 January 2025 – 31 December 2025 (year), read against 17 May 2021"."""
+    if not row.get("due_text") or row.get("due_start") is None:
+        return _("no deadline")
+    values = {
+        "text": row["due_text"],
+        "start": dates.day(row["due_start"], get_language()),
+        "end": dates.day(row["due_end"], get_language()),
+        "precision": Precision(row["due_precision"]).label,
+        "reference": dates.day(row["due_reference"], get_language())
+        if row["due_reference"]
+        else "—",
+    }
+    if row["due_start"] == row["due_end"]:
+        return _("“%(text)s”: %(start)s (%(precision)s), read against %(reference)s") % values
+    return _("“%(text)s”: %(start)s – %(end)s (%(precision)s), read against %(reference)s") % values
 
 
 def _shown(value: Any) -> str:
@@ -182,9 +209,13 @@ def draft_preview(draft: ImportDraft) -> Preview:
 
 
 def _preview_now(draft: ImportDraft) -> Preview:
-    """The draft's preview, read and planned now."""
+    """The draft's preview, read and planned now: documents that do not read report their
+    structure and quote errors at once."""
     try:
         documents = documents_parse_uploaded(draft.files)
+    except ImportFailed as exc:
+        return Preview.of_errors(reported_errors(exc))
+    try:
         return Preview.of_plan(plan_build(documents))
     except ImportFailed as exc:
         return Preview.of_errors(exc.errors)
@@ -257,7 +288,10 @@ def draft_apply(draft_id: int, digest: str, user: Any) -> ImportPlan:
         locked = ImportDraft.objects.select_for_update().get(pk=draft_id)
         if locked.applied_at is not None:
             raise DraftAlreadyApplied
-        documents = documents_parse_uploaded(locked.files)
+        try:
+            documents = documents_parse_uploaded(locked.files)
+        except ImportFailed as exc:
+            raise ImportFailed(reported_errors(exc)) from None
 
         def authorize(plan: ImportPlan) -> None:
             changes = ((c.model, c.action) for c in plan.changes)

@@ -1,11 +1,11 @@
-"""What the importer reports: every error with its file and path, and the two ways an
+"""What the importer reports: every error with its file, path and line, and the two ways an
 import stops with nothing written."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ class DocumentError:
     file: str
     path: str
     message: str
+    line: int | None = None  # where the path stands in the file (1-based), when known
 
     def __str__(self) -> str:
         return (
@@ -30,8 +31,11 @@ class DocumentError:
 class ImportFailed(Exception):
     """The documents cannot be imported; nothing was written."""
 
-    def __init__(self, errors: Sequence[DocumentError]) -> None:
+    def __init__(self, errors: Sequence[DocumentError], *, readable: Sequence[Any] = ()) -> None:
         self.errors = list(errors)
+        # The documents that could still be read (reading.Document), those that failed the
+        # schema with what failed taken out: planning.reported_errors checks their quotes too.
+        self.readable = list(readable)
         super().__init__("\n".join(str(e) for e in self.errors))
 
 

@@ -1,11 +1,13 @@
 """YAML into Python data: libyaml's parser under PyYAML's composer, SafeLoader's rules with
 no duplicate keys, no booleans and no dates, and a value that cannot be built reported
-where it stands in the document."""
+where it stands in the document. Also: YAML's own problems in the page's language
+(yaml_problem), and the line where each path of a document stands (path_lines)."""
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from types import GeneratorType
 from typing import Any, cast
 
@@ -214,3 +216,145 @@ def _describe(value: Any) -> str:
     if value is None:
         return _("nothing")
     return Truncator(repr(value)).chars(60)  # !!binary of a megabyte is a value too
+
+
+# libyaml's and PyYAML's problems (English, and written for YAML's authors), in the page's
+# words: a message must not be half French, half English. The loader's own problems
+# (_Loader.construct_mapping) are here too. The English msgids of the last three are the
+# problems' own words.
+_YAML_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), message)
+    for pattern, message in (
+        (
+            r"mapping values are not allowed",
+            gettext_noop(
+                "a colon followed by a space inside a value: put the value in quotes, or check the indentation"
+            ),
+        ),
+        (
+            r"did not find expected '-' indicator",
+            gettext_noop("a line of a list is not indented like the items around it"),
+        ),
+        (
+            r"did not find expected key|could not find expected ':'",
+            gettext_noop(
+                "a line is not indented like the keys around it, or a key lacks its colon"
+            ),
+        ),
+        (
+            r"cannot start any token",
+            gettext_noop(
+                "a value cannot start with this character (a tab, @ or `): put the value in quotes, and indent with spaces"
+            ),
+        ),
+        (
+            r"did not find expected ',' or '\]'",
+            gettext_noop("a list in brackets is not closed: a “]” or a comma is missing"),
+        ),
+        (
+            r"did not find expected ',' or '\}'",
+            gettext_noop("a mapping in braces is not closed: a “}” or a comma is missing"),
+        ),
+        (
+            r"found unexpected end of stream",
+            gettext_noop(
+                "the document ends inside a quoted value or a bracket: a closing quote or bracket is missing"
+            ),
+        ),
+        (
+            r"found unknown escape character",
+            gettext_noop(
+                "an unknown backslash sequence in a value in double quotes: use single quotes, or double the backslash"
+            ),
+        ),
+        (
+            r"found undefined alias '?(?P<name>[^']*)'?",
+            gettext_noop("the alias *%(name)s names no anchor &%(name)s written before it"),
+        ),
+        (r"second occurrence", gettext_noop("the same anchor (&name) is written twice")),
+        (
+            r"but found another document",
+            gettext_noop("a second document in the same file (after a line ---): one per file"),
+        ),
+        (
+            r"could not determine a constructor for the tag '?(?P<name>[^']*)'?",
+            gettext_noop("the tag %(name)s is not one a document may use"),
+        ),
+        (r"^duplicate key (?P<key>.+)$", gettext_noop("duplicate key %(key)s")),
+        (r"^a key must be a plain word$", gettext_noop("a key must be a plain word")),
+        (r"^failed to convert base64 data", gettext_noop("failed to convert base64 data")),
+    )
+)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """What is wrong at the place a YAML error marks, in the page's language."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+        )
+        return _("a character a document cannot hold (U+%(code)s): delete it") % {
+            "code": f"{code:04X}"
+        }
+    problem = str(getattr(exc, "problem", None) or exc)
+    for pattern, message in _YAML_PROBLEMS:
+        match = pattern.search(problem)
+        if match:
+            return _(message) % match.groupdict()
+    return _("not readable here: check the indentation, the colons and the quotes")
+
+
+def path_lines(text: str, paths: Iterable[str]) -> dict[str, int]:
+    """The line (from 1) where each of `paths` stands in the document `text`, written as the
+    schema's errors write them (missions[0].workstreams[1].title): a key's line for a value of
+    a mapping, an item's for a list's. A path that is not written (a field missing) gets the
+    line of the nearest part of it that is; one with none is left out. Composes the document
+    again, for documents with errors only: about a second a megabyte."""
+    wanted: dict[str, str] = {}  # each prefix of a path -> the path
+    for path in paths:
+        for end in _ends(path):
+            wanted.setdefault(path[:end], path)
+    if not wanted:
+        return {}
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except (yaml.YAMLError, RecursionError, UnicodeEncodeError):
+        return {}
+    finally:
+        loader.dispose()
+    found: dict[str, int] = {}
+    stack: list[tuple[Node, str, int]] = [(root, "", 0)] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node, path, line = stack.pop()
+        if path in wanted:
+            found.setdefault(path, line + 1)
+        if id(node) in seen:  # an alias: walked where its anchor stands
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                name = Truncator(key.value).chars(40) if isinstance(key, ScalarNode) else "?"
+                where = f"{path}.{name}" if path else name
+                if where in wanted:
+                    stack.append((value, where, key.start_mark.line))
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                where = f"{path}[{index}]"
+                if where in wanted:
+                    stack.append((item, where, item.start_mark.line))
+    lines: dict[str, int] = {}
+    for path in set(wanted.values()):
+        for end in reversed(_ends(path)):
+            if path[:end] in found:
+                lines[path] = found[path[:end]]
+                break
+    return lines
+
+
+def _ends(path: str) -> list[int]:
+    """Where each part of a path ends: "a[0].b" -> 1, 4, 6 ("a", "a[0]", "a[0].b")."""
+    if not path:
+        return []
+    return [i for i, c in enumerate(path) if c in ".[" and i] + [len(path)]

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from django.utils import timezone
@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from .. import services
 from ..models import Evidence
 from ..quotes import find_quote, fold_whitespace
-from .errors import ImportFailed
+from .errors import DocumentError, ImportFailed
 from .existing import _assessment_target, _changed_sources, _existing_rows
-from .reading import Document
+from .reading import Document, errors_located
 from .rows import _DUE_WINDOW, COORDINATED_FIELDS, MODEL_ORDER, Fields, NaturalKey, _progress_state
 from .validation import _Validator
 from .validation_sources import _quote_missing
@@ -155,7 +155,7 @@ def plan_build(documents: Sequence[Document], *, today: dt.date | None = None) -
     validator = _Validator(documents, today or timezone.localdate())
     validator.run()
     if validator.errors:
-        raise ImportFailed(validator.errors)
+        raise ImportFailed(errors_located(validator.errors, documents))
     rows = validator.rows
     existing, citation_ids = _existing_rows(rows)
     _merge_progress(validator, existing["Milestone"])
@@ -166,7 +166,7 @@ def plan_build(documents: Sequence[Document], *, today: dt.date | None = None) -
         existing["Milestone"].keys() - rows["Milestone"].keys(),
     )
     if validator.errors:
-        raise ImportFailed(validator.errors)
+        raise ImportFailed(errors_located(validator.errors, documents))
     return ImportPlan(
         rows=rows,
         changes=_diff(rows, existing),
@@ -174,6 +174,29 @@ def plan_build(documents: Sequence[Document], *, today: dt.date | None = None) -
         evidence_ids=evidence_ids,
         where=validator.where,
     )
+
+
+def reported_errors(failed: ImportFailed, *, today: dt.date | None = None) -> list[DocumentError]:
+    """The errors of documents that could not all be read, and in the same report the quote
+    errors of what could be (the documents that read, and those that failed the schema less
+    what failed): a person corrects the structure and the quotes in one go. The validator's
+    other errors wait for the structure to be right: they may only follow from what failed (a
+    citation taken out leaves its fact unsupported). Each error at its line where known, in
+    the files' order, each in the order of its lines."""
+    errors = list(failed.errors)
+    if failed.readable:
+        validator = _Validator(failed.readable, today or timezone.localdate())
+        validator.run()
+        salvaged = {d.name: d.salvage for d in failed.readable if d.salvage is not None}
+        for error in validator.errors:
+            if error in validator.quote_errors:
+                where = salvaged.get(error.file)
+                errors.append(
+                    replace(error, path=where.original_path(error.path)) if where else error
+                )
+    located = errors_located(errors, failed.readable)
+    files = {name: n for n, name in reversed(list(enumerate(e.file for e in located)))}
+    return sorted(located, key=lambda e: (files[e.file], e.line or 0))
 
 
 def _merge_progress(validator: _Validator, existing: dict[NaturalKey, Fields]) -> None:

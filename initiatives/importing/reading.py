@@ -1,10 +1,14 @@
 """Parse: fixture documents found on disk or uploaded, read (decoded, sized, loaded) and
-checked against the schema, every error with its file and path."""
+checked against the schema, every error with its file, path and line. A document that fails
+the schema is still returned, with what failed taken out (salvage), for its quotes to be
+checked in the same reading."""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +19,16 @@ from pydantic import ValidationError
 from ..models import KEY_PATTERN
 from .decoding import UndecodableText, decode_text
 from .errors import DocumentError, ImportFailed
-from .loading import _character, _describe, _load, _Unbuildable, _unbuildable_message
+from .loading import (
+    _character,
+    _describe,
+    _load,
+    _Unbuildable,
+    _unbuildable_message,
+    path_lines,
+    yaml_problem,
+)
+from .salvage import Salvage, salvage
 from .schema import DocumentDoc
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -36,6 +49,10 @@ class Document:
     # Uploaded with the document (the admin's import page): text files by name, read from
     # here and never from disk.
     texts: Mapping[str, str] | None = None
+    text: str = ""  # the document as written: its errors' lines are read from it
+    # A document that failed the schema: what remains of it once what failed is taken out
+    # (its paths mapped back to the document's); None for a document that reads whole.
+    salvage: Salvage | None = None
 
 
 def documents_collect(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -94,7 +111,7 @@ def documents_parse(paths: Iterable[str | Path]) -> list[Document]:
         if document is not None:
             documents.append(document)
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(errors, readable=documents)
     return documents
 
 
@@ -118,7 +135,7 @@ def documents_parse_uploaded(files: Mapping[str, str]) -> list[Document]:
     if not documents and not errors:
         errors.append(DocumentError("-", "", _("no fixture document to import")))
     if errors:
-        raise ImportFailed(errors)
+        raise ImportFailed(errors, readable=documents)
     return documents
 
 
@@ -139,22 +156,23 @@ def document_parse_text(
     except UnicodeEncodeError:  # a lone surrogate, which no UTF-8 file holds
         return None, [DocumentError(name, "", _("not UTF-8 text"))]
     except _Unbuildable as exc:
-        where = exc.path or _("line %(line)s") % {"line": exc.node.start_mark.line + 1}
-        return None, [DocumentError(name, where, _unbuildable_message(exc))]
+        line = exc.node.start_mark.line + 1
+        where = exc.path or _("line %(line)s") % {"line": line}
+        return None, [DocumentError(name, where, _unbuildable_message(exc), line)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        at: int | None = None
         if mark:
-            where = _("line %(line)s") % {"line": mark.line + 1}
+            at = mark.line + 1
+            where = _("line %(line)s") % {"line": at}
         elif isinstance(exc, yaml.reader.ReaderError):  # a control character, a bad byte
-            where = _("character %(position)s") % {"position": _character(raw_text, exc) + 1}
+            position = _character(raw_text, exc)
+            at = raw_text.count("\n", 0, position) + 1
+            where = _("character %(position)s") % {"position": position + 1}
         else:
             where = ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [
-            DocumentError(
-                name, where, _("not valid YAML or JSON: %(problem)s") % {"problem": problem}
-            )
-        ]
+        message = _("not valid YAML or JSON: %(problem)s") % {"problem": yaml_problem(exc)}
+        return None, [DocumentError(name, where, message, at)]
     if not isinstance(data, dict):
         return None, [
             DocumentError(name, "", _("a document must be a mapping with a 'format' key"))
@@ -183,10 +201,33 @@ def document_parse_text(
     except RecursionError:
         return None, [DocumentError(name, "", _("nested too deeply"))]
     except ValidationError as exc:
-        return None, [
+        errors = [
             DocumentError(name, _loc_to_path(e["loc"]), _pydantic_message(e)) for e in exc.errors()
         ]
-    return Document(name=name, directory=directory, body=body, texts=texts), []
+        lines = path_lines(raw_text, {e.path for e in errors})
+        errors = [replace(e, line=lines.get(e.path)) for e in errors]
+        salvaged = salvage(data, exc.errors())
+        if salvaged is None:
+            return None, errors
+        partial, how = salvaged
+        return Document(name, directory, partial, texts, raw_text, how), errors
+    return Document(name=name, directory=directory, body=body, texts=texts, text=raw_text), []
+
+
+def errors_located(
+    errors: Sequence[DocumentError], documents: Iterable[Document]
+) -> list[DocumentError]:
+    """The errors, each with the line its path stands on in its document where known."""
+    texts = {d.name: d.text for d in documents if d.text}
+    paths: dict[str, set[str]] = defaultdict(set)
+    for error in errors:
+        if error.line is None and error.file in texts:
+            paths[error.file].add(error.path)
+    lines = {name: path_lines(texts[name], wanted) for name, wanted in paths.items()}
+    return [
+        replace(e, line=lines[e.file].get(e.path)) if e.file in lines and e.line is None else e
+        for e in errors
+    ]
 
 
 def oversized(text: str) -> int | None:
@@ -249,8 +290,10 @@ def _loc_to_path(loc: Sequence[int | str]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part.startswith("function-"):
-            continue  # pydantic's own marker for a validator, not a place in the document
+        elif part.startswith("function-") or part == "[key]":
+            # pydantic's own markers (a validator; a mapping's key, not its value), not
+            # places in the document
+            continue
         else:
             path += f".{part}" if path else part
     return path
@@ -282,7 +325,14 @@ def _pydantic_message(error: Any) -> str:
     if kind.startswith("decimal") or kind == "finite_number":
         return _("expected an amount, got %(value)s") % {"value": _describe(error.get("input"))}
     if kind == "literal_error":
-        return _("must be one of %(choices)s") % {"choices": ctx.get("expected", "")}
+        # pydantic's "'a', 'b' or 'c'" is English: its "or" too.
+        choices = re.findall(r"'[^']*'", str(ctx.get("expected", "")))
+        listed = (
+            _("%(choices)s or %(last)s") % {"choices": ", ".join(choices[:-1]), "last": choices[-1]}
+            if len(choices) > 1
+            else "".join(choices)
+        )
+        return _("must be one of %(choices)s") % {"choices": listed}
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == KEY_PATTERN:
             return _("must be a key: lowercase letters, digits and single hyphens")
@@ -295,4 +345,5 @@ def _pydantic_message(error: Any) -> str:
         bound = ctx.get("le", ctx.get("ge"))
         word = _("at most") if kind == "less_than_equal" else _("at least")
         return _("must be %(word)s %(bound)s") % {"word": word, "bound": bound}
-    return str(error["msg"])
+    # pydantic's own message is English: say what was found, in the page's language.
+    return _("not a valid value here: %(value)s") % {"value": _describe(error.get("input"))}

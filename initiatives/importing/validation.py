@@ -212,11 +212,16 @@ class _Validator(_Checks):
                     continue
                 text = self.source_texts.get(quoted.source, "")
                 if not text or find_quote(text, quoted.quote) is None:
-                    self.error(doc, f"{epath}.quote", _quote_missing(quoted.quote, quoted.source))
+                    self.error(
+                        doc,
+                        f"{epath}.quote",
+                        _quote_missing(quoted.quote, quoted.source),
+                        quote=True,
+                    )
                     continue
                 quote = fold_whitespace(quoted.quote)
                 if (quoted.source, quote) in seen:
-                    self.error(doc, epath, _("the same quote is cited twice"))
+                    self.error(doc, epath, _("the same quote is cited twice"), quote=True)
                     continue
                 seen.add((quoted.source, quote))
                 evidence.append((quoted.source, quote, quoted.primary))

@@ -33,6 +33,10 @@ class _Checks:
         self.documents = documents
         self.today = today
         self.errors: list[DocumentError] = []
+        # Those about quotes and the texts they are found in: reported with the structure
+        # errors of a document that failed the schema (planning.reported_errors), the others
+        # only once its structure is right (they may follow from what failed).
+        self.quote_errors: set[DocumentError] = set()
         self.rows: dict[str, dict[NaturalKey, Fields]] = {m: {} for m in MODEL_ORDER}
         self.where: dict[tuple[str, NaturalKey], tuple[str, str]] = {}  # (file, path) defined at
         self.source_texts: dict[str, str] = {}
@@ -42,9 +46,16 @@ class _Checks:
         self.successors: list[tuple[Document, str, NaturalKey, str]] = []
 
     # -- helpers ---------------------------------------------------------------------------
-    def error(self, doc: Document, path: str, message: str) -> None:
+    def error(self, doc: Document, path: str, message: str, *, quote: bool = False) -> None:
         # str(): a lazy message is rendered now, in the language active for this import.
-        self.errors.append(DocumentError(doc.name, path, str(message)))
+        error = DocumentError(doc.name, path, str(message))
+        self.errors.append(error)
+        if quote:
+            self.quote_errors.add(error)
+
+    def text_error(self, doc: Document, path: str, message: str) -> None:
+        """A source's text file that cannot be read: its quotes cannot be found in it."""
+        self.error(doc, path, message, quote=True)
 
     def error_at(self, model: str, key: NaturalKey, field: str, message: str) -> None:
         """An error about a row already planned, reported where the document defines it."""
@@ -87,7 +98,10 @@ class _Checks:
                 )
             elif text and find_quote(text, published.quote) is None:
                 self.error(
-                    doc, f"{path}.published.quote", _quote_missing(published.quote, source.key)
+                    doc,
+                    f"{path}.published.quote",
+                    _quote_missing(published.quote, source.key),
+                    quote=True,
                 )
         elif not published.note:
             self.error(
@@ -118,17 +132,17 @@ class _Checks:
         folder = doc.directory.resolve()
         text_path = (folder / name).resolve()
         if not text_path.is_relative_to(folder):
-            self.error(
+            self.text_error(
                 doc,
                 path,
                 _("the text file must be in the document's folder: %(file)s") % {"file": name},
             )
             return ""
         if not text_path.is_file():
-            self.error(doc, path, _("text file not found: %(file)s") % {"file": name})
+            self.text_error(doc, path, _("text file not found: %(file)s") % {"file": name})
             return ""
         if text_path.stat().st_size > MAX_SOURCE_BYTES:
-            self.error(
+            self.text_error(
                 doc,
                 path,
                 _("text file is larger than %(size)s MB") % {"size": MAX_SOURCE_BYTES // 1_000_000},
@@ -138,29 +152,29 @@ class _Checks:
             text = decode_text(text_path.read_bytes())
         except UndecodableText as exc:
             if exc.binary:
-                self.error(doc, path, _("text file contains a NUL character"))
+                self.text_error(doc, path, _("text file contains a NUL character"))
             else:
-                self.error(doc, path, _("text file is not UTF-8: %(file)s") % {"file": name})
+                self.text_error(doc, path, _("text file is not UTF-8: %(file)s") % {"file": name})
             return ""
         except OSError as exc:
-            self.error(
+            self.text_error(
                 doc, path, _("text file cannot be read: %(reason)s") % {"reason": exc.strerror}
             )
             return ""
         if not text.strip():
-            self.error(doc, path, _("text file is empty"))
+            self.text_error(doc, path, _("text file is empty"))
         return text
 
     def uploaded_text(self, doc: Document, path: str, name: str) -> str:
         assert doc.texts is not None
         text = doc.texts.get(_upload_name(name))
         if text is None:
-            self.error(
+            self.text_error(
                 doc, path, _("text file not uploaded with the document: %(file)s") % {"file": name}
             )
             return ""
         if not text.strip():
-            self.error(doc, path, _("text file is empty"))
+            self.text_error(doc, path, _("text file is empty"))
         return text
 
     # -- citations and provenance ------------------------------------------------------------
@@ -202,11 +216,16 @@ class _Checks:
             text = self.source_texts.get(citation.source, "")
             offsets = find_quote(text, citation.quote) if text else None
             if offsets is None:
-                self.error(doc, f"{cpath}.quote", _quote_missing(citation.quote, citation.source))
+                self.error(
+                    doc,
+                    f"{cpath}.quote",
+                    _quote_missing(citation.quote, citation.source),
+                    quote=True,
+                )
                 continue
             quote = fold_whitespace(citation.quote)
             if (citation.source, quote, fact) in seen:
-                self.error(doc, cpath, _("the same quote is cited twice"))
+                self.error(doc, cpath, _("the same quote is cited twice"), quote=True)
                 continue
             seen.add((citation.source, quote, fact))
             self.rows["Citation"][(kind, *target, citation.source, quote, fact)] = {

@@ -7,12 +7,13 @@ anything the package defines:
 
 - base: natural keys, stored periods (Precision, DateBasis, their constraints and reading);
 - ratings: the assessed-status scale, its definitions, divergence from the declared status;
-- sources: Source, Citation;
+- sources: Source, Citation, the words for the facts quotes support;
 - missions: Actor, Label, Mission, Involvement, Workstream;
 - milestones: Milestone, its health drift, MilestoneSlip;
 - alerts: DeadlineAlert, Notification, DigestDelivery;
 - assessments: Assessment, Evidence, Forecast;
-- records: HistoryEntry, WriteContext, DataVersion, ImportDraft, ProConnectIdentity.
+- records: HistoryEntry, WriteContext, DataVersion, ImportDraft, ProConnectIdentity;
+- follows: Follow (a reader following a mission).
 """
 
 from __future__ import annotations
@@ -32,12 +33,13 @@ from .ratings import (
     assessed_fields,
     assessment_diverges,
 )
-from .sources import Citation, Source
+from .sources import Citation, Source, fact_label
 from .missions import Actor, Involvement, Label, Mission, Workstream
 from .milestones import HEALTH_DRIFT, Milestone, MilestoneSlip
 from .alerts import DeadlineAlert, DigestDelivery, Notification
 from .assessments import Assessment, Evidence, Forecast
 from .records import (
+    FOLLOWED_TABLES,
     NEWS_VIA,
     DataVersion,
     HistoryEntry,
@@ -45,6 +47,7 @@ from .records import (
     ProConnectIdentity,
     WriteContext,
 )
+from .follows import Follow
 
 __all__ = [
     # base
@@ -63,6 +66,7 @@ __all__ = [
     # sources
     "Citation",
     "Source",
+    "fact_label",
     # missions
     "Actor",
     "Involvement",
@@ -82,10 +86,13 @@ __all__ = [
     "Evidence",
     "Forecast",
     # records
+    "FOLLOWED_TABLES",
     "NEWS_VIA",
     "DataVersion",
     "HistoryEntry",
     "ImportDraft",
     "ProConnectIdentity",
     "WriteContext",
+    # follows
+    "Follow",
 ]

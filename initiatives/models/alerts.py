@@ -71,9 +71,12 @@ class DeadlineAlert(models.Model):
 
 
 class Notification(models.Model):
-    """A deadline alert under a user's bell: one per (user, alert), read or not.
+    """Under a user's bell, read or not: a deadline alert (one per user and alert), or a
+    change a person made to a mission the user follows (one per user and change: its
+    history entry).
 
-    Its words are rendered when it is shown, in the reader's language, from the alert."""
+    Its words are rendered when it is shown, in the reader's language, from the alert or
+    the change."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,6 +87,16 @@ class Notification(models.Model):
     alert = models.ForeignKey(
         DeadlineAlert,
         verbose_name=_("alert"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    change = models.ForeignKey(
+        "initiatives.HistoryEntry",
+        verbose_name=_("change"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
     )
@@ -95,7 +108,14 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "alert"], name="notification_once_per_alert")
+            models.UniqueConstraint(fields=["user", "alert"], name="notification_once_per_alert"),
+            # Followers are told by a task that may run twice: the second finds this.
+            models.UniqueConstraint(fields=["user", "change"], name="notification_once_per_change"),
+            models.CheckConstraint(
+                condition=Q(alert__isnull=False, change__isnull=True)
+                | Q(alert__isnull=True, change__isnull=False),
+                name="notification_alert_or_change",
+            ),
         ]
         indexes = [
             models.Index(fields=["user", "-created_at", "-id"], name="notification_user_idx"),
@@ -103,10 +123,16 @@ class Notification(models.Model):
             models.Index(
                 fields=["user"], name="notification_unread_idx", condition=Q(read_at__isnull=True)
             ),
+            # The daily digest's followers: the changes told since yesterday, not all ever.
+            models.Index(
+                fields=["created_at"],
+                name="notification_change_idx",
+                condition=Q(change__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.alert}"
+        return f"{self.user} — {self.alert or self.change}"
 
 
 class DigestDelivery(models.Model):

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 # The writes made by people (an edit page, the admin): news of a mission. Imports and the
 # sweep write too, but they are bookkeeping.
 NEWS_VIA = ("edit", "admin", "sheet", "assessment")
+# The rows whose changes by people reach the followers of their mission (notify_followers).
+FOLLOWED_TABLES = ("initiatives_mission", "initiatives_milestone")
 
 
 class HistoryEntry(models.Model):
@@ -40,12 +42,27 @@ class HistoryEntry(models.Model):
     via = models.CharField(_("through"), max_length=20)
     old = models.JSONField(_("before"), null=True, blank=True)
     new = models.JSONField(_("after"), null=True, blank=True)
+    # When the followers of its mission were told of it (services.notify_followers claims
+    # it), for a person's change of a mission or milestone; never set on the others.
+    notified_at = models.DateTimeField(_("followers told at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
         ordering = ["-pk"]
         indexes = [
+            # The changes whose followers are still to be told: what changed since the last
+            # run, whatever the size of the history.
+            models.Index(
+                fields=["id"],
+                name="history_untold_idx",
+                condition=Q(
+                    notified_at__isnull=True,
+                    action="update",
+                    via__in=NEWS_VIA,
+                    table_name__in=FOLLOWED_TABLES,
+                ),
+            ),
             models.Index(fields=["table_name", "row_id", "-id"], name="history_row_idx"),
             # A mission's last news: the changes people made (selectors.with_news), a small
             # part of the history next to what imports and the sweep write.

@@ -3,12 +3,43 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .base import DateBasis, Precision, key_field
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# What the facts a quote supports are called on the pages: never their stored names ("due",
+# "launch"), which are the fixture documents' words (importing.schema.FACTS).
+FACT_LABELS: dict[str, StrOrPromise] = {
+    "launch": pgettext_lazy("supported fact", "launch"),
+    "budget": pgettext_lazy("supported fact", "budget"),
+    "status": pgettext_lazy("supported fact", "status"),
+    "due": pgettext_lazy("supported fact", "deadline"),
+    "role": pgettext_lazy("supported fact", "role"),
+}
+EXISTENCE_LABELS: dict[str, StrOrPromise] = {
+    "mission": pgettext_lazy("supported fact", "existence of the mission"),
+    "involvement": pgettext_lazy("supported fact", "involvement of the actor"),
+    "workstream": pgettext_lazy("supported fact", "existence of the workstream"),
+    "milestone": pgettext_lazy("supported fact", "existence of the milestone"),
+}
+
+
+def fact_label(fact: str, kind: str) -> StrOrPromise:
+    """The words for `fact` of an object of `kind` (mission, involvement, workstream,
+    milestone); empty for no fact (a quote that supports the object as a whole)."""
+    if not fact:
+        return ""
+    if fact == "existence":
+        return EXISTENCE_LABELS.get(kind, pgettext_lazy("supported fact", "existence"))
+    return FACT_LABELS.get(fact, pgettext_lazy("supported fact", "another fact"))
 
 
 class Source(models.Model):
@@ -126,3 +157,16 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return f"« {self.quote[:60]}… » ({self.source.key})"
+
+    @property
+    def target_kind(self) -> str:
+        """Which of TARGETS this quote supports a fact of."""
+        return next(kind for kind in self.TARGETS if getattr(self, f"{kind}_id") is not None)
+
+    @property
+    def target_id(self) -> int:
+        return int(getattr(self, f"{self.target_kind}_id"))
+
+    @property
+    def fact_label(self) -> StrOrPromise:
+        return fact_label(self.fact, self.target_kind)

@@ -4,14 +4,19 @@ Selectors read; services write (HackSoft's styleguide). One module per concern:
 - `health`: each health as a filter and as one SQL expression, stale stored health (the
   sweep's), progress of workstreams and missions;
 - `pages`: the dashboard and its polled deadline panel, the mission, workstream, milestone
-  and source pages, footnotes;
+  and source pages;
+- `footnotes`: a page's quotes as numbered notes, one per passage; a source's text cut into
+  its quoted passages;
 - `missions`: the mission list (filters, search, keyset cursor), the sitemap;
+- `search`: what a search reaches (the mission list's, the search page's groups by kind);
 - `timeline`: the frise;
 - `history`: history lines for people;
 - `notifications`: the bell's count, a user's notifications, the digest;
+- `follows`: who follows a mission, the missions one follows, the changes told to followers;
 - `assessments`: assessment timelines, evidence sources, successors, dashboard counts;
 - `forecasts`: the weather of workstreams; `news`: dormancy ("sans nouvelles");
-- `permissions`: which listed rows a user may write.
+- `permissions`: which listed rows a user may write, the workstreams a user coordinates;
+- `coordination`: « Mes jalons », a coordinator's milestones across missions by due window.
 
 Every public name is re-exported here: callers write `selectors.health_filters(today)`.
 Health is computed from status, window and today, not read from the stored column: the
@@ -24,6 +29,19 @@ from .assessments import (
     evidence_sources,
     milestones_by_assessment,
 )
+from .footnotes import (
+    NOTES_SHOWN_OPEN,
+    Cited,
+    Footnotes,
+    Note,
+    Passage,
+    QuotedPassage,
+    SourceText,
+    Supported,
+    footnotes_for,
+    source_text,
+)
+from .coordination import MilestoneGroup, MyMilestones, my_milestones
 from .forecasts import LatestForecast, latest_forecast, with_forecast
 from .health import (
     OPEN,
@@ -41,7 +59,6 @@ from .missions import (
     MissionPageOfList,
     mission_list,
     parse_cursor,
-    search_matches,
     sitemap_missions,
 )
 from .news import DaysBefore, missions_without_news, with_news
@@ -55,29 +72,58 @@ from .notifications import (
 from .pages import (
     Dashboard,
     DeadlinePanel,
-    Footnotes,
     MissionPage,
-    Passage,
     WorkstreamPage,
     dashboard,
     deadline_panel,
-    footnotes_for,
     milestone_page,
     milestone_row,
     mission_page,
-    passages,
     source_page,
     workstream_page,
 )
-from .permissions import editable_milestone_ids, forecastable_workstream_ids
+from .permissions import (
+    coordinated_workstreams,
+    editable_milestone_ids,
+    forecastable_workstream_ids,
+)
+from .follows import (
+    FOLLOWED_FIELDS,
+    FollowedChange,
+    describe_changes,
+    describe_notifications,
+    followed_changes,
+    followed_missions,
+    is_following,
+    mission_of,
+)
+from .search import (
+    PER_KIND,
+    ResultGroup,
+    SearchResults,
+    mission_matches,
+    search_matches,
+    site_search,
+)
 from .timeline import TIMELINE_FIRST_YEAR, Bar, Timeline, TimelineRow, timeline
 
 __all__ = [
+    # follows
+    "FOLLOWED_FIELDS",
+    "FollowedChange",
+    "describe_changes",
+    "describe_notifications",
+    "followed_changes",
+    "followed_missions",
+    "is_following",
+    "mission_of",
+    "NOTES_SHOWN_OPEN",
     "TIMELINE_FIRST_YEAR",
     "OPEN",
     "SHOWN",
     "Bar",
     "Change",
+    "Cited",
     "Dashboard",
     "DaysBefore",
     "DeadlinePanel",
@@ -90,10 +136,17 @@ __all__ = [
     "MissionFilters",
     "MissionPage",
     "MissionPageOfList",
+    "MilestoneGroup",
+    "MyMilestones",
+    "Note",
     "Passage",
+    "QuotedPassage",
+    "SourceText",
+    "Supported",
     "WorkstreamPage",
     "assessment_successors",
     "assessment_timeline",
+    "coordinated_workstreams",
     "dashboard",
     "deadline_panel",
     "digest_for",
@@ -114,14 +167,21 @@ __all__ = [
     "mission_history",
     "mission_list",
     "mission_page",
+    "my_milestones",
     "missions_with_progress",
     "missions_without_news",
     "notifications_of",
     "parse_cursor",
-    "passages",
     "search_matches",
     "sitemap_missions",
+    # search
+    "PER_KIND",
+    "ResultGroup",
+    "SearchResults",
+    "mission_matches",
+    "site_search",
     "source_page",
+    "source_text",
     "stale_health",
     "stale_health_arms",
     "unread_notifications",

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.db.models import Field, Model, Q
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.translation import get_language
 
+from .. import dates
 from ..models import Milestone, Mission, Workstream
 
 
@@ -88,7 +89,7 @@ def _shown_value(model: Any, column: str, value: Any) -> str:
         return f"{value} %"
     if field.get_internal_type() == "DateField":
         try:
-            return date_format(dt.date.fromisoformat(str(value)[:10]), "j F Y")
+            return dates.day(dt.date.fromisoformat(str(value)[:10]), get_language())
         except ValueError:
             return str(value)
     return str(value)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
-
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
-from ..models import Involvement, Milestone, Mission, Workstream
+from ..models import Involvement, Milestone, Mission
 from .health import _MISSION_PROGRESS, OPEN, health_filters
+from .search import mission_matches
 
 
 @dataclass(frozen=True)
@@ -32,70 +31,10 @@ class MissionPageOfList:
     previous_cursor: str | None
 
 
-def search_matches(model: type[Any], fields: tuple[str, ...], q: str) -> QuerySet[Any]:
-    """Rows of `model` whose `fields` match the words of `q` (PostgreSQL). The expression is
-    the one migration 0005 indexes: change both together."""
-    from django.contrib.postgres.search import SearchQuery, SearchVector
-
-    query = SearchQuery(q, config="fr_unaccent", search_type="websearch")
-    vector = SearchVector(*fields, config="fr_unaccent")
-    return model.objects.annotate(v=vector).filter(v=query).values("pk")
-
-
 def _search(missions: QuerySet[Mission], q: str) -> QuerySet[Mission]:
-    """Full-text search over titles, summaries, workstreams and quotes. On PostgreSQL: French
-    stemming (plurals) on unaccented words (accents), through the `fr_unaccent` configuration
-    made by migration 0002. SQLite, the embedded default, gets a plainer case-insensitive
-    substring match on the same fields."""
-    from django.db import connection
-
-    from ..models import Citation
-
-    if connection.vendor == "postgresql":
-
-        def matches(model: type[Any], *fields: str) -> QuerySet[Any]:
-            return search_matches(model, fields, q)
-
-        return missions.filter(
-            Q(pk__in=matches(Mission, "title", "summary"))
-            | Q(pk__in=matches(Workstream, "title", "summary").values("mission_id"))
-            | Q(pk__in=matches(Citation, "quote").exclude(mission=None).values("mission_id"))
-            | Q(
-                pk__in=matches(Citation, "quote")
-                .exclude(workstream=None)
-                .values("workstream__mission_id")
-            )
-            | Q(
-                pk__in=matches(Citation, "quote")
-                .exclude(milestone=None)
-                .values("milestone__mission_id")
-            )
-        )
-    # Same fields as on PostgreSQL, as subqueries: joining them all would multiply the rows.
-    return missions.filter(
-        Q(title__icontains=q)
-        | Q(summary__icontains=q)
-        | Q(
-            pk__in=Workstream.objects.filter(
-                Q(title__icontains=q) | Q(summary__icontains=q)
-            ).values("mission_id")
-        )
-        | Q(
-            pk__in=Citation.objects.filter(quote__icontains=q, mission__isnull=False).values(
-                "mission_id"
-            )
-        )
-        | Q(
-            pk__in=Citation.objects.filter(quote__icontains=q, workstream__isnull=False).values(
-                "workstream__mission_id"
-            )
-        )
-        | Q(
-            pk__in=Citation.objects.filter(quote__icontains=q, milestone__isnull=False).values(
-                "milestone__mission_id"
-            )
-        )
-    )
+    """Missions reached by `q` through anything of theirs (`search.mission_matches`): French
+    full text on PostgreSQL, a folded substring match on SQLite."""
+    return missions.filter(mission_matches(q))
 
 
 def mission_list(
@@ -137,7 +76,9 @@ def mission_list(
     page = missions.annotate(
         progress=RawSQL(_MISSION_PROGRESS, ()),
         next_due_text=Subquery(next_deadline.values("due_text")[:1]),
+        next_due_start=Subquery(next_deadline.values("due_start")[:1]),
         next_due_end=Subquery(next_deadline.values("due_end")[:1]),
+        next_due_precision=Subquery(next_deadline.values("due_precision")[:1]),
         next_due_title=Subquery(next_deadline.values("title")[:1]),
     ).prefetch_related("labels")
     rows: list[Mission]

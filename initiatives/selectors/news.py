@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     BooleanField,
+    Case,
+    CharField,
     Count,
     DateField,
     DateTimeField,
@@ -19,6 +21,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
     Window,
 )
 
@@ -32,6 +35,7 @@ class NewsAnnotations(TypedDict):
     """What with_news adds to each mission."""
 
     last_news_on: dt.date
+    last_news_precision: str  # a source's month or year, or "day"
     no_news: bool
 
 
@@ -63,20 +67,22 @@ class DaysBefore(Func):
 def with_news(
     missions: QuerySet[Mission], today: dt.date
 ) -> QuerySet[WithAnnotations[Mission, NewsAnnotations]]:
-    """Annotate `last_news_on` and `no_news` ("sans nouvelles").
+    """Annotate `last_news_on`, its precision and `no_news` ("sans nouvelles").
 
     The last news of a mission is the later of its latest source's publication date and the
     latest change a person made to it, its workstreams or its milestones (the history, via an
-    edit or the admin). A mission has no news when that day is more than `rhythm_days` ago."""
+    edit or the admin). A mission has no news when that day is more than `rhythm_days` ago.
+    Its precision is the source's when the news is a source dated to the month or the year
+    (stored as its first day), so that "janvier 2014" is never shown as 1 January."""
     from django.db.models.functions import Coalesce, Greatest, TruncDate
 
     from ..models import HistoryEntry, Source
 
-    latest_source = (
-        Source.objects.filter(missions=OuterRef("pk"))
-        .order_by("-published_on")
-        .values("published_on")[:1]
+    sources = Source.objects.filter(missions=OuterRef("pk")).order_by(
+        "-published_on",
+        "published_precision",  # the same first day: "day" < "month" < "year"
     )
+    latest_source = sources.values("published_on")[:1]
     mine = OuterRef(OuterRef("pk"))
     latest_change = (
         HistoryEntry.objects.filter(via__in=NEWS_VIA)
@@ -94,20 +100,29 @@ def with_news(
         .order_by("-at")
         .values("at")[:1]
     )
+    changed_on = Coalesce(
+        TruncDate(Subquery(latest_change, output_field=DateTimeField())),
+        Value(dt.date.min, output_field=DateField()),
+    )
     return missions.annotate(
         last_news_on=Greatest(
             # A mission with no source yet counts from its creation.
             Coalesce(Subquery(latest_source), TruncDate("created_at")),
-            Coalesce(
-                TruncDate(Subquery(latest_change, output_field=DateTimeField())),
-                Value(dt.date.min, output_field=DateField()),
-            ),
+            changed_on,
             output_field=DateField(),
         )
     ).annotate(
+        last_news_precision=Case(
+            When(
+                Q(last_news_on=Subquery(latest_source)) & Q(last_news_on__gt=changed_on),
+                then=Subquery(sources.values("published_precision")[:1]),
+            ),
+            default=Value("day"),
+            output_field=CharField(),
+        ),
         no_news=ExpressionWrapper(
             Q(last_news_on__lt=DaysBefore(today, F("rhythm_days"))), output_field=BooleanField()
-        )
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Lookup, Q, QuerySet
 
 from ..models import Milestone, Mission, Workstream
 from .assessments import milestones_by_assessment
+from .footnotes import Footnotes, SourceText, footnotes_for, source_text
 from .forecasts import latest_forecast, with_forecast
 from .health import (
     OPEN,
@@ -68,6 +69,7 @@ def deadline_panel(today: dt.date, *, deadlines: int = 10, late: int = 10) -> De
         "due_start",
         "due_end",
         "due_precision",
+        "editorial",  # a due date from public record is said so, not quoted
         "status",
         "progress",
         "mission__key",
@@ -121,28 +123,6 @@ def dashboard(today: dt.date, *, missions: int = 20) -> Dashboard:
 
 
 @dataclass(frozen=True)
-class Footnotes:
-    """The quotes behind a page's facts, numbered in reading order like footnotes."""
-
-    citations: list[Any]
-    by_target: dict[tuple[str, int], list[int]]  # (kind, object pk) -> footnote numbers
-
-    def of(self, kind: str, pk: int) -> list[int]:
-        return self.by_target.get((kind, pk), [])
-
-
-def footnotes_for(citations: list[Any]) -> Footnotes:
-    by_target: dict[tuple[str, int], list[int]] = {}
-    for number, cit in enumerate(citations, start=1):
-        cit.number = number
-        for kind in ("mission", "involvement", "workstream", "milestone"):
-            pk = getattr(cit, f"{kind}_id")
-            if pk:
-                by_target.setdefault((kind, pk), []).append(number)
-    return Footnotes(citations, by_target)
-
-
-@dataclass(frozen=True)
 class MissionPage:
     mission: Mission
     involvements: list[Any]
@@ -189,18 +169,19 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
             | _id_among("involvement", Involvement.objects.filter(mission=mission))
             | _id_among("workstream", Workstream.objects.filter(mission=mission))
             | _id_among("milestone", Milestone.objects.filter(mission=mission))
-        )
-        .select_related("source")
-        # Reading order: the mission's own quotes, then actors', workstreams', milestones'.
-        .order_by(
-            *(
-                F(f"{kind}_id").asc(nulls_last=True)
-                for kind in ("mission", "involvement", "workstream", "milestone")
-            ),
-            "start_offset",
-        )
+        ).select_related("source")
     )
-    return MissionPage(mission, involvements, workstreams, milestones, footnotes_for(citations))
+    # Numbered as the page reads: the mission, its actors, each workstream and its
+    # milestones, then the mission's own milestones.
+    targets: list[tuple[str, Any]] = [("mission", mission)]
+    targets += [("involvement", involvement) for involvement in involvements]
+    for workstream in workstreams:
+        targets.append(("workstream", workstream))
+        targets += [("milestone", m) for m in workstream.milestone_list]  # type: ignore[attr-defined]
+    targets += [("milestone", m) for m in mission.own_milestones]  # type: ignore[attr-defined]
+    return MissionPage(
+        mission, involvements, workstreams, milestones, footnotes_for(citations, targets)
+    )
 
 
 def _id_among(field: str, rows: QuerySet[Any]) -> Q:
@@ -239,21 +220,13 @@ def milestone_page(pk: int, today: dt.date) -> tuple[Milestone, Footnotes] | Non
     )
     if milestone is None:
         return None
-    citations = list(
-        Citation.objects.filter(milestone=milestone).select_related("source").order_by("pk")
-    )
-    return milestone, footnotes_for(citations)
+    citations = list(Citation.objects.filter(milestone=milestone).select_related("source"))
+    return milestone, footnotes_for(citations, [("milestone", milestone)])
 
 
-@dataclass(frozen=True)
-class Passage:
-    text: str
-    citations: list[Any]  # empty: plain text; else the quotes that cover this passage
-    starting: list[Any]  # the quotes that begin here: each gets its one anchor
-
-
-def source_page(key: str) -> tuple[Any, list[Passage]] | None:
-    """A source's text cut into passages, each quoted passage carrying its citations."""
+def source_page(key: str) -> tuple[Any, SourceText] | None:
+    """A source and its text cut into passages, each quoted passage numbered once with the
+    objects and facts it supports (2 queries)."""
     from ..models import Citation, Source
 
     source = Source.objects.filter(key=key).first()
@@ -265,23 +238,10 @@ def source_page(key: str) -> tuple[Any, list[Passage]] | None:
             "involvement__mission",
             "involvement__actor",
             "workstream__mission",
-            "milestone",
+            "milestone__workstream",
         )
     )
-    return source, passages(source.text, citations)
-
-
-def passages(text: str, citations: list[Any]) -> list[Passage]:
-    """Cut `text` at every quote boundary; overlapping quotes share the passages they overlap."""
-    cuts = sorted(
-        {0, len(text), *(c.start_offset for c in citations), *(c.end_offset for c in citations)}
-    )
-    result: list[Passage] = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
-        covering = [c for c in citations if c.start_offset <= start and end <= c.end_offset]
-        starting = [c for c in covering if c.start_offset == start]
-        result.append(Passage(text[start:end], covering, starting))
-    return result
+    return source, source_text(source.text, citations)
 
 
 def milestone_row(pk: int, today: dt.date) -> Milestone | None:
@@ -297,7 +257,7 @@ def milestone_row(pk: int, today: dt.date) -> Milestone | None:
 class WorkstreamPage:
     workstream: Workstream  # with .progress, .mission, .coordinator_list
     milestones: list[Milestone]
-    footnotes: Any
+    footnotes: Footnotes
 
 
 def workstream_page(mission_key: str, key: str, today: dt.date) -> WorkstreamPage | None:
@@ -323,8 +283,7 @@ def workstream_page(mission_key: str, key: str, today: dt.date) -> WorkstreamPag
         Citation.objects.filter(
             Q(workstream=workstream)
             | _id_among("milestone", Milestone.objects.filter(workstream=workstream))
-        )
-        .select_related("source")
-        .order_by(F("workstream_id").asc(nulls_last=True), "milestone_id", "start_offset")
+        ).select_related("source")
     )
-    return WorkstreamPage(workstream, milestones, footnotes_for(citations))
+    targets = [("workstream", workstream), *(("milestone", m) for m in milestones)]
+    return WorkstreamPage(workstream, milestones, footnotes_for(citations, targets))

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from ..models import Milestone, Workstream
+
+
+def coordinated_workstreams(user: Any) -> QuerySet[Workstream]:
+    """The workstreams `user` coordinates, whose milestones and weather they write (an
+    administrator writes every one besides): none for visitors and inactive accounts."""
+    if not (user.is_authenticated and user.is_active):
+        return Workstream.objects.none()
+    return Workstream.objects.filter(coordinators=user)
 
 
 def _writable_workstreams(user: Any) -> set[int] | None:
@@ -14,7 +24,7 @@ def _writable_workstreams(user: Any) -> set[int] | None:
         return set()
     if user.is_staff:
         return None
-    return set(user.coordinated_workstreams.values_list("pk", flat=True))
+    return set(coordinated_workstreams(user).values_list("pk", flat=True))
 
 
 def editable_milestone_ids(user: Any, milestones: list[Milestone]) -> set[int]:

@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import get_language
 
+from .. import dates
 from ..models import Milestone, Mission, Precision, Workstream
 from .health import with_current_health
 from .missions import _cursor
@@ -64,7 +66,10 @@ def timeline(
     the axis: all years from 2013 to two years after today, or one year by quarter."""
     if year is not None:
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        ticks_at = [(dt.date(year, m, 1), f"T{(m - 1) // 3 + 1}") for m in (1, 4, 7, 10)]
+        ticks_at = [
+            (dt.date(year, m, 1), dates.quarter_tick((m - 1) // 3 + 1, get_language()))
+            for m in (1, 4, 7, 10)
+        ]
     else:
         start, end = dt.date(TIMELINE_FIRST_YEAR, 1, 1), dt.date(today.year + 2, 12, 31)
         ticks_at = [(dt.date(y, 1, 1), str(y)) for y in range(start.year, end.year + 1)]
@@ -94,12 +99,14 @@ def timeline(
         "due_start",
         "due_end",
         "due_precision",
+        "editorial",  # a due date from public record is said so, not quoted
         "status",
         "mission_id",
         "workstream_id",
     )
     by_row: dict[tuple[int, int | None], list[Bar]] = {}
-    for m in milestones.order_by("due_start"):
+    # By the end of each window, what its words mean ("d'ici fin 2027" after "mars 2027").
+    for m in milestones.order_by("due_end", "due_start", "pk"):
         # due_start__lte and due_end__gte above leave out the milestones with no window.
         assert m.due_start is not None and m.due_end is not None
         left, right = at(m.due_start), at(m.due_end + dt.timedelta(days=1))

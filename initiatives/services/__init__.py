@@ -8,7 +8,8 @@ concern:
 - `forecasts`: the weather of a workstream (record_forecast);
 - `deadlines`: the sweep, and the alerts it and the writer record and resolve;
 - `notifications`: an alert told to its coordinators, notifications marked read, the daily
-  digest, mail in French, and tasks enqueued by name after commit.
+  digest, mail in French, and tasks enqueued by name after commit;
+- `follows`: follow and unfollow a mission, and people's changes told to its followers.
 
 Permissions are checked here as well as in the views: a crafted request that reaches a
 service for another workstream's milestone is refused, and nothing changes. Every public
@@ -28,6 +29,7 @@ from .assessments import (
     too_early_to_say_not_achieved,
 )
 from .deadlines import SweepResult, deadlines_sweep, record_alerts, resolve_alerts
+from .follows import FOLLOWERS_BATCH, follow, notify_followers, unfollow
 from .forecasts import can_record_forecast, record_forecast
 from .milestones import (
     KEEP,
@@ -59,6 +61,10 @@ from .notifications import (
 
 __all__ = [
     "DIGEST_LINES",
+    "FOLLOWERS_BATCH",
+    "follow",
+    "notify_followers",
+    "unfollow",
     "KEEP",
     "NOTIFY_ALERT_TASK",
     "SEND_DIGEST_TASK",

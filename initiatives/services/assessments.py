@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db.models import F
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import history
+from .. import dates, history
 from ..models import Assessed, Assessment, Evidence, Milestone, Mission, Source, Workstream
 from ..quotes import find_quote
 from .deadlines import resolve_alerts
@@ -91,7 +91,7 @@ def too_early_to_say_not_achieved(
     if as_of <= grace_end:
         return _(
             "too early to say “not achieved”: the window and its grace period run until %(day)s"
-        ) % {"day": date_format(grace_end, "j F Y")}
+        ) % {"day": dates.day(grace_end, get_language())}
     return None
 
 

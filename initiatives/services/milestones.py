@@ -7,6 +7,7 @@ service for another workstream's milestone is refused, and nothing changes."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -17,9 +18,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import history, periods, selectors
+from .. import dates, history, periods, selectors
 from ..models import HistoryEntry, Milestone, MilestoneSlip, period_error_message
 from .deadlines import record_alerts, resolve_alerts
 from .notifications import enqueue_notifications
@@ -44,8 +46,10 @@ class MilestoneChange:
     coordinators' form after a conflict sends only what its user changed.
 
     `due_text` is read against today when its words are new (or, fixed without moving the
-    window, against the day they were first read); an import gives the window it read in the
-    document as `due` instead (a dict of the five due_* fields, or None for no deadline)."""
+    window, against the day they were first read); `due_retyped` says a person typed them
+    anew, and then they are read against today even when they are the words stored. An
+    import gives the window it read in the document as `due` instead (a dict of the five
+    due_* fields, or None for no deadline)."""
 
     status: str = KEEP
     progress: int = KEEP
@@ -60,23 +64,32 @@ class MilestoneChange:
     imported_state: dict[str, Any] = KEEP
     # A person's word (an edit, the admin, a sheet) is news; an import is not.
     news: bool = True
+    # The coordinators' form says its user typed the due words again ("à l'automne" meant
+    # this autumn now): read against today. Without it the same words keep their window, so
+    # a sheet sent again or the admin's form saved for another field moves no deadline.
+    due_retyped: bool = False
 
     def given(self) -> dict[str, Any]:
         return {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if getattr(self, f.name) is not KEEP and f.name != "news"
+            if getattr(self, f.name) is not KEEP and f.name not in _HOW
         }
+
+
+_HOW = {"news", "due_retyped"}  # how a change is written, not values
 
 
 @dataclass(frozen=True)
 class CheckedEdit:
     """An edit that passed the rules, ready to write: the milestone as read before it (not
     saved yet: one to create), whose version is the one the edit was based on (the rules
-    checked it), and the values to store."""
+    checked it), and the values to store. `warnings` (field -> message): what is written
+    but worth a word to the person, such as due words whose window has already ended."""
 
     milestone: Milestone
     values: dict[str, Any]
+    warnings: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 class EditConflict(Exception):
@@ -123,6 +136,7 @@ def milestone_update(
     """Apply `change` to a milestone as `user` (through `via`: the edit page, or the admin),
     if it is still at `base_version`: check_milestone_edit, then write_milestones.
 
+    Returns the milestone as pages show it, with the edit's `warnings` (field -> message).
     Raises PermissionDenied, ValidationError (field -> messages; nothing written) or
     EditConflict (someone saved first; nothing written)."""
     today = today or timezone.localdate()
@@ -133,6 +147,7 @@ def milestone_update(
     write_milestones(user, [edit], via=via, today=today)
     saved = selectors.milestone_row(milestone.pk, today)  # as pages show it, health as of today
     assert saved is not None  # written above, in this very request
+    saved.warnings = edit.warnings  # type: ignore[attr-defined]
     return saved
 
 
@@ -159,10 +174,11 @@ def check_milestone(
     Writes nothing, and reads nothing, so a sheet or an import checks thousands of rows
     against milestones it read once. The importer calls it directly: its permission is the
     import's."""
-    values = _checked_values(milestone, change, today)
+    warnings: dict[str, str] = {}
+    values = _checked_values(milestone, change, today, warnings)
     if milestone.pk is not None and milestone.version != base_version:
         raise EditConflict(milestone, last_change_of(milestone))
-    return CheckedEdit(milestone, values)
+    return CheckedEdit(milestone, values, warnings)
 
 
 def milestone_rule_errors(
@@ -352,9 +368,10 @@ def _compare_and_swap(edits: list[CheckedEdit]) -> None:
 
 
 def _checked_values(
-    milestone: Milestone, change: MilestoneChange, today: dt.date
+    milestone: Milestone, change: MilestoneChange, today: dt.date, warnings: dict[str, str]
 ) -> dict[str, Any]:
-    """The values to store: the milestone's, with what `change` gives, checked."""
+    """The values to store: the milestone's, with what `change` gives, checked; what is
+    worth a word to the person goes into `warnings`."""
     given = change.given()
     current = {name: getattr(milestone, name) for name in WRITTEN_FIELDS}
     merged = {**current, **{k: v for k, v in given.items() if k not in {"due", "due_text"}}}
@@ -388,7 +405,11 @@ def _checked_values(
             else dict.fromkeys(_DUE_FIELDS, None) | {"due_text": "", "due_precision": ""}
         )
     elif "due_text" in given:
-        merged.update(_due_from_words(milestone, given["due_text"].strip(), today, errors))
+        merged.update(
+            _due_from_words(
+                milestone, given["due_text"].strip(), today, errors, warnings, change.due_retyped
+            )
+        )
     for name in ("key", "title", "due_text"):
         limit = _max_length(name)
         if len(merged[name] or "") > limit:
@@ -406,19 +427,30 @@ def _checked_values(
 
 
 def _due_from_words(
-    milestone: Milestone, text: str, today: dt.date, errors: dict[str, list[str]]
+    milestone: Milestone,
+    text: str,
+    today: dt.date,
+    errors: dict[str, list[str]],
+    warnings: dict[str, str],
+    retyped: bool,
 ) -> dict[str, Any]:
     """The due fields for the words `text`. The same words keep their window; words edited
     without moving it (a typo, an apostrophe) keep the day they were first read against, so
-    "à l'automne" read in 2020 does not jump to this autumn; new words are read against today."""
-    if text == (milestone.due_text or "").strip():
+    "à l'automne" read in 2020 does not jump to this autumn; new words are read against today,
+    and so are words a person `retyped`, the same or not. Words read today whose window has
+    already ended are written, with a warning: late all along is a fact worth recording."""
+    if text == (milestone.due_text or "").strip() and not retyped:
         return {name: getattr(milestone, name) for name in _DUE_FIELDS}
     if not text:
         return dict.fromkeys(_DUE_FIELDS, None) | {"due_text": "", "due_precision": ""}
     if len(text) > _max_length("due_text"):
         return {"due_text": text}  # refused by the length check
-    period = periods.same_window(
-        text, milestone.due_reference, milestone.due_start, milestone.due_end
+    period = (
+        None
+        if retyped
+        else periods.same_window(
+            text, milestone.due_reference, milestone.due_start, milestone.due_end
+        )
     )
     if period is None:
         try:
@@ -426,7 +458,21 @@ def _due_from_words(
         except periods.PeriodParseError as error:
             errors["due_text"] = [period_error_message(error)]
             return {}
+        if period.end < today:
+            warnings["due_text"] = past_due_message(period)
     return period.fields("due")
+
+
+def past_due_message(period: periods.Period) -> str:
+    """What a person is told when due words they set name a window that has already ended."""
+    return _(
+        "The deadline « %(text)s » has already passed: it reads from %(start)s to %(end)s. "
+        "The milestone is saved with it; if you meant another date, correct it."
+    ) % {
+        "text": period.text,
+        "start": dates.day(period.start, get_language()),
+        "end": dates.day(period.end, get_language()),
+    }
 
 
 def last_change_of(milestone: Milestone) -> HistoryEntry | None:

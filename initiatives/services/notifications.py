@@ -1,6 +1,6 @@
 """Notifications: an alert told to its coordinators (a notification under each one's bell,
-an email), the bell's notifications marked read, the daily digest; and how work is handed to
-the worker.
+an email) and to the followers of its mission (under their bells), the bell's notifications
+marked read, the daily digest; and how work is handed to the worker.
 
 Tasks are enqueued by name, after commit (enqueue_on_commit): services never import
 initiatives.tasks, which imports them."""
@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .. import selectors
+from .. import dates, selectors
 from ..models import DeadlineAlert, DigestDelivery, Notification
 
 logger = logging.getLogger("initiatives.services")  # the name it logged under before the split
@@ -34,7 +34,9 @@ SEND_DIGEST_TASK = "initiatives.send_digest"
 
 def notify_alert(alert_id: int) -> int:
     """Tell the coordinators of an alert's workstream, once: a notification under each one's
-    bell, and an email to those with an address.
+    bell, and an email to those with an address. The followers of its mission get it under
+    their bells too (one notification each, a coordinator who follows included), with no
+    email: the email asks the coordinators to act.
 
     The alert is claimed by a compare-and-swap (notified_at: null → now) in the transaction
     that writes the notifications and sends the mail: a task delivered twice finds it claimed
@@ -56,8 +58,15 @@ def notify_alert(alert_id: int) -> int:
             if (workstream := milestone.workstream) is not None  # fetched with the alert
             else []
         )
+        followers = list(
+            get_user_model()
+            .objects.filter(follows__mission_id=milestone.mission_id, is_active=True)
+            .exclude(pk__in=[user.pk for user in coordinators])
+            .order_by("pk")
+        )
         Notification.objects.bulk_create(
-            [Notification(user=user, alert=alert) for user in coordinators], ignore_conflicts=True
+            [Notification(user=user, alert=alert) for user in [*coordinators, *followers]],
+            ignore_conflicts=True,
         )
         recipients = sorted({user.email for user in coordinators if user.email})
         if recipients:
@@ -134,7 +143,8 @@ def mark_notifications_read(user: Any, ids: Iterable[int] | None = None) -> int:
 
 def send_digests(today: dt.date | None = None) -> int:
     """Enqueue, on commit, one digest per coordinator who has something overdue, past its
-    deadline with no news, or due soon. Returns how many."""
+    deadline with no news, or due soon, and per follower of a mission changed yesterday.
+    Returns how many."""
     today = today or timezone.localdate()
     users = selectors.digest_recipients(today)
     enqueue_on_commit(SEND_DIGEST_TASK, [(user_id, today.isoformat()) for user_id in users])
@@ -143,9 +153,11 @@ def send_digests(today: dt.date | None = None) -> int:
 
 def send_digest(user_id: int, day: dt.date) -> int:
     """Email `user_id` the day's digest: what is overdue, what passed its deadline with no
-    news, and what is due soon in the workstreams they coordinate. Once per user and day: the delivery row is claimed (a unique insert) in the
-    transaction that sends, so a second run finds it and a failed send leaves nothing.
-    Returns the number of milestones listed (0: nothing sent)."""
+    news, and what is due soon in the workstreams they coordinate; what people changed
+    yesterday in the missions they follow. Once per user and day: the delivery row is
+    claimed (a unique insert) in the transaction that sends, so a second run finds it and a
+    failed send leaves nothing. Returns the number of milestones and changes listed (0:
+    nothing sent)."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).exclude(email="").first()
     if user is None:
         return 0
@@ -162,21 +174,36 @@ def send_digest(user_id: int, day: dt.date) -> int:
                 )
         except IntegrityError:
             return 0  # already sent today
-        send_french_mail(
-            gettext_noop(
+        deadlines = len(digest.overdue) + len(digest.no_news) + len(digest.due_soon)
+        if deadlines:
+            subject = gettext_noop(
                 "Your deadlines on %(day)s: %(overdue)s overdue, %(no_news)s without news, %(due_soon)s due soon"
-            ),
+            )
+        else:  # a follower's digest: yesterday's changes only
+            subject = gettext_noop("Missions you follow, changes of %(yesterday)s: %(changes)s")
+        send_french_mail(
+            subject,
             {
-                "day": day.strftime("%d/%m/%Y"),
+                "day": dates.day(day, settings.LANGUAGE_CODE),
+                "yesterday": dates.day(day - dt.timedelta(days=1), settings.LANGUAGE_CODE),
                 "overdue": len(digest.overdue),
                 "no_news": len(digest.no_news),
                 "due_soon": len(digest.due_soon),
+                "changes": len(digest.followed),
             },
             "emails/digest.txt",
-            {"user": user, "day": day, "sections": _digest_sections(digest)},
+            {
+                "user": user,
+                "day": day,
+                "sections": _digest_sections(digest),
+                "deadlines": deadlines,
+                "followed": digest.followed[:DIGEST_LINES],
+                "followed_total": len(digest.followed),
+                "followed_more": max(0, len(digest.followed) - DIGEST_LINES),
+            },
             [user.email],
         )
-    return len(digest.overdue) + len(digest.no_news) + len(digest.due_soon)
+    return deadlines + len(digest.followed)
 
 
 # A digest lists this many milestones per section, then says how many more there are.

@@ -20,3 +20,13 @@ document.addEventListener("htmx:confirm", (event) => {
     event.preventDefault();
   }
 });
+
+// Due words typed again, the same as stored, mean "as of today" (« à l'automne » said again
+// now is this autumn): tick the box that asks the writer to read them again. Without
+// JavaScript the box is there to tick by hand.
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || field.name !== "due_text" || !field.form) return;
+  const reread = field.form.querySelector("input[name=reread_due]");
+  if (reread && field.value.trim() === (reread.dataset.dueWords || "").trim()) reread.checked = true;
+});

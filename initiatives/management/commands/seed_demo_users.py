@@ -7,8 +7,9 @@ from django.db import transaction
 
 from django.contrib.auth.models import Group
 
+from initiatives import services
 from initiatives.apps import OBSERVERS
-from initiatives.models import Workstream
+from initiatives.models import Mission, Workstream
 
 # Known passwords are the point of demo accounts, and the reason this refuses to run unless
 # DEBUG is on: a production database must never hold them.
@@ -45,9 +46,16 @@ class Command(BaseCommand):
         workstreams = Workstream.objects.filter(mission__key=COORDINATED_MISSION)
         for workstream in workstreams:
             workstream.coordinators.add(users["coordinatrice"])
+        # The reader follows that mission: its deadline alerts, and the coordinator's edits
+        # (within a minute, beat's followers' pass), reach their bell; and their digest.
+        followed = Mission.objects.filter(key=COORDINATED_MISSION).first()
+        if followed is not None:
+            services.follow(users["lecteur"], followed)
         self.stdout.write("Demo accounts:")
         for username, password, first_name in DEMO_ACCOUNTS:
             self.stdout.write(f"  {first_name:15} login: {username:14} password: {password}")
         self.stdout.write(
             f"  (coordinatrice coordinates the {workstreams.count()} workstreams of {COORDINATED_MISSION})"
         )
+        if followed is not None:
+            self.stdout.write(f"  (lecteur follows {COORDINATED_MISSION})")

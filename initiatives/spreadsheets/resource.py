@@ -1,24 +1,6 @@
-"""Milestones as spreadsheets (CSV, XLSX) in the admin, through django-import-export and its
-dry-run then confirm flow.
-
-A row names its milestone by keys (mission, workstream, milestone) and carries what a
-coordinator keeps: title, due date as written, status, progress, completion date, comment.
-Each row is checked by services.check_milestone_edit, the rules of the coordinators' own edit
-(the due words read by periods.py, the version the sheet was exported at: a row edited since
-is refused, never overwritten); the rows that pass are written together at the end of the
-sheet by services.write_milestones (compare-and-swap, history, slips, alerts). A row that
-changes nothing is skipped, so exporting and importing back changes nothing. Each bad row gets
-its own message; a sheet with any bad row writes nothing.
-
-Speed: what a sheet names (missions, workstreams, milestones) is read in three queries per
-sheet, not per row, and the writes are batched, so a sheet of SPREADSHEET_MAX_ROWS rows is
-previewed and confirmed well within a web worker's timeout (tests/bench_spreadsheet.py).
-A longer sheet is refused before any row is read.
-
-Text a spreadsheet would run (a cell starting with =, +, -, @, a tab or a carriage return:
-CSV injection) is exported behind an apostrophe, which Excel and LibreOffice show as text, and
-the apostrophe is taken off again on import, so the round trip keeps the text as it was.
-"""
+"""The milestone sheet as a django-import-export resource: what a sheet names, read once;
+each row checked by the coordinators' rules; the rows that pass written together by the one
+writer (services.write_milestones) at the end of the sheet."""
 
 from __future__ import annotations
 
@@ -28,92 +10,47 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from diff_match_patch import diff_match_patch
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.encoding import force_str
+from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.resources import Diff
 from import_export.results import Result
 
-from . import services
-from .models import KEY_PATTERN, Milestone, Mission, Workstream
+from .. import services
+from ..models import KEY_PATTERN, Milestone, Mission, Workstream
+from .cells import (
+    ChoiceWidget,
+    FrenchDateWidget,
+    NoDiff,
+    PlainIntegerWidget,
+    SheetDiff,
+    SheetTextWidget,
+    folded,
+)
 
 _KEY = re.compile(KEY_PATTERN)
 # What the rules and the write read of a stored milestone (services.check_milestone_edit).
 _STORED = ("version", *(name.removesuffix("_id") for name in services.milestones.WRITTEN_FIELDS))
-# What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection), behind
-# any apostrophes already there: a text that starts so is exported with one more apostrophe.
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
-_ESCAPED = re.compile(r"'+[=+\-@\t\r]")
 
-
-def escape_formula(text: str) -> str:
-    """Text a spreadsheet shows as written, never runs: one apostrophe more before text that
-    would start a formula. unescape_formula(escape_formula(t)) == t for every text."""
-    return "'" + text if _FORMULA.match(text) else text
-
-
-def unescape_formula(text: str) -> str:
-    return text[1:] if _ESCAPED.match(text) else text
-
-
-class SheetTextWidget(widgets.CharWidget):
-    """Free text: exported so that no spreadsheet runs it, imported back as it was."""
-
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> str:
-        return unescape_formula(super().clean(value, row, **kwargs))
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
-        return escape_formula("" if value is None else str(value))
-
-
-class SheetDiff(Diff):
-    """The preview's cells, styled as the library's: a changed value struck out before the new
-    one, whole (the library's character diff was a third of a 10,000-row preview), an
-    unchanged one as itself."""
-
-    def as_html(self) -> list[str]:
-        if self.new:
-            return super().as_html()
-        dmp = diff_match_patch()
-        cells = []
-        for old, new in zip(self.left, self.right):
-            old, new = force_str(old), force_str(new)
-            if old == new:
-                diff = [(dmp.DIFF_EQUAL, new)]
-            else:
-                diff = [(dmp.DIFF_DELETE, old), (dmp.DIFF_INSERT, new)]
-            cells.append(mark_safe(dmp.diff_prettyHtml(diff)))  # noqa: S308 (it escapes the text)
-        return cells
-
-
-class NoDiff(Diff):
-    def __init__(self, resource: Any, instance: Any, new: bool) -> None:
-        self.left: list[Any] = []
-        self.right: list[Any] = []
-        self.new = new
-
-    def compare_with(self, resource: Any, instance: Any) -> None:
-        pass
-
-    def as_html(self) -> list[str]:
-        return []
-
-
-class PlainIntegerWidget(widgets.IntegerWidget):
-    """An integer as digits: the library formats each one for the locale, which costs a large
-    preview seconds and changes nothing here."""
-
-    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> Any:
-        if kwargs.get("force_native_type"):
-            return value
-        return "" if value is None else str(value)
+# Each attribute's column, headed in French whatever the page's language: a sheet is data,
+# and the file one page exports must import back from any other. Errors name these too.
+COLUMNS = {
+    "mission": "mission",
+    "workstream": "chantier",
+    "key": "jalon",
+    "title": "titre",
+    "kind": "type",
+    "due_text": "échéance",
+    "status": "statut",
+    "progress": "avancement",
+    "completed_on": "achevé le",
+    "comment": "commentaire",
+    "version": "version",
+}
 
 
 @dataclass
@@ -224,58 +161,68 @@ class WorkstreamOfMissionWidget(widgets.ForeignKeyWidget):
         return value.key if value else ""
 
 
-class FrenchDateWidget(widgets.DateWidget):
-    """2021-11-30, or 30/11/2021 as a French spreadsheet writes it; exported as ISO."""
+class SheetResult(Result):
+    """The library's result, with each error under the column of its cell ("avancement", not
+    PROGRESS) and the lines of the rows that failed counted in the sheet, not among the rows
+    shown (the preview leaves out unchanged rows)."""
 
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
-        self.formats = ("%Y-%m-%d", "%d/%m/%Y")
+    def append_invalid_row(
+        self, number: int, row: dict[str, Any], validation_error: ValidationError
+    ) -> None:
+        if hasattr(validation_error, "error_dict"):
+            validation_error = ValidationError(
+                {
+                    COLUMNS.get(name, name) if name != NON_FIELD_ERRORS else name: errors
+                    for name, errors in validation_error.error_dict.items()
+                }
+            )
+        super().append_invalid_row(number, row, validation_error)
 
-    def clean(self, value: Any, row: dict[str, Any] | None = None, **kwargs: Any) -> dt.date | None:
-        if isinstance(value, dt.datetime):  # XLSX cells come as datetimes
-            return value.date()
-        try:
-            return super().clean(value, row, **kwargs)
-        except ValueError:
-            raise ValueError(_("write the date as 2021-11-30 or 30/11/2021")) from None
+    def row_errors(self) -> list[tuple[int, list[Any]]]:
+        return [(row.number, row.errors) for row in self.error_rows]
 
 
 class MilestoneResource(resources.ModelResource):
-    mission = fields.Field(column_name="mission", attribute="mission", widget=MissionWidget())
-    workstream = fields.Field(
-        column_name="chantier", attribute="workstream", widget=WorkstreamOfMissionWidget()
+    mission = fields.Field(
+        column_name=COLUMNS["mission"], attribute="mission", widget=MissionWidget()
     )
-    key = fields.Field(column_name="jalon", attribute="key")
-    title = fields.Field(column_name="titre", attribute="title", widget=SheetTextWidget())
-    due_text = fields.Field(column_name="échéance", attribute="due_text", widget=SheetTextWidget())
-    status = fields.Field(column_name="statut", attribute="status")
+    workstream = fields.Field(
+        column_name=COLUMNS["workstream"],
+        attribute="workstream",
+        widget=WorkstreamOfMissionWidget(),
+    )
+    key = fields.Field(column_name=COLUMNS["key"], attribute="key")
+    title = fields.Field(column_name=COLUMNS["title"], attribute="title", widget=SheetTextWidget())
+    kind = fields.Field(
+        column_name=COLUMNS["kind"], attribute="kind", widget=ChoiceWidget(Milestone.Kind)
+    )
+    due_text = fields.Field(
+        column_name=COLUMNS["due_text"], attribute="due_text", widget=SheetTextWidget()
+    )
+    status = fields.Field(
+        column_name=COLUMNS["status"], attribute="status", widget=ChoiceWidget(Milestone.Status)
+    )
     progress = fields.Field(
-        column_name="avancement", attribute="progress", widget=PlainIntegerWidget()
+        column_name=COLUMNS["progress"], attribute="progress", widget=PlainIntegerWidget()
     )
     completed_on = fields.Field(
-        column_name="achevé le", attribute="completed_on", widget=FrenchDateWidget()
+        column_name=COLUMNS["completed_on"], attribute="completed_on", widget=FrenchDateWidget()
     )
-    comment = fields.Field(column_name="commentaire", attribute="comment", widget=SheetTextWidget())
+    comment = fields.Field(
+        column_name=COLUMNS["comment"], attribute="comment", widget=SheetTextWidget()
+    )
     # The version the sheet was exported at: a row edited since is refused, not overwritten.
-    version = fields.Field(column_name="version", attribute="version", widget=PlainIntegerWidget())
+    version = fields.Field(
+        column_name=COLUMNS["version"], attribute="version", widget=PlainIntegerWidget()
+    )
 
     class Meta:
         model = Milestone
-        fields = (
-            "mission",
-            "workstream",
-            "key",
-            "title",
-            "due_text",
-            "status",
-            "progress",
-            "completed_on",
-            "comment",
-            "version",
-        )
+        fields = tuple(COLUMNS)
         import_id_fields = ("mission", "key")
         skip_unchanged = True
-        report_skipped = True
+        # The preview lists the rows that change; it counts the others (result.totals).
+        report_skipped = False
         use_transactions = True
         # Rows are checked one by one and written together at the end (after_import): no
         # savepoint per row, nothing for the library's own bulk writes to do.
@@ -287,6 +234,9 @@ class MilestoneResource(resources.ModelResource):
     def get_diff_class(self) -> type[Diff]:
         # The confirmation shows no preview: it does not compute one.
         return SheetDiff if self.dry_run else NoDiff
+
+    def get_result_class(self) -> type[Result]:
+        return SheetResult
 
     def get_queryset(self) -> Any:
         return Milestone.objects.select_related("mission", "workstream").order_by(
@@ -319,6 +269,11 @@ class MilestoneResource(resources.ModelResource):
         return result
 
     def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        # Headers as people write them: "Statut", "avancement (%)", "progress" or "clé".
+        aliases = header_aliases()
+        dataset.headers = [
+            aliases.get(folded(str(h or "")), str(h or "").strip()) for h in dataset.headers or ()
+        ]
         self.sheet = Sheet.read(dataset, timezone.localdate())
         self.fields["mission"].widget.sheet = self.sheet
         self.fields["workstream"].widget.sheet = self.sheet
@@ -326,8 +281,8 @@ class MilestoneResource(resources.ModelResource):
     def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
         assert self.sheet is not None
         errors: dict[str, str] = {}
-        mission_key = str(row.get("mission") or "").strip()
-        key = str(row.get("jalon") or "").strip()
+        mission_key = str(row.get(COLUMNS["mission"]) or "").strip()
+        key = str(row.get(COLUMNS["key"]) or "").strip()
         if not mission_key:
             errors["mission"] = _("the mission key is missing")
         elif mission_key not in self.sheet.missions:
@@ -343,19 +298,51 @@ class MilestoneResource(resources.ModelResource):
                 errors["key"] = _("this milestone is already on line %(line)s of the sheet") % {
                     "line": first
                 }
-        status = str(row.get("statut") or "").strip() or Milestone.Status.PLANNED
-        if status not in Milestone.Status.values:
+        # Statuses and kinds as French labels (or English ones, or codes), the default for an
+        # empty cell: read here for the rules below, written back as labels for the widgets.
+        status_cell = str(row.get(COLUMNS["status"]) or "").strip()
+        status_widget = self._choices("status")
+        status = status_widget.code(status_cell) if status_cell else Milestone.Status.PLANNED
+        if status is None:
             errors["status"] = _("unknown status “%(status)s” (one of: %(choices)s)") % {
-                "status": status,
-                "choices": ", ".join(Milestone.Status.values),
+                "status": status_cell,
+                "choices": ", ".join(status_widget.labels().values()),
             }
+        if COLUMNS["kind"] in row:  # an older sheet has no kind: the milestone keeps its own
+            kind_cell = str(row.get(COLUMNS["kind"]) or "").strip()
+            kind_widget = self._choices("kind")
+            stored = self.sheet.milestones.get((mission_key, key))
+            kind = (
+                kind_widget.code(kind_cell)
+                if kind_cell
+                else (stored.kind if stored else Milestone.Kind.DELIVERABLE)
+            )
+            if kind is None:
+                errors["kind"] = _("unknown kind “%(kind)s” (one of: %(choices)s)") % {
+                    "kind": kind_cell,
+                    "choices": ", ".join(kind_widget.labels().values()),
+                }
+            else:
+                row[COLUMNS["kind"]] = kind_widget.render(kind)
         if errors:
             raise ValidationError(errors)
-        row["mission"], row["jalon"], row["statut"] = mission_key, key, status
-        for column in ("titre", "échéance", "commentaire"):
-            row[column] = str(row.get(column) or "").strip()
-        if row.get("avancement") in (None, ""):
-            row["avancement"] = 100 if status == Milestone.Status.DONE else 0
+        # The cells as the sheet says them (a row refused for another cell shows them).
+        row[COLUMNS["mission"]], row[COLUMNS["key"]] = mission_key, key
+        row[COLUMNS["status"]] = status_widget.render(status)
+        for name in ("title", "due_text", "comment"):
+            row[COLUMNS[name]] = str(row.get(COLUMNS[name]) or "").strip()
+        if row.get(COLUMNS["progress"]) in (None, ""):
+            row[COLUMNS["progress"]] = 100 if status == Milestone.Status.DONE else 0
+
+    def _choices(self, name: str) -> ChoiceWidget:
+        widget = self.fields[name].widget
+        assert isinstance(widget, ChoiceWidget)
+        return widget
+
+    def import_row(self, row: dict[str, Any], instance_loader: Any, **kwargs: Any) -> Any:
+        result = super().import_row(row, instance_loader, **kwargs)
+        result.number = kwargs.get("row_number")  # the preview lists some rows: say which
+        return result
 
     def get_instance(self, instance_loader: Any, row: dict[str, Any]) -> Milestone | None:
         assert self.sheet is not None
@@ -409,6 +396,7 @@ class MilestoneResource(resources.ModelResource):
                     }
                 )
         change = services.MilestoneChange(
+            kind=instance.kind,
             status=instance.status,
             progress=instance.progress,
             completed_on=instance.completed_on,
@@ -463,3 +451,17 @@ class MilestoneResource(resources.ModelResource):
             "sheet": sheet_version,
             "now": conflict.current.version,
         }
+
+
+def header_aliases() -> dict[str, str]:
+    """Each column's name, as folded words, from what a person may head it with: the column's
+    own name, or its field's name in French or English ("clé", "progress (%)", "due_text")."""
+    aliases: dict[str, str] = {}
+    for attribute, column in COLUMNS.items():
+        verbose = getattr(Milestone._meta.get_field(attribute), "verbose_name", attribute)
+        names = [attribute]
+        for language in ("en", "fr"):
+            with translation.override(language):
+                names.append(str(verbose))
+        aliases.update({folded(name): column for name in [*names, column]})
+    return aliases
