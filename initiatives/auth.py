@@ -6,17 +6,19 @@ usual_name, email, uid, siret — fill the name and the identity record."""
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_failure_limit, get_lockout_parameters
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .models import ProConnectIdentity
@@ -164,3 +166,16 @@ def _limit_of(parameter: str | list[str], pair_limit: int) -> int:
     if names == {"ip_address"}:
         return int(settings.AXES_ADDRESS_FAILURE_LIMIT)
     return pair_limit
+
+
+# Successful logins (django-axes' AccessLog: username, address, user agent, login and logout
+# times) are kept this long for the accounts' security, then forgotten: the personal-data page
+# states it. Failed attempts go much sooner (AXES_COOLOFF_TIME, on the next attempt).
+LOGIN_RECORDS_KEPT = dt.timedelta(days=180)
+
+
+def forget_old_logins(now: dt.datetime | None = None) -> int:
+    """Delete the successful-login records older than LOGIN_RECORDS_KEPT; how many."""
+    cutoff = (now or timezone.now()) - LOGIN_RECORDS_KEPT
+    deleted, _ = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()
+    return deleted

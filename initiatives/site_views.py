@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from .auth import LOGIN_RECORDS_KEPT
+
 
 def _identity() -> dict[str, object]:
     return {
@@ -48,6 +50,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         {
             **_identity(),
             "lockout_minutes": _minutes(settings.AXES_COOLOFF_TIME),
+            "login_days": LOGIN_RECORDS_KEPT.days,
             "oidc_enabled": settings.OIDC_ENABLED,
             "cookies": {
                 "session": settings.SESSION_COOKIE_NAME,

@@ -12,7 +12,7 @@ import smtplib
 from celery import shared_task
 from django.db import connection
 
-from . import services
+from . import auth, services
 
 logger = logging.getLogger(__name__)
 
@@ -79,3 +79,9 @@ def send_digests() -> int:
 def send_digest(user_id: int, day: str) -> int:
     """One person's digest for one day, once (see services.send_digest)."""
     return services.send_digest(user_id, dt.date.fromisoformat(day))
+
+
+@shared_task(name="initiatives.forget_old_logins", ignore_result=True)
+def forget_old_logins() -> int:
+    """Beat's nightly pass: successful-login records past their retention (auth.py)."""
+    return auth.forget_old_logins()

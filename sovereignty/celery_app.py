@@ -45,3 +45,8 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("initiatives.send_digests"),
         name="daily-digest",
     )
+    sender.add_periodic_task(
+        crontab(hour=3, minute=30),
+        sender.signature("initiatives.forget_old_logins"),
+        name="forget-old-logins",
+    )

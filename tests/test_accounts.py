@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from urllib.parse import urlparse
 
@@ -10,6 +11,7 @@ import requests
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from initiatives.models import ProConnectIdentity
 
@@ -156,3 +158,43 @@ def test_a_spray_from_an_address_does_not_shut_proconnect_there(
     response = proconnect_login(client, provider, AGENT)
     assert response.status_code == 302 and response["Location"] == "/missions/"
     assert "Se déconnecter (Claire Dupont)" in client.get("/").content.decode()
+
+
+def test_successful_logins_are_forgotten_after_their_retention_by_a_nightly_task(
+    transactional_db: None, client: Client
+) -> None:
+    """The personal-data page promises how long successful logins are kept: beat runs the
+    pass each night, and a real worker on the real broker deletes what is past it."""
+    from axes.models import AccessLog
+    from celery.contrib.testing.worker import start_worker
+
+    from initiatives.auth import LOGIN_RECORDS_KEPT
+    from initiatives.tasks import forget_old_logins
+    from sovereignty import celery_app
+
+    from .processes import wait_until
+
+    now = timezone.now()
+    old, recent = (
+        AccessLog.objects.create(
+            username=name, ip_address="192.0.2.1", user_agent="Firefox", path_info="/connexion/"
+        )
+        for name in ("ancienne", "recente")
+    )
+    AccessLog.objects.filter(pk=old.pk).update(
+        attempt_time=now - LOGIN_RECORDS_KEPT - dt.timedelta(days=1)
+    )
+    AccessLog.objects.filter(pk=recent.pk).update(
+        attempt_time=now - LOGIN_RECORDS_KEPT + dt.timedelta(days=1)
+    )
+
+    celery_app.finalize()
+    entry = celery_app.conf.beat_schedule["forget-old-logins"]
+    assert entry["task"] == "initiatives.forget_old_logins"
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        forget_old_logins.delay()
+        assert wait_until(lambda: not AccessLog.objects.filter(pk=old.pk).exists(), timeout=20)
+    assert AccessLog.objects.filter(pk=recent.pk).exists()
+
+    page = client.get("/donnees-personnelles/").content.decode()
+    assert f"effacées au bout de {LOGIN_RECORDS_KEPT.days} jours, chaque nuit" in page
