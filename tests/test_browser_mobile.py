@@ -152,3 +152,22 @@ def test_the_frise_scrolls_sideways_in_a_labelled_region_reached_by_keyboard(
     assert moved is not None and moved["x"] == box["x"]
     shot(page, "mobile-frise-scrolled")
     assert errors == []
+
+
+def test_a_signed_in_header_at_1024_px_keeps_the_whole_republique_francaise_block(
+    site: str, browser: Browser
+) -> None:
+    """Signed in, the header holds four tool links; at 1024 px (a laptop at 125 % zoom) the
+    DSFR's tools never shrink, and the brand's overflow once cut the State's signature."""
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1024, "height": 700})
+    page.goto(f"{site}/connexion/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "mot-de-passe-admin-42")
+    page.locator("main form [type=submit]").first.click()
+    expect(page.locator(".fr-header__tools-links")).to_contain_text("Se déconnecter")
+    top, logo = page.evaluate(
+        "['.fr-header__brand-top', '.fr-header__logo'].map("
+        "s => document.querySelector(s).getBoundingClientRect().width)"
+    )
+    assert top >= logo > 100, (top, logo)
+    shot(page, "header-1024-signed-in")
