@@ -18,6 +18,8 @@ from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -42,6 +44,15 @@ def _served_bytes(path: str) -> bytes:
 @lru_cache(maxsize=64)
 def _integrity_cached(path: str) -> str:
     return _integrity_of(path)
+
+
+@receiver(setting_changed)
+def _forget_integrities(*, setting: str, **kwargs: object) -> None:
+    # Another storage serves other bytes (the plain files rather than the rewritten, hashed
+    # copies): a hash kept from the first would make browsers refuse the second's files.
+    # Django resets `staticfiles_storage` on the same signal.
+    if setting in {"STORAGES", "STATIC_ROOT", "STATIC_URL"}:
+        _integrity_cached.cache_clear()
 
 
 def _integrity_of(path: str) -> str:
