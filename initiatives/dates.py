@@ -112,6 +112,11 @@ def language(code: str | None) -> Lang:
     return "en" if (code or "").lower().startswith("en") else "fr"
 
 
+def month_names(lang: str | None = "fr") -> tuple[str, ...]:
+    """The twelve months in full, January first."""
+    return _MONTHS[language(lang)]
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """An inclusive window at a precision (periods.Precision's values); `deadline`: its

@@ -87,3 +87,25 @@ def orm(call: Callable[[], T]) -> T:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(run).result()
+
+
+def sign_in(page: Page, site: str, username: str, password: str, next_url: str = "/") -> None:
+    """Log in through the login page, then on to `next_url`."""
+    page.goto(f"{site}/connexion/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("form[action='/connexion/'] button[type=submit]")
+
+
+def open_inline_edit(page: Page, milestone: Any) -> None:
+    """The milestone row's « Modifier », swapped for its form in place."""
+    from playwright.sync_api import expect
+
+    page.locator(f"#milestone-{milestone.pk}").get_by_role("link", name="Modifier").click()
+    expect(page.locator(f"#milestone-{milestone.pk} form")).to_be_visible()
+
+
+def save_inline_edit(page: Page, milestone: Any) -> None:
+    page.locator(f"#milestone-{milestone.pk} form").get_by_role(
+        "button", name="Enregistrer"
+    ).click()

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from initiatives.models import Assessed, Milestone
 
-from .browser import orm, shot
+from .browser import orm, shot, sign_in
 from .test_browser_pages import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -46,10 +46,7 @@ def demo(site: str, settings: Any) -> dict[str, Any]:
 
 
 def log_in(page: Page, site: str, milestone: Milestone) -> None:
-    page.goto(f"{site}/connexion/?next=/jalons/{milestone.pk}/")
-    page.fill("#id_username", "observatrice")
-    page.fill("#id_password", "observation-demo-2026")
-    page.click("form[action='/connexion/'] button[type=submit]")
+    sign_in(page, site, "observatrice", "observation-demo-2026", f"/jalons/{milestone.pk}/")
     expect(page.locator("h1")).to_contain_text(milestone.title)
 
 

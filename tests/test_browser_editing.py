@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from initiatives.models import Milestone, Mission
 
-from .browser import orm, shot
+from .browser import open_inline_edit, orm, save_inline_edit, shot, sign_in
 from .test_browser_pages import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -32,24 +32,17 @@ def coordinator(site: str) -> dict[str, Any]:
 
 
 def log_in(page: Page, site: str) -> None:
-    page.goto(f"{site}/connexion/?next=/missions/{MISSION}/")
-    page.fill("#id_username", "claire")
-    page.fill("#id_password", "pw-claire-2026")
-    page.click("form[action='/connexion/'] button[type=submit]")
+    sign_in(page, site, "claire", "pw-claire-2026", f"/missions/{MISSION}/")
     expect(page.locator("h1")).to_contain_text("Mission numérique des grands groupes")
 
 
 def open_edit(page: Page, site: str, milestone: Milestone) -> None:
     """Log in as the coordinator and open the milestone's inline form on the mission page."""
     log_in(page, site)
-    page.locator(f"#milestone-{milestone.pk}").get_by_role("link", name="Modifier").click()
-    expect(page.locator(f"#milestone-{milestone.pk} form")).to_be_visible()
+    open_inline_edit(page, milestone)
 
 
-def save(page: Page, milestone: Milestone) -> None:
-    page.locator(f"#milestone-{milestone.pk} form").get_by_role(
-        "button", name="Enregistrer"
-    ).click()
+save = save_inline_edit
 
 
 def test_inline_edit_saves_and_refreshes_progress_without_reload(

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from initiatives import services
 from initiatives.models import Follow, Milestone
 
-from .browser import orm, shot
+from .browser import orm, shot, sign_in
 from .test_browser_pages import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -34,10 +34,7 @@ def demo(site: str, settings: Any) -> str:
 
 
 def log_in(page: Page, site: str, next_url: str) -> None:
-    page.goto(f"{site}/connexion/?next={next_url}")
-    page.fill("#id_username", "lecteur")
-    page.fill("#id_password", "lecture-demo-2026")
-    page.click("form[action='/connexion/'] button[type=submit]")
+    sign_in(page, site, "lecteur", "lecture-demo-2026", next_url)
     expect(page).to_have_url(f"{site}{next_url}")
 
 

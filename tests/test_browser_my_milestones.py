@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from initiatives.models import Milestone
 
-from .browser import orm, shot
+from .browser import open_inline_edit, orm, save_inline_edit, shot, sign_in
 from .factories import MilestoneFactory, MissionFactory, UserFactory, WorkstreamFactory
 from .test_browser_pages import serious_violations
 
@@ -45,22 +45,11 @@ def claire(site: str) -> dict[str, Milestone]:
 
 
 def log_in(page: Page, site: str) -> None:
-    page.goto(f"{site}/connexion/?next=/")
-    page.fill("#id_username", "claire")
-    page.fill("#id_password", PASSWORD)
-    page.click("form[action='/connexion/'] button[type=submit]")
+    sign_in(page, site, "claire", PASSWORD)
     expect(page.locator("h1")).to_have_text("Tableau de bord")
 
 
-def open_form(page: Page, milestone: Milestone) -> None:
-    page.locator(f"#milestone-{milestone.pk}").get_by_role("link", name="Modifier").click()
-    expect(page.locator(f"#milestone-{milestone.pk} form")).to_be_visible()
-
-
-def save(page: Page, milestone: Milestone) -> None:
-    page.locator(f"#milestone-{milestone.pk} form").get_by_role(
-        "button", name="Enregistrer"
-    ).click()
+open_form, save = open_inline_edit, save_inline_edit
 
 
 def test_a_coordinator_updates_milestones_of_two_missions_on_one_page(

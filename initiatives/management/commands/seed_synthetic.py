@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
 
-from initiatives import periods
+from initiatives import dates, periods
 from initiatives.models import (
     Actor,
     Citation,
@@ -76,20 +76,8 @@ FORMS = [
     "mi-{year}",
     "d'ici le printemps {year}",
 ]
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+# French month names, as the due words of real texts spell them.
+MONTHS = dates.month_names("fr")
 
 
 class Command(BaseCommand):
