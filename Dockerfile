@@ -19,6 +19,11 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
+# Pango for WeasyPrint, which prints the mission sheets' PDF.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
 # No compilers: psycopg[binary] ships its own libpq.
 COPY . .
 RUN pip install . \

@@ -16,7 +16,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/observatoire
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test lint bench venv install install-test services-check browser-deps demo migrate clean messages
+.PHONY: run test lint bench venv install install-test services-check browser-deps demo migrate clean messages pdf-deps
 
 $(BIN)/activate:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"' \
@@ -50,7 +50,25 @@ RUN_ENV := env -u DATABASE_URL -u REDIS_URL
 	   echo "DEBUG=1"; \
 	   echo "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')"; } > $@
 
-demo: install .env
+# The mission sheet's PDF (WeasyPrint) needs Pango from Debian; the tests also need
+# poppler-utils (pdftotext, pdftoppm). Installed like the browser: apt-get as root, sudo
+# otherwise, else a clear message.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0
+pdf-deps:
+	@missing=; for lib in $(PDF_LIBS) $(PDF_EXTRA); do \
+		dpkg -s $$lib >/dev/null 2>&1 || missing="$$missing $$lib"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing$$missing for the mission sheet's PDF…"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		elif command -v sudo >/dev/null 2>&1; then \
+			sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "MISSING: Debian packages$$missing are needed for the mission sheet's PDF."; exit 1; \
+		fi; \
+	fi
+
+demo: install .env pdf-deps
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py import_initiatives fixtures/
 	@$(RUN_ENV) $(PY) manage.py seed_demo_users
@@ -101,7 +119,9 @@ TEST_ENV := DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(TEST_REDIS_URL)' DE
 # Redis database and ports (tests/workers.py). Work stealing evens out the long browser tests.
 PYTEST_WORKERS ?= 2
 
-test: install-test browser-deps services-check lint
+# The tests read the PDF's text (pdftotext) and picture its pages (pdftoppm).
+test: PDF_EXTRA := poppler-utils
+test: install-test browser-deps pdf-deps services-check lint
 	$(TEST_ENV) CHROMIUM=$$(command -v chromium) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Lint and format (ruff) and types (mypy with django-stubs): any finding fails `make test`.

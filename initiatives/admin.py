@@ -68,7 +68,7 @@ class SourceCitationInline(admin.TabularInline):
     model = Citation
     fk_name = "source"
     extra = 0
-    fields = ("quote", "fact", "mission", "involvement", "workstream", "milestone")
+    fields = ("quote", "fact", "mission", "involvement", "workstream", "milestone", "link")
     readonly_fields = fields
     can_delete = False
     show_change_link = True

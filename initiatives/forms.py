@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from . import periods
 from .models import Assessed, Citation, Forecast, Milestone, Mission, period_error_message
 from .quotes import find_quote, fold_whitespace
+from .selectors.links import link_choices
 
 
 class PeriodTextMixin:
@@ -198,6 +199,7 @@ class MissionFilterForm(forms.Form):
         required=False,
         choices=[("", _("All"))] + list(Assessed.choices),
     )
+    lien = forms.ChoiceField(label=_("Link between missions"), required=False)
 
     def __init__(
         self,
@@ -211,6 +213,9 @@ class MissionFilterForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)  # declared above
             field.choices = [("", _("All")), *choices]
+        lien = self.fields["lien"]
+        assert isinstance(lien, forms.ChoiceField)
+        lien.choices = [("", _("All")), *link_choices()]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters only (call after is_valid())."""

@@ -40,13 +40,13 @@ def region_request(request: HttpRequest) -> bool:
 
 def for_htmx(
     partial: str, *, when: Callable[[HttpRequest], bool] = lambda request: True
-) -> Callable[[Callable[..., TemplateResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """The view answers its page, or, to an HTMX request for a region (and `when` it says
     so), the `{% partialdef partial %}` of the same template and context: the choice in one
     place (Luke Plant's django-htmx-patterns). The view returns a TemplateResponse; the
     answer varies on HX-Request, so no cache mixes the two."""
 
-    def decorator(view: Callable[..., TemplateResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             response = view(request, *args, **kwargs)

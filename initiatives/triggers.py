@@ -212,6 +212,7 @@ WATCHED = (
     # The mission page shows its reader whether they follow it: a follow is a deliberate
     # click, rare next to reads, so it may cost the cached pages (see migration 0014).
     "initiatives_follow",
+    "initiatives_missionlink",
 )
 # The tables whose every write is kept in the history.
 RECORDED = ("Mission", "Workstream", "Milestone")

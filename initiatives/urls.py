@@ -2,10 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import assessment_views, edit_views, forecast_views, notification_views, views
+from . import as_of_views
 from . import follow_views
 from . import my_views
 from . import search_views
+from . import sheet_views
 from . import site_views
+from . import lineage_views
 from .feeds import MissionHistoryFeed
 
 app_name = "initiatives"
@@ -14,6 +17,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("missions/", views.mission_list, name="missions"),
     path("frise/", views.timeline, name="timeline"),
+    path("lignee/", lineage_views.lineage, name="lineage"),
     path("missions/<slug:key>/", views.mission_detail, name="mission"),
     path(
         "missions/<slug:mission_key>/chantiers/<slug:key>/",
@@ -25,6 +29,7 @@ urlpatterns = [
         forecast_views.workstream_forecast,
         name="workstream_forecast",
     ),
+    path("missions/<slug:key>/comparer/", as_of_views.mission_compare, name="mission_compare"),
     path("jalons/<int:pk>/", views.milestone_detail, name="milestone"),
     path("sources/<slug:key>/", views.source_detail, name="source"),
     path("jalons/<int:pk>/modifier/", edit_views.milestone_edit, name="milestone_edit"),
@@ -33,6 +38,8 @@ urlpatterns = [
     path("jalons/<int:pk>/evaluer/", assessment_views.milestone_assess, name="milestone_assess"),
     path("missions/<slug:key>/evaluer/", assessment_views.mission_assess, name="mission_assess"),
     path("missions/<slug:key>/historique.atom", MissionHistoryFeed(), name="mission_feed"),
+    path("missions/<slug:key>/fiche/", sheet_views.mission_sheet, name="mission_sheet"),
+    path("missions/<slug:key>/fiche.pdf", sheet_views.mission_sheet_pdf, name="mission_sheet_pdf"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from . import selectors, services
+from . import as_of_views, selectors, services
 from .http import for_htmx, region_request
 from .pagecache import cached_page
 from .forms import MissionFilterForm
@@ -20,13 +20,15 @@ from .models import Actor, Label
 
 def _deadlines_panel(request: HttpRequest) -> bool:
     # The deadline panel polls itself; any other parameter value is ignored, not an error.
-    return request.GET.get("panel") == "deadlines"
+    return request.GET.get("panel") == "deadlines" and "au" not in request.GET
 
 
 @require_safe
-@cached_page(params=("panel",))
+@cached_page(params=("panel", "au"))
 @for_htmx("deadlines", when=_deadlines_panel)
-def dashboard(request: HttpRequest) -> TemplateResponse:
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if "au" in request.GET:  # as known on a past day
+        return as_of_views.dashboard(request)
     today = timezone.localdate()
     context: dict[str, object] = {"today": today, "horizon_days": settings.DEADLINE_HORIZON_DAYS}
     if region_request(request) and _deadlines_panel(request):
@@ -74,9 +76,11 @@ def mission_list(request: HttpRequest) -> TemplateResponse:
 
 
 @require_safe
-@cached_page(params=("year", "label", "view", "after"))
+@cached_page(params=("year", "label", "view", "after", "au"))
 @for_htmx("axis")
-def timeline(request: HttpRequest) -> TemplateResponse:
+def timeline(request: HttpRequest) -> HttpResponse:
+    if "au" in request.GET:  # as known on a past day
+        return as_of_views.timeline(request)
     labels = list(Label.objects.order_by("name").values_list("key", "name"))
     label = request.GET.get("label", "")
     if label not in {key for key, _name in labels}:
@@ -106,8 +110,10 @@ def timeline(request: HttpRequest) -> TemplateResponse:
 
 
 @require_safe
-@cached_page()
+@cached_page(params=("au",))
 def mission_detail(request: HttpRequest, key: str) -> HttpResponse:
+    if "au" in request.GET:  # as known on a past day
+        return as_of_views.mission_detail(request, key)
     page = selectors.mission_page(key, timezone.localdate())
     if page is None:
         raise Http404
@@ -145,8 +151,10 @@ def workstream_detail(request: HttpRequest, mission_key: str, key: str) -> HttpR
 
 
 @require_safe
-@cached_page()
+@cached_page(params=("au",))
 def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if "au" in request.GET:  # as known on a past day
+        return as_of_views.milestone_detail(request, pk)
     found = selectors.milestone_page(pk, timezone.localdate())
     if found is None:
         raise Http404

@@ -282,7 +282,7 @@ def _offsets(text: str, quote: str) -> tuple[int, int]:
 class CitationFactory(DjangoModelFactory):
     """A verbatim quote of `source` (a new one unless given), found in its text as the
     importer finds it, supporting the one target given: CitationFactory(milestone=…), or
-    mission=, workstream=, involvement=."""
+    mission=, workstream=, involvement=, link=."""
 
     class Meta:
         model = "initiatives.Citation"
@@ -294,6 +294,18 @@ class CitationFactory(DjangoModelFactory):
     quote = "Le ministère annonce un plan pour le cloud souverain."
     start_offset = factory.LazyAttribute(lambda o: o.offsets[0])
     end_offset = factory.LazyAttribute(lambda o: o.offsets[1])
+
+
+class MissionLinkFactory(DjangoModelFactory):
+    """`from_mission` <kind> `to_mission` (two new missions unless given); its support is a
+    CitationFactory(link=…) or an editorial note."""
+
+    class Meta:
+        model = "initiatives.MissionLink"
+
+    from_mission = factory.SubFactory(MissionFactory)
+    to_mission = factory.SubFactory(MissionFactory)
+    kind = "replaces"
 
 
 def at_once(call: Any, count: int) -> list[Any]:
@@ -339,6 +351,7 @@ def site_pages() -> list[str]:
         "/sources/dge-mission-numerique-grands-groupes/",
         "/frise/",
         "/frise/?view=table",
+        "/lignee/",
         "/plan-du-site/",
         "/accessibilite/",
         "/mentions-legales/",

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from initiatives.models import Milestone
@@ -29,6 +30,7 @@ def serious_violations(page: Page) -> list[str]:
 @pytest.fixture
 def pages(site: str) -> dict[str, str]:
     milestone = Milestone.objects.get(key="plan-ficele")
+    today = timezone.localdate().isoformat()
     return {
         "dashboard": f"{site}/",
         "missions": f"{site}/missions/",
@@ -39,12 +41,19 @@ def pages(site: str) -> dict[str, str]:
         "login": f"{site}/connexion/",
         "frise": f"{site}/frise/",
         "frise-table": f"{site}/frise/?view=table",
+        "lineage": f"{site}/lignee/",
         "sitemap": f"{site}/plan-du-site/",
         "accessibility": f"{site}/accessibilite/",
         "legal-notice": f"{site}/mentions-legales/",
         "privacy": f"{site}/donnees-personnelles/",
         "methodology": f"{site}/methodologie/",
         "search": f"{site}/recherche/?q=Gaia-X",
+        # As known on a day (today: the seeded history begins when the site was seeded).
+        "dashboard-as-of": f"{site}/?au={today}",
+        "mission-as-of": f"{site}/missions/mission-numerique-grands-groupes/?au={today}",
+        "milestone-as-of": f"{site}/jalons/{milestone.pk}/?au={today}",
+        "frise-as-of": f"{site}/frise/?au={today}",
+        "mission-compare": f"{site}/missions/mission-numerique-grands-groupes/comparer/",
     }
 
 

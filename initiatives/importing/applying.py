@@ -21,6 +21,7 @@ from ..models import (
     Label,
     Milestone,
     Mission,
+    MissionLink,
     Source,
     Workstream,
 )
@@ -84,6 +85,7 @@ class _Writer:
         self.involvements()
         self.workstreams()
         self.milestones()
+        self.links()
         self.citations()
         self.evidence()
         self.assessments()
@@ -93,7 +95,7 @@ class _Writer:
             [self.pks["Milestone"][k] for m, k in self.gone if m == "Milestone"],
             via="import",
         )
-        for owned in (Workstream, Involvement):
+        for owned in (Workstream, Involvement, MissionLink):
             name = owned.__name__
             owned.objects.filter(
                 pk__in=[self.pks[name][k] for m, k in self.gone if m == name]
@@ -218,6 +220,27 @@ class _Writer:
         services.write_milestones(self.user, edits, via="import", today=self.today)
         self.pks["Milestone"] = {k: ms.pk for k, ms in existing.items()}
 
+    def links(self) -> None:
+        """The links the planned missions state, by (from, to, kind): `to` may be a mission
+        this import does not touch."""
+        existing: dict[NaturalKey, MissionLink] = {
+            (link.from_mission.key, link.to_mission.key, link.kind): link
+            for link in MissionLink.objects.filter(
+                from_mission_id__in=self.mission_pks()
+            ).select_related("from_mission", "to_mission")
+        }
+        wanted = list(self.wanted("MissionLink"))
+        others = {key[1] for key, _row in wanted if (key[1],) not in self.pks["Mission"]}
+        missions = {**self.pks["Mission"], **self.ids(Mission, "key", others)}
+        for key, row in wanted:
+            link = existing.get(key) or MissionLink(
+                from_mission_id=missions[key[:1]], to_mission_id=missions[key[1:2]], kind=key[2]
+            )
+            link.editorial = row["editorial"]
+            link.save()
+            existing[key] = link
+        self.pks["MissionLink"] = {k: link.pk for k, link in existing.items()}
+
     def citations(self) -> None:
         ids = self.plan.citation_ids
         gone = [
@@ -239,6 +262,7 @@ class _Writer:
                 "involvement": "Involvement",
                 "workstream": "Workstream",
                 "milestone": "Milestone",
+                "link": "MissionLink",
             }[kind]
             new.append(
                 Citation(

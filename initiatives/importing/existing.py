@@ -17,6 +17,7 @@ from ..models import (
     Label,
     Milestone,
     Mission,
+    MissionLink,
     Source,
     Workstream,
 )
@@ -37,6 +38,7 @@ def _citations_of(mission_keys: Iterable[str], source_keys: Iterable[str] = ()) 
         | Q(involvement__mission__key__in=keys)
         | Q(workstream__mission__key__in=keys)
         | Q(milestone__mission__key__in=keys)
+        | Q(link__from_mission__key__in=keys)
         | Q(source__key__in=list(source_keys))
     ).select_related(
         "source",
@@ -45,6 +47,8 @@ def _citations_of(mission_keys: Iterable[str], source_keys: Iterable[str] = ()) 
         "involvement__actor",
         "workstream__mission",
         "milestone__mission",
+        "link__from_mission",
+        "link__to_mission",
     )
 
 
@@ -56,6 +60,8 @@ def _citation_key(cit: Citation) -> tuple[str, ...]:
         target = ("involvement", inv.mission.key, inv.actor.key, inv.role)
     elif (workstream := cit.workstream) is not None:
         target = ("workstream", workstream.mission.key, workstream.key)
+    elif (link := cit.link) is not None:
+        target = ("link", link.from_mission.key, link.to_mission.key, link.kind)
     else:
         milestone = cit.milestone
         assert milestone is not None  # the one target left
@@ -98,6 +104,11 @@ def _existing_rows(
         row = _fields(ms, "Milestone")
         row["workstream"] = ms.workstream.key if ms.workstream else None
         existing["Milestone"][(ms.mission.key, ms.key)] = row
+    links = MissionLink.objects.filter(from_mission__key__in=keys["Mission"])
+    for link in links.select_related("from_mission", "to_mission"):
+        existing["MissionLink"][(link.from_mission.key, link.to_mission.key, link.kind)] = _fields(
+            link, "MissionLink"
+        )
     changed_sources = _changed_sources(rows, existing)
     citation_ids: dict[NaturalKey, int] = {}
     for cit in _citations_of(keys["Mission"], changed_sources):

@@ -138,7 +138,7 @@ def _diff(
             changes.append(Change(model, key, "update" if diff else "unchanged", diff))
     # A planned mission's document is the whole truth about what the mission holds: the
     # actors, workstreams, milestones and quotes it no longer lists go (the plan shows them).
-    for model in ("Citation", "Milestone", "Workstream", "Involvement"):
+    for model in ("Citation", "MissionLink", "Milestone", "Workstream", "Involvement"):
         for key in sorted(existing[model].keys() - rows[model].keys()):
             changes.append(Change(model, key, "delete"))
     # Assessments are never deleted for leaving a document, but a milestone that goes takes

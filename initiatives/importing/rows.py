@@ -18,6 +18,8 @@ MODEL_ORDER = (
     "Involvement",
     "Workstream",
     "Milestone",
+    # A link from a planned mission to another (its document states it), by (from, to, kind).
+    "MissionLink",
     "Citation",
     # A document's assessment, identified by what it assesses and its key: created when new,
     # "unchanged" when its last revision says the same, created again (a revision, shown
@@ -74,6 +76,7 @@ _MODEL_FIELDS: dict[str, tuple[str, ...]] = {
         "comment",
         "editorial",
     ),
+    "MissionLink": ("editorial",),
     "Citation": ("start_offset", "end_offset"),
 }
 

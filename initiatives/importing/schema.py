@@ -18,6 +18,7 @@ from ..models import (
     Label,
     Milestone,
     Mission,
+    MissionLink,
     Source,
     Workstream,
 )
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     RoleChoice: TypeAlias = str
     BudgetQualifierChoice: TypeAlias = str
     MissionStatusChoice: TypeAlias = str
+    LinkKindChoice: TypeAlias = str
 else:
     DateBasisChoice = _one_of(DateBasis)
     ActorKindChoice = _one_of(Actor.Kind)
@@ -64,6 +66,7 @@ else:
     RoleChoice = _one_of(Involvement.Role)
     BudgetQualifierChoice = _one_of(Mission.BudgetQualifier)
     MissionStatusChoice = _one_of(Mission.Status)
+    LinkKindChoice = _one_of(MissionLink.Kind)
 
 
 def _period_shorthand(value: Any) -> Any:
@@ -185,6 +188,16 @@ class InvolvementDoc(_Strict):
     editorial: Editorial = {}
 
 
+class LinkDoc(_Strict):
+    """This mission <kind> another (`to`, a mission of these documents or of the database):
+    « remplace », « prolonge »…, supported like any fact by a quote or an editorial note."""
+
+    to: Key
+    kind: LinkKindChoice
+    citations: list[CitationDoc] = []
+    editorial: Editorial = {}
+
+
 class BudgetDoc(_Strict):
     amount_eur: Annotated[Decimal, Field(strict=False, ge=0, max_digits=15, decimal_places=2)]
     qualifier: BudgetQualifierChoice
@@ -206,6 +219,7 @@ class MissionDoc(_Strict):
     workstreams: list[WorkstreamDoc] = []
     milestones: list[MilestoneDoc] = []
     assessments: list[AssessmentDoc] = []
+    links: list[LinkDoc] = []
 
 
 class DocumentDoc(_Strict):
@@ -222,4 +236,5 @@ FACTS: dict[str, tuple[str, ...]] = {
     "involvement": ("role",),
     "workstream": ("existence",),
     "milestone": ("existence", "due", "status"),
+    "link": ("existence",),
 }

@@ -118,6 +118,15 @@ class _Validator(_Checks):
                 self.citations(
                     doc, ipath, "involvement", ikey, inv.citations, inv.editorial, ["role"]
                 )
+        for i, link in enumerate(mission.links):
+            lpath = f"{path}.links[{i}]"
+            lkey = (mkey, link.to, link.kind)
+            if self.add_row(doc, lpath, "MissionLink", lkey, {"editorial": dict(link.editorial)}):
+                self.citations(
+                    doc, lpath, "link", lkey, link.citations, link.editorial, ["existence"]
+                )
+                # Checked with the successors: a mission of these documents or the database.
+                self.successors.append((doc, f"{lpath}.to", ("link", mkey), link.to))
         for i, ws in enumerate(mission.workstreams):
             wpath = f"{path}.workstreams[{i}]"
             if ws.lead is not None:
@@ -239,8 +248,8 @@ class _Validator(_Checks):
     def check_successors(self) -> None:
         """A milestone is replaced by a milestone of the same mission (which its document
         holds: it is the whole truth about the mission); a mission by a mission of these
-        documents or of the database."""
-        wanted = {key for _doc, _path, target, key in self.successors if target[0] == "mission"}
+        documents or of the database, and a link leads to one of those too."""
+        wanted = {key for _doc, _path, target, key in self.successors if target[0] != "milestone"}
         missions = {k[0] for k in self.rows["Mission"]}
         if wanted - missions:
             missions |= set(
@@ -259,7 +268,13 @@ class _Validator(_Checks):
                         % {"key": key, "mission": mission},
                     )
             elif key == target[1]:
-                self.error(doc, path, _("a mission cannot replace itself"))
+                self.error(
+                    doc,
+                    path,
+                    _("a mission cannot be linked to itself")
+                    if target[0] == "link"
+                    else _("a mission cannot replace itself"),
+                )
             elif key not in missions:
                 self.error(doc, path, _('unknown mission key "%(key)s"') % {"key": key})
 

@@ -13,7 +13,8 @@ anything the package defines:
 - alerts: DeadlineAlert, Notification, DigestDelivery;
 - assessments: Assessment, Evidence, Forecast;
 - records: HistoryEntry, WriteContext, DataVersion, ImportDraft, ProConnectIdentity;
-- follows: Follow (a reader following a mission).
+- follows: Follow (a reader following a mission);
+- links: MissionLink (one mission continues, replaces… another).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from .records import (
     WriteContext,
 )
 from .follows import Follow
+from .links import INVERSE_LABELS, MissionLink, link_reading
 
 __all__ = [
     # base
@@ -95,4 +97,8 @@ __all__ = [
     "WriteContext",
     # follows
     "Follow",
+    # links
+    "INVERSE_LABELS",
+    "MissionLink",
+    "link_reading",
 ]

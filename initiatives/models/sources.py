@@ -29,6 +29,7 @@ EXISTENCE_LABELS: dict[str, StrOrPromise] = {
     "involvement": pgettext_lazy("supported fact", "involvement of the actor"),
     "workstream": pgettext_lazy("supported fact", "existence of the workstream"),
     "milestone": pgettext_lazy("supported fact", "existence of the milestone"),
+    "link": pgettext_lazy("supported fact", "existence of the link"),
 }
 
 
@@ -82,12 +83,20 @@ class Source(models.Model):
         return self.title
 
 
+def _exactly_one_of(*fields: str) -> Q:
+    """Exactly one of these foreign keys is set."""
+    one = Q()
+    for chosen in fields:
+        one |= Q(**{f"{f}__isnull": f != chosen for f in fields})
+    return one
+
+
 class Citation(models.Model):
     """A verbatim quote of a source that supports one fact of one object.
 
-    A citation points at exactly one of mission, involvement, workstream or milestone (a check
-    constraint holds it): plain foreign keys rather than a generic relation, so full-text search
-    and the source page can join quotes with indexes."""
+    A citation points at exactly one of mission, involvement, workstream, milestone or link
+    (a check constraint holds it): plain foreign keys rather than a generic relation, so
+    full-text search and the source page can join quotes with indexes."""
 
     source = models.ForeignKey(
         Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="citations"
@@ -132,8 +141,15 @@ class Citation(models.Model):
         blank=True,
         related_name="citations",
     )
+    link = models.ForeignKey(
+        "initiatives.MissionLink",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="citations",
+    )
 
-    TARGETS = ("mission", "involvement", "workstream", "milestone")
+    TARGETS = ("mission", "involvement", "workstream", "milestone", "link")
 
     class Meta:
         verbose_name = _("citation")
@@ -141,11 +157,8 @@ class Citation(models.Model):
         ordering = ["source", "start_offset"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(mission__isnull=False, involvement=None, workstream=None, milestone=None)
-                    | Q(mission=None, involvement__isnull=False, workstream=None, milestone=None)
-                    | Q(mission=None, involvement=None, workstream__isnull=False, milestone=None)
-                    | Q(mission=None, involvement=None, workstream=None, milestone__isnull=False)
+                condition=_exactly_one_of(
+                    "mission", "involvement", "workstream", "milestone", "link"
                 ),
                 name="citation_exactly_one_target",
             ),

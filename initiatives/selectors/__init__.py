@@ -10,6 +10,7 @@ Selectors read; services write (HackSoft's styleguide). One module per concern:
 - `missions`: the mission list (filters, search, keyset cursor), the sitemap;
 - `search`: what a search reaches (the mission list's, the search page's groups by kind);
 - `timeline`: the frise;
+- `links`: links between missions read from either side, the lineage, the list's filter;
 - `history`: history lines for people;
 - `notifications`: the bell's count, a user's notifications, the digest;
 - `follows`: who follows a mission, the missions one follows, the changes told to followers;
@@ -17,6 +18,8 @@ Selectors read; services write (HackSoft's styleguide). One module per concern:
 - `forecasts`: the weather of workstreams; `news`: dormancy ("sans nouvelles");
 - `permissions`: which listed rows a user may write, the workstreams a user coordinates;
 - `coordination`: « Mes jalons », a coordinator's milestones across missions by due window.
+- `as_of`: the data as known at the end of a past day, rebuilt from the history; the
+  comparison of a mission between two days.
 
 Every public name is re-exported here: callers write `selectors.health_filters(today)`.
 Health is computed from status, window and today, not read from the stored column: the
@@ -105,9 +108,38 @@ from .search import (
     search_matches,
     site_search,
 )
+from .sheets import MissionSheet, mission_sheet
+from .as_of import AsOf, Comparison, Move, compare, snapshots
 from .timeline import TIMELINE_FIRST_YEAR, Bar, Timeline, TimelineRow, timeline
+from .links import (
+    ANY_LINK,
+    Lineage,
+    LineageEntry,
+    LinkRow,
+    link_choices,
+    link_filter,
+    lineage,
+    links_of,
+)
 
 __all__ = [
+    "AsOf",
+    "Comparison",
+    "Move",
+    "compare",
+    "snapshots",
+    # links
+    "ANY_LINK",
+    "Lineage",
+    "LineageEntry",
+    "LinkRow",
+    "link_choices",
+    "link_filter",
+    "lineage",
+    "links_of",
+    # sheets
+    "MissionSheet",
+    "mission_sheet",
     # follows
     "FOLLOWED_FIELDS",
     "FollowedChange",

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 # heading (a <details>, which a followed citation opens) so that the page stays readable.
 NOTES_SHOWN_OPEN = 10
 
-Target = tuple[str, int]  # (kind of object: mission, involvement, workstream, milestone; pk)
+# (kind of object: mission, involvement, workstream, milestone, link; pk)
+Target = tuple[str, int]
 
 
 def target_name(kind: str, obj: Any) -> str:
@@ -142,6 +143,7 @@ KIND_WORDS: dict[str, StrOrPromise] = {
     "involvement": _("Actor"),
     "workstream": _("Workstream"),
     "milestone": _("Milestone"),
+    "link": _("Link between missions"),
 }
 
 
@@ -189,6 +191,9 @@ def _where(cit: Any) -> tuple[str, str]:
             "initiatives:workstream", args=[cit.workstream.mission.key, cit.workstream.key]
         )
         return cit.workstream.title, url
+    if kind == "link":
+        link = cit.link
+        return link.title, reverse("initiatives:mission", args=[link.from_mission.key])
     if kind == "involvement":
         mission_url = reverse("initiatives:mission", args=[cit.involvement.mission.key])
         return cit.involvement.actor.name, mission_url

@@ -9,6 +9,7 @@ from django.db.models.expressions import RawSQL
 
 from ..models import Involvement, Milestone, Mission
 from .health import _MISSION_PROGRESS, OPEN, health_filters
+from .links import link_filter
 from .search import mission_matches
 
 
@@ -21,6 +22,7 @@ class MissionFilters:
     actor: str = ""
     year: int | None = None
     assessed: str = ""  # the mission's own assessed status (statut constaté)
+    lien: str = ""  # a kind of link between missions, either side, or "any" (links.ANY_LINK)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ def mission_list(
         missions = missions.filter(status=filters.status)
     if filters.assessed:
         missions = missions.filter(assessed_status=filters.assessed)
+    if filters.lien:
+        missions = missions.filter(link_filter(filters.lien))
     if filters.health:
         having = Milestone.objects.filter(health_filters(today)[filters.health])
         missions = missions.filter(pk__in=having.values("mission_id"))

@@ -13,6 +13,7 @@ from ..models import Milestone, Mission, Workstream
 from .assessments import milestones_by_assessment
 from .footnotes import Footnotes, SourceText, footnotes_for, source_text
 from .forecasts import latest_forecast, with_forecast
+from .links import LinkRow, link_citations, links_of
 from .health import (
     OPEN,
     health_filters,
@@ -129,10 +130,11 @@ class MissionPage:
     workstreams: list[Workstream]
     milestones: list[Milestone]  # all of them, by due date: the timeline
     footnotes: Footnotes
+    links: list[LinkRow] = field(default_factory=list)  # both sides, in this side's words
 
 
 def mission_page(key: str, today: dt.date) -> MissionPage | None:
-    """A mission with everything its page shows, in seven queries whatever its size."""
+    """A mission with everything its page shows, in eight queries whatever its size."""
     from ..models import Citation, Involvement
 
     mission = (
@@ -163,24 +165,27 @@ def mission_page(key: str, today: dt.date) -> MissionPage | None:
         workstream.milestone_list = by_workstream.get(workstream.pk, [])  # type: ignore[attr-defined]
         workstream.forecast = latest_forecast(workstream, mission.rhythm_days, today)  # type: ignore[attr-defined]
     mission.own_milestones = by_workstream.get(None, [])  # type: ignore[attr-defined]
+    links = links_of(mission)
     citations = list(
         Citation.objects.filter(
             Q(mission=mission)
+            | link_citations(links)
             | _id_among("involvement", Involvement.objects.filter(mission=mission))
             | _id_among("workstream", Workstream.objects.filter(mission=mission))
             | _id_among("milestone", Milestone.objects.filter(mission=mission))
         ).select_related("source")
     )
-    # Numbered as the page reads: the mission, its actors, each workstream and its
+    # Numbered as the page reads: the mission, its links, its actors, each workstream and its
     # milestones, then the mission's own milestones.
     targets: list[tuple[str, Any]] = [("mission", mission)]
+    targets += [("link", row.link) for row in links]
     targets += [("involvement", involvement) for involvement in involvements]
     for workstream in workstreams:
         targets.append(("workstream", workstream))
         targets += [("milestone", m) for m in workstream.milestone_list]  # type: ignore[attr-defined]
     targets += [("milestone", m) for m in mission.own_milestones]  # type: ignore[attr-defined]
     return MissionPage(
-        mission, involvements, workstreams, milestones, footnotes_for(citations, targets)
+        mission, involvements, workstreams, milestones, footnotes_for(citations, targets), links
     )
 
 
@@ -239,6 +244,8 @@ def source_page(key: str) -> tuple[Any, SourceText] | None:
             "involvement__actor",
             "workstream__mission",
             "milestone__workstream",
+            "link__from_mission",
+            "link__to_mission",
         )
     )
     return source, source_text(source.text, citations)

@@ -104,13 +104,15 @@ def search_matches(model: type[Any], fields: tuple[str, ...], q: str) -> QuerySe
 
 
 def _citations_missions(citations: QuerySet[Citation]) -> QuerySet[Any]:
-    """The mission of each citation, whichever of its four targets it supports (one query)."""
+    """The mission of each citation, whichever of its targets it supports (one query); a
+    link's is the mission that states it."""
     return citations.annotate(
         target_mission=Coalesce(
             "mission_id",
             "workstream__mission_id",
             "milestone__mission_id",
             "involvement__mission_id",
+            "link__from_mission_id",
         )
     ).values("target_mission")
 
@@ -183,6 +185,8 @@ def _bases() -> dict[str, QuerySet[Any]]:
             "milestone__mission",
             "involvement__actor",
             "involvement__mission",
+            "link__from_mission",
+            "link__to_mission",
         ).defer("source__text"),
     }
 

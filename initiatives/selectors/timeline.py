@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils.translation import get_language
 
 from .. import dates
-from ..models import Milestone, Mission, Precision, Workstream
+from ..models import Milestone, Mission, MissionLink, Precision, Workstream
 from .health import with_current_health
 from .missions import _cursor
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,21 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Thread:
+    """A mission row's link to another row: « ↳ remplace Plan Cloud », to that row when it is
+    on the same page, else to the mission's page."""
+
+    words: StrOrPromise
+    other: Mission
+    on_page: bool
+
+
+@dataclass(frozen=True)
 class TimelineRow:
     mission: Mission
     workstream: Workstream | None
     bars: list[Bar]
+    threads: list[Thread] = field(default_factory=list)  # a mission's row: what it states
 
 
 @dataclass(frozen=True)
@@ -114,9 +129,21 @@ def timeline(
         by_row.setdefault((m.mission_id, m.workstream_id), []).append(
             Bar(m, left, 0.0 if is_point else max(right - left, 0.3), is_point)
         )
+    # The threads between rows: each mission's own statements (the later plan says it
+    # continues or replaces the earlier), one query.
+    shown = {m.pk for m in page}
+    threads: dict[int, list[Thread]] = {}
+    for link in MissionLink.objects.filter(from_mission__in=page).select_related("to_mission"):
+        threads.setdefault(link.from_mission_id, []).append(
+            Thread(link.get_kind_display(), link.to_mission, link.to_mission_id in shown)
+        )
     rows: list[TimelineRow] = []
     for mission in page:
-        rows.append(TimelineRow(mission, None, by_row.get((mission.pk, None), [])))
+        rows.append(
+            TimelineRow(
+                mission, None, by_row.get((mission.pk, None), []), threads.get(mission.pk, [])
+            )
+        )
         # A workstream with nothing in the window would be an empty line: left out. The
         # mission's own row stays, so that every mission of the page is named.
         for ws in (w for w in workstreams if w.mission_id == mission.pk):
