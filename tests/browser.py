@@ -103,6 +103,14 @@ def open_inline_edit(page: Page, milestone: Any) -> None:
 
     page.locator(f"#milestone-{milestone.pk}").get_by_role("link", name="Modifier").click()
     expect(page.locator(f"#milestone-{milestone.pk} form")).to_be_visible()
+    # Visible is not yet live: htmx wires the swapped form's triggers (the due words' live
+    # preview) a moment later, and text typed before that starts no request. A person is
+    # slower than that; a test waits for htmx to have processed each element it swapped in.
+    page.wait_for_function(
+        """form => [...form.querySelectorAll('[hx-get], [hx-post]')].every(
+               e => e['htmx-internal-data'] && e['htmx-internal-data'].initHash)""",
+        arg=page.locator(f"#milestone-{milestone.pk} form").element_handle(),
+    )
 
 
 def save_inline_edit(page: Page, milestone: Any) -> None:

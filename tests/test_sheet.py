@@ -98,6 +98,24 @@ def test_every_curated_mission_fits_two_pages(seeded: None, client: Client, tmp_
     assert too_long == {}
 
 
+def test_the_sheet_gives_the_mission_lineage_from_both_sides(seeded: None, client: Client) -> None:
+    """The curated link: the 2021 Cloud strategy continues the 2014 plan Cloud."""
+    later = pdf_text(
+        client.get(
+            reverse("initiatives:mission_sheet_pdf", args=["strategie-nationale-cloud"])
+        ).content
+    )
+    assert "Lignée • Prolonge : Plan Cloud de la Nouvelle France industrielle" in later
+    earlier = pdf_text(
+        client.get(
+            reverse(
+                "initiatives:mission_sheet_pdf", args=["plan-cloud-nouvelle-france-industrielle"]
+            )
+        ).content
+    )
+    assert "Lignée • Prolongé par : Stratégie nationale pour le Cloud" in earlier
+
+
 def test_pdf_in_english_through_the_language(seeded: None, client: Client, tmp_path: Path) -> None:
     client.cookies["django_language"] = "en"
     text = words(poppler("pdftotext", str(pdf_of(client, DECLARATION, tmp_path)), "-"))

@@ -122,7 +122,9 @@ def test_every_arm_of_the_stale_filter_is_answered_by_an_index() -> None:
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan" not in plan, plan
-    assert "milestone_health_due_idx" in plan and "milestone_health_drift_idx" in plan, plan
+    # Which index answers the "no news" arms (the health index or the partial drift index,
+    # both can) is the planner's choice on 300 rows; that one of them does is the point.
+    assert "milestone_health_due_idx" in plan, plan
 
 
 def test_a_second_sweep_creates_nothing() -> None:
