@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from .models import Milestone, Mission
 from .pagecache import cached_page
 from .selectors import as_of
-from .selectors.timeline import TIMELINE_FIRST_YEAR, Bar, Timeline, TimelineRow
+from .selectors.timeline import TIMELINE_FIRST_YEAR, Axis, Timeline, TimelineRow
 
 
 def _invalid(request: HttpRequest, message: str) -> HttpResponse:
@@ -160,36 +160,13 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 def _axis(snapshot: as_of.AsOf, year: int | None) -> Timeline:
     """The frise of every mission known that day, one page, with the day as "today"."""
-    from . import dates
-    from django.utils.translation import get_language
-
-    if year is not None:
-        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        ticks_at = [
-            (dt.date(year, m, 1), dates.quarter_tick((m - 1) // 3 + 1, get_language()))
-            for m in (1, 4, 7, 10)
-        ]
-    else:
-        start, end = dt.date(TIMELINE_FIRST_YEAR, 1, 1), dt.date(snapshot.day.year + 2, 12, 31)
-        ticks_at = [(dt.date(y, 1, 1), str(y)) for y in range(start.year, end.year + 1)]
-    span = (end - start).days + 1
-
-    def at(when: dt.date) -> float:
-        return max(0.0, min(100.0, (when - start).days / span * 100))
-
-    by_row: dict[tuple[int, int | None], list[Bar]] = {}
+    axis = Axis.of(snapshot.day, year)
     shown = [
         m
         for m in snapshot.milestones
-        if m.due_start and m.due_end and m.due_start <= end and m.due_end >= start
+        if m.due_start and m.due_end and m.due_start <= axis.end and m.due_end >= axis.start
     ]
-    for m in sorted(shown, key=lambda m: (m.due_end, m.due_start, m.pk)):
-        assert m.due_start is not None and m.due_end is not None
-        left, right = at(m.due_start), at(m.due_end + dt.timedelta(days=1))
-        is_point = m.due_precision == "day"
-        by_row.setdefault((m.mission_id, m.workstream_id), []).append(
-            Bar(m, left, 0.0 if is_point else max(right - left, 0.3), is_point)
-        )
+    by_row = axis.bars(sorted(shown, key=lambda m: (m.due_end, m.due_start, m.pk)))
     rows: list[TimelineRow] = []
     for mission in snapshot.missions:
         rows.append(TimelineRow(mission, None, by_row.get((mission.pk, None), [])))
@@ -197,10 +174,10 @@ def _axis(snapshot: as_of.AsOf, year: int | None) -> Timeline:
             if (mission.pk, ws.pk) in by_row:
                 rows.append(TimelineRow(mission, ws, by_row[(mission.pk, ws.pk)]))
     return Timeline(
-        start=start,
-        end=end,
-        ticks=[(at(d), text) for d, text in ticks_at],
-        today=at(snapshot.day) if start <= snapshot.day <= end else None,
+        start=axis.start,
+        end=axis.end,
+        ticks=axis.ticks(),
+        today=axis.today(snapshot.day),
         rows=rows,
         missions_total=len(snapshot.missions),
         next_cursor=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -69,6 +70,51 @@ class Timeline:
 TIMELINE_FIRST_YEAR = 2013
 
 
+@dataclass(frozen=True)
+class Axis:
+    """The frise's axis: all years from 2013 to two years after `today`, or one year by
+    quarter; where a day stands on it, in percent."""
+
+    start: dt.date
+    end: dt.date
+    ticks_at: list[tuple[dt.date, str]]
+
+    @classmethod
+    def of(cls, today: dt.date, year: int | None) -> Axis:
+        if year is not None:
+            quarters = [
+                (dt.date(year, m, 1), dates.quarter_tick((m - 1) // 3 + 1, get_language()))
+                for m in (1, 4, 7, 10)
+            ]
+            return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), quarters)
+        start, end = dt.date(TIMELINE_FIRST_YEAR, 1, 1), dt.date(today.year + 2, 12, 31)
+        return cls(
+            start, end, [(dt.date(y, 1, 1), str(y)) for y in range(start.year, end.year + 1)]
+        )
+
+    def at(self, day: dt.date) -> float:
+        span = (self.end - self.start).days + 1
+        return max(0.0, min(100.0, (day - self.start).days / span * 100))
+
+    def ticks(self) -> list[tuple[float, str]]:
+        return [(self.at(day), text) for day, text in self.ticks_at]
+
+    def today(self, today: dt.date) -> float | None:
+        return self.at(today) if self.start <= today <= self.end else None
+
+    def bars(self, milestones: Iterable[Milestone]) -> dict[tuple[int, int | None], list[Bar]]:
+        """Each dated milestone's bar, by (mission, workstream) row, in the order given."""
+        by_row: dict[tuple[int, int | None], list[Bar]] = {}
+        for m in milestones:
+            assert m.due_start is not None and m.due_end is not None
+            left, right = self.at(m.due_start), self.at(m.due_end + dt.timedelta(days=1))
+            is_point = m.due_precision == Precision.DAY
+            by_row.setdefault((m.mission_id, m.workstream_id), []).append(
+                Bar(m, left, 0.0 if is_point else max(right - left, 0.3), is_point)
+            )
+        return by_row
+
+
 def timeline(
     today: dt.date,
     *,
@@ -79,20 +125,8 @@ def timeline(
 ) -> Timeline:
     """Rows of one page of missions (and their workstreams) with their milestones placed on
     the axis: all years from 2013 to two years after today, or one year by quarter."""
-    if year is not None:
-        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        ticks_at = [
-            (dt.date(year, m, 1), dates.quarter_tick((m - 1) // 3 + 1, get_language()))
-            for m in (1, 4, 7, 10)
-        ]
-    else:
-        start, end = dt.date(TIMELINE_FIRST_YEAR, 1, 1), dt.date(today.year + 2, 12, 31)
-        ticks_at = [(dt.date(y, 1, 1), str(y)) for y in range(start.year, end.year + 1)]
-    span = (end - start).days + 1
-
-    def at(day: dt.date) -> float:
-        return max(0.0, min(100.0, (day - start).days / span * 100))
-
+    axis = Axis.of(today, year)
+    start, end = axis.start, axis.end
     missions = Mission.objects.order_by("title", "pk")
     if label:
         missions = missions.filter(labels__key=label)
@@ -119,16 +153,9 @@ def timeline(
         "mission_id",
         "workstream_id",
     )
-    by_row: dict[tuple[int, int | None], list[Bar]] = {}
-    # By the end of each window, what its words mean ("d'ici fin 2027" after "mars 2027").
-    for m in milestones.order_by("due_end", "due_start", "pk"):
-        # due_start__lte and due_end__gte above leave out the milestones with no window.
-        assert m.due_start is not None and m.due_end is not None
-        left, right = at(m.due_start), at(m.due_end + dt.timedelta(days=1))
-        is_point = m.due_precision == Precision.DAY
-        by_row.setdefault((m.mission_id, m.workstream_id), []).append(
-            Bar(m, left, 0.0 if is_point else max(right - left, 0.3), is_point)
-        )
+    # By the end of each window, what its words mean ("d'ici fin 2027" after "mars 2027");
+    # due_start__lte and due_end__gte above leave out the milestones with no window.
+    by_row = axis.bars(milestones.order_by("due_end", "due_start", "pk"))
     # The threads between rows: each mission's own statements (the later plan says it
     # continues or replaces the earlier), one query.
     shown = {m.pk for m in page}
@@ -152,8 +179,8 @@ def timeline(
     return Timeline(
         start=start,
         end=end,
-        ticks=[(at(day), text) for day, text in ticks_at],
-        today=at(today) if start <= today <= end else None,
+        ticks=axis.ticks(),
+        today=axis.today(today),
         rows=rows,
         missions_total=total,
         next_cursor=_cursor(page[-1]) if more else None,
