@@ -119,14 +119,14 @@ def _restrict(request: HttpRequest, query: QueryDict) -> None:
     request.META["QUERY_STRING"] = query.urlencode()
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HttpRequest, *, shared: bool = False) -> str:
     user = request.user
     who = (
         # Joining the observers (a group, which no data version watches) shows the assess
         # buttons on the next request.
         f"{user.pk}:{int(user.is_staff)}:{int(user.is_superuser)}:"
         f"{int(user.has_perm('initiatives.add_assessment'))}"
-        if user.is_authenticated
+        if user.is_authenticated and not shared
         else "-"
     )
     parts = (
@@ -159,9 +159,10 @@ def _has_messages(request: HttpRequest) -> bool:
     return storage is not None and len(storage) > 0
 
 
-def cached_page(*, params: Iterable[str] = ()) -> Callable[[View], View]:
+def cached_page(*, params: Iterable[str] = (), shared: bool = False) -> Callable[[View], View]:
     """Serve GET and HEAD answers of this view from the page cache. `params`: the query
-    parameters the view reads; it never sees any other."""
+    parameters the view reads; it never sees any other. `shared`: the answer is the same for
+    every reader (no user, no form: the sheet's PDF), so it is kept once, not once per user."""
     names = tuple(sorted(params))  # a fixed order, sorted once
 
     def decorate(view: View) -> View:
@@ -174,7 +175,8 @@ def cached_page(*, params: Iterable[str] = ()) -> Callable[[View], View]:
             version = dataversion.identity()
             if version is None:
                 return view(request, *args, **kwargs)
-            return _cached(store(), version, _key(request), seconds, view, request, args, kwargs)
+            key = _key(request, shared=shared)
+            return _cached(store(), version, key, seconds, view, request, args, kwargs)
 
         return wrapped
 

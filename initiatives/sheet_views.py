@@ -33,7 +33,9 @@ def mission_sheet(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_safe
-@cached_page()
+# The PDF reads no user (its template has no header, no form): one rendering per data
+# version and language, whoever asks; WeasyPrint takes seconds.
+@cached_page(shared=True)
 def mission_sheet_pdf(request: HttpRequest, key: str) -> HttpResponse:
     # Imported here: WeasyPrint loads Pango as it is imported, and a host without it (make
     # pdf-deps) loses the PDF only, not every page.

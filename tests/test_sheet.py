@@ -20,7 +20,7 @@ from initiatives import selectors
 from initiatives.models import Mission
 from initiatives.pdf import StaticOnlyFetcher
 
-from .factories import MilestoneFactory, WorkstreamFactory
+from .factories import MilestoneFactory, WorkstreamFactory, user
 from .test_views import add_milestones
 
 DECLARATION = "declaration-franco-allemande-suite-souveraine"
@@ -136,6 +136,22 @@ def test_pdf_is_rendered_once_per_data_version(seeded: None, client: Client) -> 
     )
     text = pdf_text(client.get(url).content)
     assert "Jalon ajouté après coup" in text
+
+
+def test_pdf_is_rendered_once_for_every_reader_not_once_per_user(
+    seeded: None, client: Client
+) -> None:
+    """The PDF shows no user: one WeasyPrint rendering (seconds of CPU) serves visitors and
+    every signed-in reader alike."""
+    url = reverse("initiatives:mission_sheet_pdf", args=[DECLARATION])
+    first = client.get(url).content
+    for name in ("lectrice", "coordinateur"):
+        reader = Client()
+        reader.force_login(user(name))
+        with CaptureQueriesContext(connection) as queries:
+            again = reader.get(url)
+        assert again.content == first
+        assert not any("initiatives_milestone" in q["sql"] for q in queries.captured_queries)
 
 
 def test_html_sheet_shows_milestones_slips_and_weather(seeded: None, client: Client) -> None:

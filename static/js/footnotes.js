@@ -2,7 +2,12 @@
 // <details> around its target and shows it. Browsers that open it themselves lose nothing;
 // without JavaScript the notes open with a click on their summary.
 function revealNote(hash) {
-  const id = decodeURIComponent(hash.slice(1));
+  let id;
+  try {
+    id = decodeURIComponent(hash.slice(1));
+  } catch {
+    return; // a malformed fragment (#%E0) points at nothing
+  }
   const target = id && document.getElementById(id);
   if (!target) return;
   const folded = target.closest("details:not([open])");
