@@ -4,8 +4,12 @@ only: the views pass `request.user`, whatever the request names."""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +24,24 @@ from .models import Mission
 
 FOLLOW = "initiatives/_follow.html"
 
+# Following is a write the mission page reads, so each change makes a new data version and
+# every cached page is built again: a person follows a few missions, a loop of clicks would
+# empty the cache for everyone. Past this many changes in an hour, a change is refused.
+FOLLOW_CHANGES_PER_HOUR = 30
+
+
+def _one_change_too_many(user: Any) -> bool:
+    """Count this change against the user's hour; True past the limit. A cache that is away
+    counts nothing: following then works, unlimited, as it would without the cache."""
+    # The account's creation in the key: an id a recreated database gives again starts anew.
+    who = f"{user.pk}:{int(user.date_joined.timestamp())}"
+    key = f"follow-changes:{who}:{int(time.time() // 3600)}"
+    try:
+        cache.add(key, 0, timeout=3600)
+        return cache.incr(key) > FOLLOW_CHANGES_PER_HOUR
+    except Exception:  # noqa: BLE001 - the breaker already logged what the cache said
+        return False
+
 
 @login_required
 @require_POST
@@ -33,6 +55,12 @@ def follow(request: HttpRequest, key: str) -> HttpResponse:
     if wanted not in ("0", "1"):
         return HttpResponseBadRequest(_("Say whether to follow this mission."))
     following = wanted == "1"
+    if _one_change_too_many(request.user):
+        return HttpResponse(
+            _("Too many follow changes in an hour: nothing was changed. Try again later."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
     if following:
         services.follow(request.user, mission)
     else:

@@ -102,6 +102,28 @@ def test_a_reader_follows_and_stops_with_plain_forms(world: SimpleNamespace) -> 
     assert "Suivre cette mission" in page and "Vous ne suivez plus" in page
 
 
+def test_a_loop_of_follow_clicks_is_cut_off_before_it_empties_every_cached_page(
+    world: SimpleNamespace,
+) -> None:
+    """Each follow change makes a new data version (every cached page is built again): past
+    FOLLOW_CHANGES_PER_HOUR in an hour, a change is refused and nothing is written."""
+    from initiatives import dataversion
+    from initiatives.follow_views import FOLLOW_CHANGES_PER_HOUR
+
+    lucie = logged_in(world.lucie)
+    for n in range(FOLLOW_CHANGES_PER_HOUR):
+        assert lucie.post(world.follow, {"follow": str((n + 1) % 2)}).status_code == 302
+    assert not Follow.objects.filter(user=world.lucie).exists()  # an even number of changes
+    version = dataversion.identity()
+    refused = lucie.post(world.follow, {"follow": "1"})
+    assert refused.status_code == 429
+    assert "Trop de changements" in refused.content.decode()
+    assert not Follow.objects.filter(user=world.lucie).exists()
+    assert dataversion.identity() == version
+    # Someone else is not held back by Lucie's clicks.
+    assert logged_in(world.paul).post(world.follow, {"follow": "1"}).status_code == 302
+
+
 def test_htmx_swaps_only_the_buttons_region(world: SimpleNamespace) -> None:
     lucie = logged_in(world.lucie)
     response = lucie.post(world.follow, {"follow": "1", "next": world.url}, HTTP_HX_REQUEST="true")
