@@ -153,7 +153,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
             labels=[],
             label="",
             year=year,
-            years=range(TIMELINE_FIRST_YEAR, day.year + 3),
+            years=range(TIMELINE_FIRST_YEAR, max(day.year, TIMELINE_FIRST_YEAR) + 3),
         ),
     )
 

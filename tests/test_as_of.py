@@ -181,6 +181,9 @@ def test_the_dashboard_and_the_frise_as_known_on_a_day(client: Client, story: An
     assert f'href="/jalons/{story["doctrine"].pk}/?au=2021-02-01"' in frise  # stays in the past
     later = page(client, "/frise/?au=2021-09-02&view=table")
     assert "Label cloud de confiance" in later and "Doctrine cloud au centre" not in later
+    # A day long before the frise's first year still draws its axis (2013 and on), empty.
+    early = page(client, "/frise/?au=1990-06-01")
+    assert ">2013<" in early and "Doctrine cloud au centre" not in early
 
 
 def test_a_day_before_the_history_says_so(client: Client, story: Any) -> None:

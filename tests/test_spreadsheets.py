@@ -590,3 +590,8 @@ def test_a_file_that_is_not_a_sheet_says_why_in_french(db: None, admin_client: C
     # A workbook sent as CSV.
     page = dry_run(admin_client, export(admin_client, XLSX_FORMAT)).content.decode()
     assert escape("Ce fichier n’est pas un texte CSV.") in page
+    # A cell larger than any reader takes: said with its line, not "choose CSV for a .csv".
+    huge = as_excel([row], "utf-8-sig") + b'"' + b"x" * 140_000 + b'";;\r\n'
+    page = dry_run(admin_client, huge).content.decode()
+    assert "La ligne 3 ne peut pas être lue comme du CSV" in page
+    assert "choisissez CSV" not in page

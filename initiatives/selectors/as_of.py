@@ -218,7 +218,8 @@ def compare(mission_id: int, earlier: dt.date, later: dt.date) -> Comparison | N
         return None
     was = {m.pk: m for m in before.milestones}
     now = {m.pk: m for m in after.milestones}
-    watched = ("status", "progress", "due_text", "completed_on", "assessed_status")
+    # The window's end too: the same words read again later can mean a later deadline.
+    watched = ("status", "progress", "due_text", "due_end", "completed_on", "assessed_status")
     moves = []
     for pk, m in now.items():
         if pk not in was:

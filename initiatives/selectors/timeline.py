@@ -87,7 +87,9 @@ class Axis:
                 for m in (1, 4, 7, 10)
             ]
             return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), quarters)
-        start, end = dt.date(TIMELINE_FIRST_YEAR, 1, 1), dt.date(today.year + 2, 12, 31)
+        # A day before 2011 (the frise "as known on" it) still gets the axis's first years.
+        last = max(today.year, TIMELINE_FIRST_YEAR) + 2
+        start, end = dt.date(TIMELINE_FIRST_YEAR, 1, 1), dt.date(last, 12, 31)
         return cls(
             start, end, [(dt.date(y, 1, 1), str(y)) for y in range(start.year, end.year + 1)]
         )

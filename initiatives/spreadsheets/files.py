@@ -57,6 +57,17 @@ def read_csv(text: str) -> tablib.Dataset:
     past the last column dropped; a line with more cells than the header is an error."""
     delimiter = delimiter_of(text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _dataset(reader, delimiter)
+    except csv.Error as error:
+        # Line ends of an old Mac (CR alone), a cell past the reader's size limit…
+        raise SheetUnreadable(
+            _("Line %(line)s cannot be read as CSV: %(problem)s.")
+            % {"line": reader.line_num, "problem": error}
+        ) from None
+
+
+def _dataset(reader: Any, delimiter: str) -> tablib.Dataset:
     dataset = tablib.Dataset()
     width = 0
     for cells in reader:
