@@ -595,3 +595,22 @@ def test_a_file_that_is_not_a_sheet_says_why_in_french(db: None, admin_client: C
     page = dry_run(admin_client, huge).content.decode()
     assert "La ligne 3 ne peut pas être lue comme du CSV" in page
     assert "choisissez CSV" not in page
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("mission;jalon;titre\r\nm;j;t\r\n", ";"),
+        ("mission,jalon,titre\nm,j,t\n", ","),
+        ("mission\tjalon\ttitre\n", "\t"),
+        # A heading Excel wrote with a line break (Alt+Enter) inside its quotes.
+        ('"achevé\nle",jalon,titre\r\n2026-01-05,j,t\r\n', ","),
+        ('"statut;\nprévu";jalon;titre\r\n', ";"),
+    ],
+)
+def test_the_separator_is_the_one_that_cuts_the_header_record_into_most_columns(
+    text: str, delimiter: str
+) -> None:
+    from initiatives.spreadsheets import delimiter_of
+
+    assert delimiter_of(text) == delimiter

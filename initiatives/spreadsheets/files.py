@@ -47,15 +47,23 @@ def sheet_text(raw: bytes | str) -> str:
     )
 
 
-def delimiter_of(header_line: str) -> str:
-    """The separator that cuts the header line into the most columns."""
-    return max(DELIMITERS, key=lambda d: len(next(csv.reader([header_line], delimiter=d), [])))
+def delimiter_of(text: str) -> str:
+    """The separator that cuts the header into the most columns. The header as a CSV record,
+    not as a line: a heading Excel wrote with a line break inside quotes spans two lines."""
+
+    def columns(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), []))
+        except csv.Error:
+            return 0
+
+    return max(DELIMITERS, key=columns)
 
 
 def read_csv(text: str) -> tablib.Dataset:
     """A dataset of the sheet's text: blank lines dropped, short lines completed, empty cells
     past the last column dropped; a line with more cells than the header is an error."""
-    delimiter = delimiter_of(text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r"))
+    delimiter = delimiter_of(text.lstrip("\r\n"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return _dataset(reader, delimiter)
