@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -24,21 +25,21 @@ for _name in ("weasyprint.progress", "fontTools"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
-def static_file(name: str) -> Path | None:
-    """The local file behind static `name` as served, or None."""
-    if getattr(staticfiles_storage, "manifest_strict", None) is not None:
-        # A manifest storage: the names in the HTML and the CSS are already hashed, and the
-        # files are in STATIC_ROOT.
-        try:
-            path = Path(staticfiles_storage.path(name))
-        except (ValueError, NotImplementedError):
-            return None
-        if path.is_file():
-            return path
-    found = finders.find(name)
-    if isinstance(found, str):
-        return Path(found)
-    return None
+def static_bytes(name: str) -> bytes | None:
+    """The bytes served for static `name` (as the HTML names it), or None: the stored copy
+    when the storage keeps one (the hashed names of production's manifest), else the file
+    the finders serve. A name that leaves the static folders is None, whichever way."""
+    # As templatetags.assets reads them: a manifest storage serves its stored copies (what
+    # the HTML names); otherwise the server serves the finders' files, not STATIC_ROOT's.
+    manifest = hasattr(staticfiles_storage, "stored_name")
+    try:
+        if manifest and staticfiles_storage.exists(name):
+            with staticfiles_storage.open(name) as stored:
+                return bytes(stored.read())
+        found = finders.find(name)
+    except (SuspiciousFileOperation, ValueError):
+        return None
+    return Path(found).read_bytes() if isinstance(found, str) else None
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -58,10 +59,10 @@ class StaticOnlyFetcher(URLFetcher):
         name = unquote(parts.path[len(prefix.path) :])
         if ".." in Path(name).parts:
             raise ValueError(f"not a static file of this site: {url}")
-        path = static_file(name)
-        if path is None:
+        body = static_bytes(name)
+        if body is None:
             raise ValueError(f"no such static file: {name}")
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": _content_type(name)})
+        return URLFetcherResponse(url, body, {"Content-Type": _content_type(name)})
 
 
 def _content_type(name: str) -> str:
