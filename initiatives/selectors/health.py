@@ -113,6 +113,12 @@ def health_expression(today: dt.date) -> Case:
     return Case(*whens, output_field=CharField())
 
 
+# What a milestone row shows of its deadline (the `when` filter and the kind badge): with
+# `.only()`, the lists load these and nothing would need a query per row. `editorial`: a due
+# date from public record is said so, not quoted.
+SHOWN_DUE_FIELDS = ("kind", "due_text", "due_start", "due_end", "due_precision", "editorial")
+
+
 def with_current_health(milestones: QuerySet[Milestone], today: dt.date) -> QuerySet[Milestone]:
     """Annotate `current_health`: the health as of today, computed by the database."""
     return milestones.annotate(current_health=health_expression(today))

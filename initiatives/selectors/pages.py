@@ -16,6 +16,7 @@ from .forecasts import latest_forecast, with_forecast
 from .links import LinkRow, link_citations, links_of
 from .health import (
     OPEN,
+    SHOWN_DUE_FIELDS,
     health_filters,
     missions_with_progress,
     with_current_health,
@@ -65,12 +66,7 @@ def deadline_panel(today: dt.date, *, deadlines: int = 10, late: int = 10) -> De
     ).only(
         "key",
         "title",
-        "kind",
-        "due_text",
-        "due_start",
-        "due_end",
-        "due_precision",
-        "editorial",  # a due date from public record is said so, not quoted
+        *SHOWN_DUE_FIELDS,
         "status",
         "progress",
         "mission__key",

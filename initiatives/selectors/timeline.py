@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 
 from .. import dates
 from ..models import Milestone, Mission, MissionLink, Precision, Workstream
-from .health import with_current_health
+from .health import SHOWN_DUE_FIELDS, with_current_health
 from .missions import _cursor
 
 if TYPE_CHECKING:
@@ -145,12 +145,7 @@ def timeline(
         Milestone.objects.filter(mission__in=page, due_start__lte=end, due_end__gte=start), today
     ).only(
         "title",
-        "kind",
-        "due_text",
-        "due_start",
-        "due_end",
-        "due_precision",
-        "editorial",  # a due date from public record is said so, not quoted
+        *SHOWN_DUE_FIELDS,
         "status",
         "mission_id",
         "workstream_id",
