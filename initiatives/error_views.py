@@ -42,6 +42,10 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from .api.errors import not_found
+
+        return not_found(request)
     return render(request, "404.html", {"status": 404}, status=404)
 
 

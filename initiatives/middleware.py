@@ -38,6 +38,12 @@ class PublicReadMiddleware:
     OPEN_PREFIXES = (
         *("/connexion/", "/oidc/", "/i18n/", "/static/", "/healthz", "/admin/login/"),
         *("/mentions-legales/", "/donnees-personnelles/", "/accessibilite/"),
+        # A reader's calendar at its secret address: calendar applications cannot log in, the
+        # address is the key (calendar_views.user_calendar answers 404 to any other).
+        "/calendrier/",
+        # The API checks PUBLIC_READ itself (api/access.py), answering a 403 problem that a
+        # program can read rather than a redirect to a login form it cannot fill.
+        "/api/",
     )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -3,6 +3,7 @@ from django.urls import path
 
 from . import assessment_views, edit_views, forecast_views, notification_views, views
 from . import as_of_views
+from . import calendar_views
 from . import follow_views
 from . import my_views
 from . import search_views
@@ -10,6 +11,7 @@ from . import sheet_views
 from . import site_views
 from . import lineage_views
 from .feeds import MissionHistoryFeed
+from .opendata import views as opendata_views
 
 app_name = "initiatives"
 
@@ -38,6 +40,11 @@ urlpatterns = [
     path("jalons/<int:pk>/evaluer/", assessment_views.milestone_assess, name="milestone_assess"),
     path("missions/<slug:key>/evaluer/", assessment_views.mission_assess, name="mission_assess"),
     path("missions/<slug:key>/historique.atom", MissionHistoryFeed(), name="mission_feed"),
+    path(
+        "missions/<slug:key>/echeances.ics",
+        calendar_views.mission_calendar,
+        name="mission_calendar",
+    ),
     path("missions/<slug:key>/fiche/", sheet_views.mission_sheet, name="mission_sheet"),
     path("missions/<slug:key>/fiche.pdf", sheet_views.mission_sheet_pdf, name="mission_sheet_pdf"),
     path(
@@ -51,6 +58,10 @@ urlpatterns = [
     path("missions/<slug:key>/suivre/", follow_views.follow, name="follow"),
     path("missions-suivies/", follow_views.followed_missions, name="followed_missions"),
     path("mes-jalons/", my_views.my_milestones, name="my_milestones"),
+    path("mon-calendrier/", calendar_views.my_calendar, name="my_calendar"),
+    # Open to visitors whatever PUBLIC_READ says (middleware.PublicReadMiddleware): the
+    # secret address is the key.
+    path("calendrier/<slug:token>.ics", calendar_views.user_calendar, name="user_calendar"),
     path("recherche/", search_views.search, name="search"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
     path("accessibilite/", site_views.accessibility, name="accessibility"),
@@ -58,4 +69,11 @@ urlpatterns = [
     path("donnees-personnelles/", site_views.privacy, name="privacy"),
     path("methodologie/", views.methodology, name="methodology"),
     path("healthz", views.healthz, name="healthz"),
+    path("donnees/", opendata_views.open_data, name="open_data"),
+    path("donnees/datapackage.json", opendata_views.datapackage, name="open_data_package"),
+    path("donnees/catalogue.jsonld", opendata_views.catalogue, name="open_data_catalogue"),
+    path("donnees/<slug:table>.csv", opendata_views.table_csv, name="open_data_csv"),
+    path(
+        "donnees/<slug:table>/schema.json", opendata_views.table_schema, name="open_data_schema"
+    ),
 ]

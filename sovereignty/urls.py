@@ -13,6 +13,7 @@ urlpatterns = [
         "favicon.ico",
         RedirectView.as_view(url=static("dsfr/dist/favicon/favicon.ico"), permanent=True),
     ),
+    path("api/v1/", include("initiatives.api.urls")),
     path("", include("initiatives.urls")),
 ]
 

@@ -14,7 +14,8 @@ anything the package defines:
 - assessments: Assessment, Evidence, Forecast;
 - records: HistoryEntry, WriteContext, DataVersion, ImportDraft, ProConnectIdentity;
 - follows: Follow (a reader following a mission);
-- links: MissionLink (one mission continues, replaces… another).
+- links: MissionLink (one mission continues, replaces… another);
+- calendars: CalendarToken (the secret address of a reader's calendar of deadlines).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from .records import (
 )
 from .follows import Follow
 from .links import INVERSE_LABELS, MissionLink, link_reading
+from .calendars import CalendarToken
 
 __all__ = [
     # base
@@ -101,4 +103,6 @@ __all__ = [
     "INVERSE_LABELS",
     "MissionLink",
     "link_reading",
+    # calendars
+    "CalendarToken",
 ]

@@ -18,8 +18,12 @@ Selectors read; services write (HackSoft's styleguide). One module per concern:
 - `forecasts`: the weather of workstreams; `news`: dormancy ("sans nouvelles");
 - `permissions`: which listed rows a user may write, the workstreams a user coordinates;
 - `coordination`: « Mes jalons », a coordinator's milestones across missions by due window.
+- `published`: what the open data's API reads of each kind, with the quotes, in a fixed
+  number of queries per page;
 - `as_of`: the data as known at the end of a past day, rebuilt from the history; the
   comparison of a mission between two days.
+- `calendars`: the dated milestones of a mission's and of a reader's calendar of deadlines,
+  whose a secret calendar address is.
 
 Every public name is re-exported here: callers write `selectors.health_filters(today)`.
 Health is computed from status, window and today, not read from the stored column: the
@@ -45,6 +49,7 @@ from .footnotes import (
     source_text,
 )
 from .coordination import MilestoneGroup, MyMilestones, my_milestones
+from .calendars import calendar_owner, mission_calendar, user_calendar
 from .forecasts import LatestForecast, latest_forecast, with_forecast
 from .health import (
     OPEN,
@@ -59,6 +64,7 @@ from .health import (
 from .history import SHOWN, Change, HistoryLine, history_lines, milestone_history, mission_history
 from .missions import (
     MissionFilters,
+    filtered_missions,
     MissionPageOfList,
     mission_list,
     parse_cursor,
@@ -109,6 +115,7 @@ from .search import (
     site_search,
 )
 from .sheets import MissionSheet, mission_sheet
+from . import published
 from .as_of import AsOf, Comparison, Move, compare, snapshots
 from .timeline import TIMELINE_FIRST_YEAR, Bar, Timeline, TimelineRow, timeline
 from .links import (
@@ -123,6 +130,9 @@ from .links import (
 )
 
 __all__ = [
+    "calendar_owner",
+    "mission_calendar",
+    "user_calendar",
     "AsOf",
     "Comparison",
     "Move",
@@ -166,6 +176,7 @@ __all__ = [
     "HistoryLine",
     "LatestForecast",
     "MissionFilters",
+    "filtered_missions",
     "MissionPage",
     "MissionPageOfList",
     "MilestoneGroup",
@@ -198,6 +209,7 @@ __all__ = [
     "milestones_by_assessment",
     "mission_history",
     "mission_list",
+    "published",
     "mission_page",
     "my_milestones",
     "missions_with_progress",

@@ -39,17 +39,11 @@ def _search(missions: QuerySet[Mission], q: str) -> QuerySet[Mission]:
     return missions.filter(mission_matches(q))
 
 
-def mission_list(
-    filters: MissionFilters,
-    today: dt.date,
-    *,
-    after: tuple[str, int] | None = None,
-    before: tuple[str, int] | None = None,
-    size: int = 20,
-) -> MissionPageOfList:
-    """One page of missions, ordered by title, in three queries whatever the page's depth:
-    keyset pagination (title, pk) reads the same few index rows on page 1 and page 500."""
-    missions = Mission.objects.all()
+def filtered_missions(
+    missions: QuerySet[Mission], filters: MissionFilters, today: dt.date
+) -> QuerySet[Mission]:
+    """`missions` narrowed by the list's filters (the page's and the API's), each a filter
+    or a subquery of the one query that reads them."""
     if filters.q:
         missions = _search(missions, filters.q)
     if filters.label:
@@ -73,6 +67,20 @@ def mission_list(
             "mission_id"
         )
         missions = missions.filter(Q(launch_start__year=filters.year) | Q(pk__in=active))
+    return missions
+
+
+def mission_list(
+    filters: MissionFilters,
+    today: dt.date,
+    *,
+    after: tuple[str, int] | None = None,
+    before: tuple[str, int] | None = None,
+    size: int = 20,
+) -> MissionPageOfList:
+    """One page of missions, ordered by title, in three queries whatever the page's depth:
+    keyset pagination (title, pk) reads the same few index rows on page 1 and page 500."""
+    missions = filtered_missions(Mission.objects.all(), filters, today)
     total = missions.count()  # before the progress annotation: counting needs none of it
     next_deadline = Milestone.objects.filter(
         OPEN, mission=OuterRef("pk"), due_end__gte=today

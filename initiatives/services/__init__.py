@@ -9,7 +9,8 @@ concern:
 - `deadlines`: the sweep, and the alerts it and the writer record and resolve;
 - `notifications`: an alert told to its coordinators, notifications marked read, the daily
   digest, mail in French, and tasks enqueued by name after commit;
-- `follows`: follow and unfollow a mission, and people's changes told to its followers.
+- `follows`: follow and unfollow a mission, and people's changes told to its followers;
+- `calendars`: a reader's secret calendar address, made on first need, reset on demand.
 
 Permissions are checked here as well as in the views: a crafted request that reaches a
 service for another workstream's milestone is refused, and nothing changes. Every public
@@ -28,6 +29,7 @@ from .assessments import (
     rating_rule_errors,
     too_early_to_say_not_achieved,
 )
+from .calendars import calendar_token, reset_calendar_token
 from .deadlines import SweepResult, deadlines_sweep, record_alerts, resolve_alerts
 from .follows import FOLLOWERS_BATCH, follow, notify_followers, unfollow
 from .forecasts import can_record_forecast, record_forecast
@@ -60,6 +62,8 @@ from .notifications import (
 )
 
 __all__ = [
+    "calendar_token",
+    "reset_calendar_token",
     "DIGEST_LINES",
     "FOLLOWERS_BATCH",
     "follow",

@@ -1,0 +1,153 @@
+"""What the open data's API reads of each kind: a queryset per kind, with what its
+serializer shows joined or prefetched, so that a page costs the same few queries whatever its
+size or depth (tests/test_api.py counts them at 1× and 10× the data). Each loads only the
+columns it shows: no source's full text, no editorial notes, no import bookkeeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
+
+from ..models import (
+    Actor,
+    Assessment,
+    Citation,
+    Evidence,
+    HistoryEntry,
+    Involvement,
+    Label,
+    Milestone,
+    MilestoneSlip,
+    Mission,
+    MissionLink,
+    Source,
+    Workstream,
+)
+from .health import _MISSION_PROGRESS, _WORKSTREAM_PROGRESS, with_current_health
+from .history import SHOWN
+
+_SOURCE = ("key", "title", "publisher", "url", "published_on")
+
+
+def _quotes(path: str = "citations") -> Prefetch:
+    """The quotes of each object at `path`, with their source, in one query."""
+    citations = Citation.objects.select_related("source").only(
+        *("id", "fact", "quote", "start_offset", "end_offset"),
+        *Citation.TARGETS,
+        *(f"source__{name}" for name in _SOURCE),
+    )
+    return Prefetch(path, queryset=citations.order_by("pk"))
+
+
+def missions() -> QuerySet[Mission]:
+    """Missions with progress, labels, actors and quotes: five queries a page."""
+    involvements = Involvement.objects.select_related("actor").only(
+        "id", "mission_id", "actor__key", "role", "capacity"
+    )
+    return (
+        Mission.objects.defer("editorial")
+        .annotate(progress=RawSQL(_MISSION_PROGRESS, ()))
+        .prefetch_related(
+            Prefetch("labels", queryset=Label.objects.only("id", "key")),
+            Prefetch("involvements", queryset=involvements),
+            _quotes("involvements__citations"),
+            _quotes(),
+        )
+    )
+
+
+def workstreams() -> QuerySet[Workstream]:
+    return (
+        Workstream.objects.select_related("mission", "lead")
+        .only(
+            *("id", "key", "position", "title", "summary", "updated_at"),
+            *("mission__key", "lead__key"),
+        )
+        .annotate(progress=RawSQL(_WORKSTREAM_PROGRESS, ()))
+        .prefetch_related(_quotes())
+    )
+
+
+def milestones(today: dt.date) -> QuerySet[Milestone]:
+    """Milestones with their health as of `today` (computed, not the sweep's copy) and their
+    quotes: two queries a page."""
+    rows = (
+        Milestone.objects.select_related("mission", "workstream")
+        .defer("editorial", "imported_state", "mission__editorial", "mission__summary")
+        .defer("workstream__editorial", "workstream__summary")
+        .prefetch_related(_quotes())
+    )
+    return with_current_health(rows, today)
+
+
+def labels() -> QuerySet[Label]:
+    return Label.objects.all()
+
+
+def actors() -> QuerySet[Actor]:
+    return Actor.objects.select_related("affiliation").only(
+        "id", "key", "name", "kind", "description", "affiliation__key"
+    )
+
+
+def sources(*, with_text: bool = False) -> QuerySet[Source]:
+    return Source.objects.all() if with_text else Source.objects.defer("text")
+
+
+def citations() -> QuerySet[Citation]:
+    """Quotes with their source and what they support (its mission, its key): one query."""
+    return Citation.objects.select_related(
+        "source",
+        "mission",
+        "workstream__mission",
+        "milestone__mission",
+        "involvement__mission",
+        "involvement__actor",
+        "link__from_mission",
+        "link__to_mission",
+    ).only(
+        *("id", "fact", "quote", "start_offset", "end_offset"),
+        *(f"source__{name}" for name in _SOURCE),
+        *("mission__key", "workstream__key", "workstream__mission__key"),
+        *("milestone__key", "milestone__mission__key", "involvement__mission__key"),
+        *("involvement__actor__key", "link__from_mission__key", "link__to_mission__key"),
+    )
+
+
+def assessments() -> QuerySet[Assessment]:
+    """Every assessment, revisions included, with the target's declared status beside it."""
+    evidence = Evidence.objects.select_related("source").only(
+        "id", "assessment_id", "quote", "primary", *(f"source__{name}" for name in _SOURCE)
+    )
+    return (
+        Assessment.objects.select_related(
+            "mission", "milestone__mission", "successor_mission"
+        )
+        .only(
+            *("id", "rating", "as_of", "rationale", "recorded_at", "successor_milestone_id"),
+            *("mission__key", "mission__status", "milestone__status", "milestone__mission__key"),
+            "successor_mission__key",
+        )
+        .prefetch_related(Prefetch("evidence", queryset=evidence))
+    )
+
+
+def links() -> QuerySet[MissionLink]:
+    return MissionLink.objects.select_related("from_mission", "to_mission").only(
+        "id", "kind", "from_mission__key", "to_mission__key"
+    ).prefetch_related(_quotes())
+
+
+def slips() -> QuerySet[MilestoneSlip]:
+    return MilestoneSlip.objects.select_related("milestone__mission").only(
+        *("id", "old_text", "old_start", "old_end", "new_text", "new_start", "new_end"),
+        *("via", "recorded_at", "milestone__mission__key"),
+    )
+
+
+def history() -> QuerySet[HistoryEntry]:
+    """The history of missions, workstreams and milestones (what the pages' history shows),
+    without who: the API does not publish people."""
+    return HistoryEntry.objects.filter(table_name__in=list(SHOWN)).defer("actor", "notified_at")
