@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -30,9 +30,8 @@ View = Callable[..., HttpResponse]
 
 def _stamp(request: HttpRequest) -> tuple[int, dt.datetime] | None:
     """The data version and when it last changed, read once per request."""
-    cached = getattr(request, "_data_stamp", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request, "_data_stamp"):
+        return cast("tuple[int, dt.datetime] | None", request._data_stamp)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT version, changed_at FROM {DATA_VERSION_TABLE} WHERE id = 1")
         row = cursor.fetchone()

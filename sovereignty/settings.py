@@ -43,6 +43,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The open data's API, its documents and CORS: sovereignty/api_settings.py.
 from .api_settings import *  # noqa: E402, F403
+from .api_settings import API_APPS  # noqa: E402
 
 INSTALLED_APPS = [
     "django.contrib.admin",

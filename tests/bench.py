@@ -54,12 +54,23 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
 }
 
+# Runs inside Django: a signed-in superuser's session (`session`), for the admin baseline.
+ADMIN_SESSION = r"""
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+User = get_user_model()
+admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
+session = SessionStore()
+session["_auth_user_id"] = str(admin.pk)
+session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+session["_auth_user_hash"] = admin.get_session_auth_hash()
+session.create()
+"""
+
 # Runs inside Django: the pages to measure and their SQL query counts.
 PROBE = r"""
 import json, sys
 from urllib.parse import urlencode
-from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -98,13 +109,7 @@ for name, url in pages.items():
     with CaptureQueriesContext(connection) as captured:
         client.get(url, **htmx)
     cached_queries[name] = len(captured)
-User = get_user_model()
-admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
-session = SessionStore()
-session["_auth_user_id"] = str(admin.pk)
-session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-session["_auth_user_hash"] = admin.get_session_auth_hash()
-session.create()
+""" + ADMIN_SESSION + r"""
 print(json.dumps({"pages": pages, "queries": queries, "cached_queries": cached_queries, "sizes": sizes, "session": session.session_key,
                   "milestones": Milestone.objects.count()}))
 """

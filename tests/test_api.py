@@ -255,8 +255,16 @@ def _some_data(times: int) -> None:
         )
         m.MilestoneSlip.objects.create(
             milestone=milestone,
-            **{"old_text": "2025", "old_start": dt.date(2025, 1, 1), "old_end": dt.date(2025, 12, 31)},
-            **{"new_text": "2026", "new_start": dt.date(2026, 1, 1), "new_end": dt.date(2026, 12, 31)},
+            **{
+                "old_text": "2025",
+                "old_start": dt.date(2025, 1, 1),
+                "old_end": dt.date(2025, 12, 31),
+            },
+            **{
+                "new_text": "2026",
+                "new_start": dt.date(2026, 1, 1),
+                "new_end": dt.date(2026, 12, 31),
+            },
         )
 
 

@@ -43,7 +43,7 @@ def reader(client: Client) -> Client:
 def download(client: Client, url: str) -> tuple[Any, bytes]:
     response = client.get(url)
     assert response.status_code == 200, url
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
     return response, body
 
 

@@ -46,7 +46,7 @@ class _Told:
         if self.rate is not None and getattr(self, "key", None) is not None:
             used = len(self.history)
             reset = self.duration - (self.now - self.history[-1]) if self.history else 0
-            request._rate_limit = {  # type: ignore[attr-defined]
+            request._rate_limit = {
                 "RateLimit-Limit": str(self.num_requests),
                 "RateLimit-Remaining": str(max(self.num_requests - used, 0)),
                 "RateLimit-Reset": str(max(int(reset + 0.999), 0)),
@@ -71,7 +71,7 @@ class AccountRate(_Told, UserRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if not request.user.is_authenticated:
             return None
-        return super().get_cache_key(request, view)  # type: ignore[no-any-return]
+        return super().get_cache_key(request, view)
 
 
 def rate_limit_headers(request: Request) -> dict[str, str]:

@@ -48,13 +48,16 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
     return [{"name": prefix or "non_field_errors", "reasons": reasons}]
 
 
-def problem_details(exc: Exception, context: dict[str, Any]) -> Response | None:
+def problem_details(raised: Exception, context: dict[str, Any]) -> Response | None:
     """REST framework's EXCEPTION_HANDLER."""
-    if isinstance(exc, Http404):
+    exc: exceptions.APIException
+    if isinstance(raised, Http404):
         exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
+    elif isinstance(raised, PermissionDenied):
         exc = exceptions.PermissionDenied()
-    if not isinstance(exc, exceptions.APIException):
+    elif isinstance(raised, exceptions.APIException):
+        exc = raised
+    else:
         return None  # a bug: Django's 500 page and the log, not a problem
     if isinstance(exc, exceptions.NotAuthenticated):
         # Say why, not only that credentials are missing: this site's data is not public.
@@ -67,9 +70,9 @@ def problem_details(exc: Exception, context: dict[str, Any]) -> Response | None:
     instance = request.get_full_path() if request is not None else ""
     headers = {}
     if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = "%d" % exc.wait  # type: ignore[attr-defined]
+        headers["Retry-After"] = "%d" % exc.wait
     if isinstance(exc.detail, (list, dict)):
         body = problem(
             exc.status_code,

@@ -10,8 +10,10 @@ import datetime as dt
 from typing import Any
 
 import django_filters as df
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from .. import models as m
 from .. import selectors
@@ -20,7 +22,17 @@ from ..selectors.search import FIELDS, search_matches
 
 HEALTH = m.Milestone.Health.choices
 ASSESSED = m.Assessed.choices
-YEAR = {"min_value": 1900, "max_value": 2200}
+
+
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2200})
+class YearFilter(df.NumberFilter):
+    """A year: a whole number in the range the OpenAPI document states, so that what the
+    document allows the API accepts (a plain NumberFilter took 2027.5, refused 1800 unsaid)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1900, max_value=2200, **kwargs)
 
 
 def _matching(kind: str, model: type[Any], value: str) -> Q:
@@ -46,10 +58,11 @@ class MissionFilter(df.FilterSet):
     label = df.CharFilter(label="Clé d'une étiquette.")
     status = df.ChoiceFilter(choices=m.Mission.Status.choices, label="Statut déclaré.")
     assessed = df.ChoiceFilter(choices=ASSESSED, label="Statut constaté.")
-    health = df.ChoiceFilter(choices=HEALTH, label="Missions ayant au moins un jalon de cette santé.")
+    health = df.ChoiceFilter(
+        choices=HEALTH, label="Missions ayant au moins un jalon de cette santé."
+    )
     actor = df.CharFilter(label="Clé d'un acteur impliqué.")
-    year = df.NumberFilter(label="Lancée cette année-là, ou un jalon dont la fenêtre la touche.",
-                           **YEAR)  # fmt: skip
+    year = YearFilter(label="Lancée cette année-là, ou un jalon dont la fenêtre la touche.")
     link = df.ChoiceFilter(
         choices=[(ANY_LINK, ANY_LINK), *m.MissionLink.Kind.choices],
         label="Missions ayant un lien de ce genre, d'un côté ou de l'autre.",
@@ -89,7 +102,9 @@ class MilestoneFilter(_Search):
     kind = "milestones"
     mission = df.CharFilter(field_name="mission__key", label="Clé de la mission.")
     workstream = df.CharFilter(field_name="workstream__key", label="Clé du chantier.")
-    label = df.CharFilter(field_name="mission__labels__key", label="Clé d'une étiquette de la mission.")
+    label = df.CharFilter(
+        field_name="mission__labels__key", label="Clé d'une étiquette de la mission."
+    )
     actor = df.CharFilter(method="by_actor", label="Clé d'un acteur impliqué dans la mission.")
     status = df.ChoiceFilter(choices=m.Milestone.Status.choices, label="Statut déclaré.")
     kind_ = df.ChoiceFilter(field_name="kind", choices=m.Milestone.Kind.choices, label="Genre.")
@@ -97,8 +112,7 @@ class MilestoneFilter(_Search):
                              label="Santé aujourd'hui (ex. overdue : en retard).")  # fmt: skip
     assessed = df.ChoiceFilter(field_name="assessed_status", choices=ASSESSED,
                                label="Statut constaté.")  # fmt: skip
-    year = df.NumberFilter(method="by_year", label="Fenêtre d'échéance qui touche cette année.",
-                           **YEAR)  # fmt: skip
+    year = YearFilter(method="by_year", label="Fenêtre d'échéance qui touche cette année.")
     due_after = df.DateFilter(field_name="due_end", lookup_expr="gte",
                               label="Fenêtre d'échéance finissant ce jour-là ou après.")  # fmt: skip
     due_before = df.DateFilter(field_name="due_start", lookup_expr="lte",
@@ -191,7 +205,9 @@ class AssessmentFilter(df.FilterSet):
 
 
 class LinkFilter(df.FilterSet):
-    mission = df.CharFilter(method="by_mission", label="Clé d'une mission, d'un côté ou de l'autre.")
+    mission = df.CharFilter(
+        method="by_mission", label="Clé d'une mission, d'un côté ou de l'autre."
+    )
     kind = df.ChoiceFilter(choices=m.MissionLink.Kind.choices, label="Genre de lien.")
 
     class Meta:

@@ -64,6 +64,9 @@ def describe_service(result: dict[str, Any], generator: Any, **kwargs: Any) -> d
                for name, text in RATE_HEADERS.items()}  # fmt: skip
     for path in result.get("paths", {}).values():
         for operation in path.values():
+            # Anonymous reads are allowed (while PUBLIC_READ is on): the session is optional.
+            if {} not in operation.setdefault("security", []):
+                operation["security"].append({})
             responses = operation.setdefault("responses", {})
             for code in ("200", "304"):
                 if code in responses:

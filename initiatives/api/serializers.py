@@ -76,7 +76,7 @@ class QuoteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.Citation
-        fields = ("id", "fact", "quote", "source")
+        fields: tuple[str, ...] = ("id", "fact", "quote", "source")
 
 
 class LabelSerializer(serializers.ModelSerializer):
@@ -86,7 +86,7 @@ class LabelSerializer(serializers.ModelSerializer):
 
 
 class ActorSerializer(serializers.ModelSerializer):
-    affiliation = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    affiliation = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
 
     class Meta:
         model = m.Actor
@@ -98,7 +98,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.Source
-        fields = (
+        fields: tuple[str, ...] = (
             *SOURCE_FIELDS,
             *("published_precision", "published_basis", "published_note", "text_sha256"),
             *("page", "updated_at"),
@@ -146,7 +146,7 @@ class MissionSerializer(serializers.ModelSerializer):
 
 class WorkstreamSerializer(serializers.ModelSerializer):
     mission = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    lead = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    lead = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     progress = serializers.FloatField(allow_null=True)
     citations = QuoteSerializer(many=True)
     page = serializers.SerializerMethodField()
@@ -164,7 +164,7 @@ class WorkstreamSerializer(serializers.ModelSerializer):
 
 class MilestoneSerializer(serializers.ModelSerializer):
     mission = serializers.SlugRelatedField(slug_field="key", read_only=True)
-    workstream = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    workstream = serializers.SlugRelatedField(slug_field="key", read_only=True, allow_null=True)
     due = PeriodField("due")
     health = serializers.ChoiceField(
         source="current_health",
@@ -234,12 +234,14 @@ class AssessmentSerializer(serializers.ModelSerializer):
     """An observer's assessed status, beside the status the coordinators declare."""
 
     mission = serializers.SerializerMethodField()
-    milestone = serializers.PrimaryKeyRelatedField(read_only=True)
+    milestone = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     declared_status = serializers.SerializerMethodField()
     assessed_status = serializers.ChoiceField(source="rating", choices=m.Assessed.choices)
     evidence = EvidenceSerializer(many=True)
-    successor_milestone = serializers.PrimaryKeyRelatedField(read_only=True)
-    successor_mission = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    successor_milestone = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    successor_mission = serializers.SlugRelatedField(
+        slug_field="key", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = m.Assessment
@@ -280,8 +282,11 @@ class LinkSerializer(serializers.ModelSerializer):
 
 _SlipWindow = inline_serializer(
     "SlipWindow",
-    {"text": serializers.CharField(), "start": serializers.DateField(),
-     "end": serializers.DateField()},  # fmt: skip
+    {
+        "text": serializers.CharField(),
+        "start": serializers.DateField(),
+        "end": serializers.DateField(),
+    },  # fmt: skip
 )
 
 
@@ -359,5 +364,3 @@ class HistorySerializer(serializers.ModelSerializer):
             for column in SHOWN[obj.table_name]
             if old.get(column) != new.get(column)
         }
-
-

@@ -1,5 +1,7 @@
 """/api/v1/: every endpoint wrapped with the data's validators (conditional.py)."""
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import (
     SpectacularJSONAPIView,
@@ -16,7 +18,16 @@ urlpatterns = [
     path("", conditional(Root.as_view()), name="root"),
     path("schema/", conditional(SpectacularJSONAPIView.as_view()), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="swagger"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Redoc styles itself with inline styles (styled-components) and runs its search in a
+    # worker it makes from a blob: both allowed on this page only. Its script, like Swagger
+    # UI's, is a file of ours (the sidecar's). Its footer asks for Redocly's logo from their CDN, whatever its options: img-src refuses it.
+    path(
+        "redoc/",
+        csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="api:schema")
+        ),
+        name="redoc",
+    ),
 ]
 for name, viewset in ENDPOINTS.items():
     lookup = f"<{'slug' if viewset.lookup_field == 'key' else 'int'}:{viewset.lookup_field}>"

@@ -29,13 +29,15 @@ class _Told:
         return response
 
 
-class _ReadOnly(_Told, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class _ReadOnly(_Told, viewsets.ReadOnlyModelViewSet):
     lookup_field = "key"
     lookup_value_regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Les missions", description="Filtres : ceux de la liste des missions."),
+    list=extend_schema(
+        summary="Les missions", description="Filtres : ceux de la liste des missions."
+    ),
     retrieve=extend_schema(summary="Une mission"),
 )
 class MissionViewSet(_ReadOnly):
@@ -47,7 +49,8 @@ class MissionViewSet(_ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Les chantiers des missions"), retrieve=extend_schema(summary="Un chantier")
+    list=extend_schema(summary="Les chantiers des missions"),
+    retrieve=extend_schema(summary="Un chantier"),
 )
 class WorkstreamViewSet(_ReadOnly):
     serializer_class = serializers.WorkstreamSerializer
@@ -77,7 +80,9 @@ class MilestoneViewSet(_ReadOnly):
         return published.milestones(timezone.localdate())
 
 
-@extend_schema_view(list=extend_schema(summary="Les étiquettes"), retrieve=extend_schema(summary="Une étiquette"))
+@extend_schema_view(
+    list=extend_schema(summary="Les étiquettes"), retrieve=extend_schema(summary="Une étiquette")
+)
 class LabelViewSet(_ReadOnly):
     serializer_class = serializers.LabelSerializer
     filterset_class = filters.LabelFilter
@@ -86,7 +91,9 @@ class LabelViewSet(_ReadOnly):
         return published.labels()
 
 
-@extend_schema_view(list=extend_schema(summary="Les acteurs"), retrieve=extend_schema(summary="Un acteur"))
+@extend_schema_view(
+    list=extend_schema(summary="Les acteurs"), retrieve=extend_schema(summary="Un acteur")
+)
 class ActorViewSet(_ReadOnly):
     serializer_class = serializers.ActorSerializer
     filterset_class = filters.ActorFilter
@@ -96,7 +103,9 @@ class ActorViewSet(_ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Les sources", description="Sans leur texte : il est dans le détail."),
+    list=extend_schema(
+        summary="Les sources", description="Sans leur texte : il est dans le détail."
+    ),
     retrieve=extend_schema(summary="Une source, avec son texte intégral"),
 )
 class SourceViewSet(_ReadOnly):
@@ -112,7 +121,9 @@ class SourceViewSet(_ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Les citations", description="Chaque citation avec sa source et ce qu'elle appuie."),
+    list=extend_schema(
+        summary="Les citations", description="Chaque citation avec sa source et ce qu'elle appuie."
+    ),
     retrieve=extend_schema(summary="Une citation"),
 )
 class CitationViewSet(_ReadOnly):
@@ -143,7 +154,10 @@ class AssessmentViewSet(_ReadOnly):
         return published.assessments()
 
 
-@extend_schema_view(list=extend_schema(summary="Les liens entre missions"), retrieve=extend_schema(summary="Un lien"))
+@extend_schema_view(
+    list=extend_schema(summary="Les liens entre missions"),
+    retrieve=extend_schema(summary="Un lien"),
+)
 class LinkViewSet(_ReadOnly):
     serializer_class = serializers.LinkSerializer
     filterset_class = filters.LinkFilter
@@ -155,7 +169,10 @@ class LinkViewSet(_ReadOnly):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Les glissements d'échéance", description="Chaque échéance repoussée : avant, après."),
+    list=extend_schema(
+        summary="Les glissements d'échéance",
+        description="Chaque échéance repoussée : avant, après.",
+    ),
     retrieve=extend_schema(summary="Un glissement"),
 )
 class SlipViewSet(_ReadOnly):

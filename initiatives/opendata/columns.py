@@ -139,6 +139,10 @@ def text(name: str, source: Any, description: str, *, required: bool = False) ->
     return Column(name, "string", description, source, required=required)
 
 
+def integer(name: str, source: Any, description: str, *, required: bool = False) -> Column:
+    return Column(name, "integer", description, source, required=required)
+
+
 def day(name: str, source: Any, description: str, *, required: bool = False) -> Column:
     return Column(name, "date", description, source, required=required)
 

@@ -28,6 +28,9 @@ DATASET_DESCRIPTION = (
     "reports d'échéances, les évaluations sur pièces, et les citations des sources qui "
     "appuient chaque fait. Fichiers produits depuis la base à chaque demande."
 )
+# TableSchema types whose Python values the csv module would not write as the schema reads
+# them (True, a datetime with microseconds and offset, a Decimal).
+_CONVERTED = {"boolean", "datetime", "number"}
 # Rows fetched per round trip of the server-side cursor, and written per chunk of the answer.
 CHUNK_ROWS = 2000
 
@@ -186,10 +189,17 @@ def csv_chunks(table: Table, today: dt.date) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.header())
+    # The csv module writes None as an empty cell, and strings, integers and dates
+    # (isoformat) as they should be: only these columns need `cell`, not every value.
+    converted = [i for i, c in enumerate(table.columns) if c.type in _CONVERTED]
     rows = table.values(today).iterator(chunk_size=CHUNK_ROWS)
     written = 0
     for row in rows:
-        writer.writerow([cell(value) for value in row])
+        if converted:
+            row = list(row)
+            for i in converted:
+                row[i] = cell(row[i])
+        writer.writerow(row)
         written += 1
         if written % CHUNK_ROWS == 0:
             yield buffer.getvalue().encode("utf-8")

@@ -122,9 +122,7 @@ def assessments() -> QuerySet[Assessment]:
         "id", "assessment_id", "quote", "primary", *(f"source__{name}" for name in _SOURCE)
     )
     return (
-        Assessment.objects.select_related(
-            "mission", "milestone__mission", "successor_mission"
-        )
+        Assessment.objects.select_related("mission", "milestone__mission", "successor_mission")
         .only(
             *("id", "rating", "as_of", "rationale", "recorded_at", "successor_milestone_id"),
             *("mission__key", "mission__status", "milestone__status", "milestone__mission__key"),
@@ -135,9 +133,11 @@ def assessments() -> QuerySet[Assessment]:
 
 
 def links() -> QuerySet[MissionLink]:
-    return MissionLink.objects.select_related("from_mission", "to_mission").only(
-        "id", "kind", "from_mission__key", "to_mission__key"
-    ).prefetch_related(_quotes())
+    return (
+        MissionLink.objects.select_related("from_mission", "to_mission")
+        .only("id", "kind", "from_mission__key", "to_mission__key")
+        .prefetch_related(_quotes())
+    )
 
 
 def slips() -> QuerySet[MilestoneSlip]:
