@@ -1,5 +1,5 @@
-"""The six open-data tables, as data (the objects here, the records in records.py): one object per row (tidy), codes for enumerations,
-stable snake_case French column names. What they publish is what the pages show: no e-mail,
+"""The six open-data tables, as data (the objects here, the records in records.py): one
+object per row (tidy), codes for enumerations, stable snake_case French column names. What they publish is what the pages show: no e-mail,
 no login name (an assessor is named by the name the pages show, never by the login, which
 may be an e-mail address), nothing of the accounts."""
 
@@ -8,33 +8,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import (
-    F,
-    IntegerField,
-    QuerySet,
-)
+from django.db.models import F, IntegerField, QuerySet
 from django.db.models.functions import Cast, Round
 
 from .. import selectors
-from ..models import (
-    Assessed,
-    Milestone,
-    Mission,
-)
-from .records import ASSESSMENTS, CITATIONS, SLIPS
+from ..models import Assessed, Milestone, Mission
 from .columns import (
     Column,
     Table,
     codes,
     day,
-    integer,
     diverges,
+    integer,
     key,
     modified,
     period,
     text,
     url_column,
 )
+from .records import ASSESSMENTS, CITATIONS, SLIPS
 
 
 def _percent(source: Any, description: str) -> Column:

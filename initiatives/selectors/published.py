@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from ..models import (
@@ -148,6 +148,16 @@ def slips() -> QuerySet[MilestoneSlip]:
 
 
 def history() -> QuerySet[HistoryEntry]:
-    """The history of missions, workstreams and milestones (what the pages' history shows),
-    without who: the API does not publish people."""
-    return HistoryEntry.objects.filter(table_name__in=list(SHOWN)).defer("actor", "notified_at")
+    """The history of missions, workstreams and milestones as the pages show it: creations,
+    deletions, and the updates that changed a column a reader follows (selectors.history.SHOWN),
+    not those that only kept the books (a version, a derived date). Without who: the API does
+    not publish people."""
+    written = Q(action__in=[HistoryEntry.Action.INSERT, HistoryEntry.Action.DELETE])
+    for table, columns in SHOWN.items():
+        differs = Q()
+        for column in columns:
+            differs |= ~Q(**{f"old__{column}": F(f"new__{column}")})
+        written |= Q(table_name=table) & differs
+    return HistoryEntry.objects.filter(written, table_name__in=list(SHOWN)).defer(
+        "actor", "notified_at"
+    )
