@@ -68,7 +68,8 @@ session.create()
 """
 
 # Runs inside Django: the pages to measure and their SQL query counts.
-PROBE = r"""
+PROBE = (
+    r"""
 import json, sys
 from urllib.parse import urlencode
 from django.db import connection
@@ -109,10 +110,13 @@ for name, url in pages.items():
     with CaptureQueriesContext(connection) as captured:
         client.get(url, **htmx)
     cached_queries[name] = len(captured)
-""" + ADMIN_SESSION + r"""
+"""
+    + ADMIN_SESSION
+    + r"""
 print(json.dumps({"pages": pages, "queries": queries, "cached_queries": cached_queries, "sizes": sizes, "session": session.session_key,
                   "milestones": Milestone.objects.count()}))
 """
+)
 
 
 def manage(*args: str) -> str:

@@ -45,7 +45,9 @@ def api(settings: Any) -> Iterator[None]:
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
     try:
-        with override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": high}):
+        with override_settings(
+            REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": high}
+        ):
             _rates()
             yield
     finally:
@@ -73,7 +75,9 @@ def test_every_operation_is_tried() -> None:
     # An operation schemathesis could not read would be an error here, not a quiet omission.
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     tried = {(operation.method.upper(), operation.path) for operation in operations}
-    documented = {(method.upper(), path) for path, ops in DOCUMENT["paths"].items() for method in ops}
+    documented = {
+        (method.upper(), path) for path, ops in DOCUMENT["paths"].items() for method in ops
+    }
     assert tried == documented and len(tried) >= 23
 
 

@@ -129,10 +129,9 @@ def test_every_file_validates_against_its_schema(
     whole = next(r for r in bodies["jalons"] if r["id_jalon"] == str(cases["whole"].pk))
     assert whole["cle_chantier"] == "" and whole["echeance_libelle"] == ""
     assert whole["sante"] == "undated"
-    # The assessor as the pages name a person; never a login.
-    assessors = {r["evaluateur"] for r in bodies["evaluations"]}
-    assert "Claire Dupont" in assessors
-    assert not any("@" in line for line in (str(r) for r in bodies["evaluations"]))
+    # Open data names no person (CRPA L312-1-2): not the assessor, by name or by login.
+    assert "evaluateur" not in bodies["evaluations"][0]
+    assert not any("Dupont" in str(r) or "@" in str(r) for r in bodies["evaluations"])
     slip = next(r for r in bodies["glissements"] if r["id_jalon"] == str(cases["formula"].pk))
     assert slip["retard_jours"] == "153" and slip["echeance_nouvelle_libelle"] == "fin 2025"
 

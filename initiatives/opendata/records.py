@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Concat, Trim
+from django.db.models.functions import Coalesce
 
 from ..models import (
     Assessed,
@@ -246,13 +246,6 @@ ASSESSMENTS = Table(
             required=True,
         ),
         text("justification", "rationale", "La justification de l'observateur.", required=True),
-        text(
-            "evaluateur",
-            Trim(Concat("assessor__first_name", Value(" "), "assessor__last_name")),
-            "Nom de l'observateur, tel que les pages le montrent. Vide pour une évaluation issue "
-            "des documents de l'Observatoire ou d'un compte sans nom (l'identifiant de "
-            "connexion n'est jamais publié).",
-        ),
         key(
             "remplace_par_mission",
             "successor_mission__key",
