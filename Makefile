@@ -148,6 +148,7 @@ bench: install-test
 	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) -m tests.bench || failed="$$failed pages"; \
 	$(PY) -m tests.bench_sweep || failed="$$failed sweep"; \
 	$(PY) -m tests.bench_spreadsheet || failed="$$failed spreadsheet"; \
+	BENCH_DATABASE_URL='$(BENCH_DATABASE_URL)' $(PY) -m tests.bench_api || failed="$$failed api"; \
 	if [ -n "$$failed" ]; then echo "make bench: missed in:$$failed"; exit 1; fi
 
 # ---- helpers ----------------------------------------------------------------------------

@@ -356,6 +356,7 @@ def site_pages() -> list[str]:
         "/accessibilite/",
         "/mentions-legales/",
         "/donnees-personnelles/",
+        "/donnees/",
         "/connexion/",
         "/admin/login/",
         "/page-inconnue/",

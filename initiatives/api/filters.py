@@ -35,6 +35,22 @@ class YearFilter(df.NumberFilter):
         super().__init__(*args, min_value=1900, max_value=2200, **kwargs)
 
 
+class _Instant(df.fields.IsoDateTimeField):
+    """An ISO 8601 instant, read in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python
+    reads (`-22:21` was a 500); an instant out of the calendar's range is a 400."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        instant = super().to_python(value)
+        try:
+            return None if instant is None else instant.astimezone(dt.UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class SinceFilter(df.IsoDateTimeFilter):
+    field_class = _Instant
+
+
 def _matching(kind: str, model: type[Any], value: str) -> Q:
     return Q(pk__in=search_matches(model, FIELDS[kind], value).values("pk"))
 
@@ -117,7 +133,7 @@ class MilestoneFilter(_Search):
                               label="Fenêtre d'échéance finissant ce jour-là ou après.")  # fmt: skip
     due_before = df.DateFilter(field_name="due_start", lookup_expr="lte",
                                label="Fenêtre d'échéance commençant ce jour-là ou avant.")  # fmt: skip
-    since = df.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte",
+    since = SinceFilter(field_name="updated_at", lookup_expr="gte",
                                  label="Modifiés depuis cet instant (ISO 8601).")  # fmt: skip
 
     class Meta:
@@ -193,7 +209,7 @@ class AssessmentFilter(df.FilterSet):
     mission = df.CharFilter(method="by_mission", label="Clé de la mission (ou de celle du jalon).")
     milestone = df.NumberFilter(field_name="milestone_id", label="Identifiant du jalon.")
     assessed = df.ChoiceFilter(field_name="rating", choices=ASSESSED, label="Statut constaté.")
-    since = df.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="gte",
+    since = SinceFilter(field_name="recorded_at", lookup_expr="gte",
                                  label="Enregistrées depuis cet instant (ISO 8601).")  # fmt: skip
 
     class Meta:
@@ -221,7 +237,7 @@ class LinkFilter(df.FilterSet):
 class SlipFilter(df.FilterSet):
     mission = df.CharFilter(field_name="milestone__mission__key", label="Clé de la mission.")
     milestone = df.NumberFilter(field_name="milestone_id", label="Identifiant du jalon.")
-    since = df.IsoDateTimeFilter(field_name="recorded_at", lookup_expr="gte",
+    since = SinceFilter(field_name="recorded_at", lookup_expr="gte",
                                  label="Enregistrés depuis cet instant (ISO 8601).")  # fmt: skip
 
     class Meta:
@@ -230,7 +246,7 @@ class SlipFilter(df.FilterSet):
 
 
 class HistoryFilter(df.FilterSet):
-    since = df.IsoDateTimeFilter(field_name="at", lookup_expr="gte",
+    since = SinceFilter(field_name="at", lookup_expr="gte",
                                  label="Ce qui a changé depuis cet instant (ISO 8601).")  # fmt: skip
     type = df.ChoiceFilter(method="by_type", label="Genre d'objet.",
                            choices=[(k, k) for k in ("mission", "workstream", "milestone")])  # fmt: skip

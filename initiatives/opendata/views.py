@@ -5,7 +5,6 @@ current file gets a 304 for one single-row read."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -93,18 +92,9 @@ def rate_words(rate: str | None) -> str:
     ) % {"count": count, "period": unit}
 
 
-def _json_script(document: dict[str, Any]) -> str:
-    """JSON for a `<script type="application/ld+json">` data block: <, > and & escaped as
-    \\u003c, \\u003e and \\u0026 (as Django's json_script), so no text can close the block."""
-    text = json.dumps(document, ensure_ascii=False, indent=1)
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-
-
 @require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
     """What is published, under which licence and terms, how often, and how to reach it."""
-    from django.utils.safestring import mark_safe
-
     rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
     files = [
         {
@@ -114,7 +104,6 @@ def open_data(request: HttpRequest) -> HttpResponse:
         }
         for table in TABLES.values()
     ]
-    catalogue_document = documents.catalogue(data_last_modified(request))
     return render(
         request,
         "initiatives/open_data.html",
@@ -127,7 +116,5 @@ def open_data(request: HttpRequest) -> HttpResponse:
             "contact_email": settings.SITE_CONTACT_EMAIL,
             "source_name": SOURCE_NAME,
             "licence_url": documents.LICENCE_URL,
-            # Escaped above: safe inside a data block, which the browser never runs.
-            "catalogue_json": mark_safe(_json_script(catalogue_document)),  # noqa: S308
         },
     )
