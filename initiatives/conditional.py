@@ -38,6 +38,9 @@ def _stamp(request: HttpRequest) -> tuple[int, dt.datetime] | None:
     stamp = None
     if row is not None:
         version, changed_at = row
+        # dataversion.identity()'s very string: the page store's namespace (api/answers.py).
+        raw = changed_at if isinstance(changed_at, str) else changed_at.isoformat()
+        request._data_identity = f"{int(version)}@{raw}"  # type: ignore[attr-defined]
         if isinstance(changed_at, str):  # SQLite
             changed_at = dt.datetime.fromisoformat(changed_at)
         if timezone.is_naive(changed_at):
@@ -45,6 +48,11 @@ def _stamp(request: HttpRequest) -> tuple[int, dt.datetime] | None:
         stamp = (int(version), changed_at)
     request._data_stamp = stamp  # type: ignore[attr-defined]
     return stamp
+
+
+def data_identity(request: HttpRequest) -> str | None:
+    """dataversion.identity(), from the same single read as the validators."""
+    return None if _stamp(request) is None else cast(str, request._data_identity)  # type: ignore[attr-defined]
 
 
 def data_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:

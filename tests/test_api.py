@@ -295,3 +295,16 @@ def test_the_schema_is_valid_openapi_3_1_in_french() -> None:
     assert schema["info"]["license"]["name"] == "Licence Ouverte 2.0"
     assert schema["info"]["contact"]["email"]
     assert schema["info"]["termsOfService"].endswith("/donnees/#conditions")
+
+
+def test_a_kept_answer_costs_one_query_and_is_still_counted_and_checked(settings: Any) -> None:
+    late_milestone_with_quote()
+    client = reader()
+    first = get("/api/v1/milestones/", client)
+    with CaptureQueriesContext(connection) as queries:
+        again = get("/api/v1/milestones/", client)
+    assert again.json() == first.json()
+    assert len(queries) == 1  # the data version: the answer comes from the store
+    assert int(again["RateLimit-Remaining"]) == int(first["RateLimit-Remaining"]) - 1
+    settings.PUBLIC_READ = False
+    assert get("/api/v1/milestones/", client).status_code == 403

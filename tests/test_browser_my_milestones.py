@@ -107,6 +107,14 @@ def test_a_coordinator_updates_milestones_of_two_missions_on_one_page(
     assert saved[autumn.pk].due_reference == orm(timezone.localdate)
     assert saved[autumn.pk].due_end > dt.date(2020, 12, 20)
 
+    # Her deadlines in her calendar application: the private address, from this page.
+    page.get_by_role("link", name="Mon calendrier").first.click()
+    expect(page.locator("h1")).to_contain_text("Mon calendrier")
+    address = page.locator("input[readonly]").first.input_value()
+    assert "/calendrier/" in address and address.endswith(".ics")
+    assert serious_violations(page) == []
+    shot(page, "my-calendar")
+
 
 def test_with_debug_on_a_refused_edit_stays_in_its_row(
     site: str, claire: dict[str, Milestone], page: Page, settings: Any

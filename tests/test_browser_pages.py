@@ -47,6 +47,7 @@ def pages(site: str) -> dict[str, str]:
         "legal-notice": f"{site}/mentions-legales/",
         "privacy": f"{site}/donnees-personnelles/",
         "methodology": f"{site}/methodologie/",
+        "open-data": f"{site}/donnees/",
         "search": f"{site}/recherche/?q=Gaia-X",
         # As known on a day (today: the seeded history begins when the site was seeded).
         "dashboard-as-of": f"{site}/?au={today}",

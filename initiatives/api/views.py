@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from ..selectors import published
 from . import filters, serializers
 from .access import rate_limit_headers
+from .answers import kept
 
 
 class _Told:
@@ -32,6 +33,20 @@ class _Told:
 class _ReadOnly(_Told, viewsets.ReadOnlyModelViewSet):
     lookup_field = "key"
     lookup_value_regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
+
+    def _rendered(self, response: Response) -> Response:
+        """Rendered here rather than after the view, so that its bytes can be kept."""
+        response.accepted_renderer = self.request.accepted_renderer
+        response.accepted_media_type = self.request.accepted_media_type
+        response.renderer_context = self.get_renderer_context()
+        return response
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        return kept(request, lambda: self._rendered(super(_ReadOnly, self).list(request)))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        detail = super(_ReadOnly, self).retrieve
+        return kept(request, lambda: self._rendered(detail(request, *args, **kwargs)))
 
 
 @extend_schema_view(
