@@ -6,15 +6,17 @@ database holds fewer than 100,000 synthetic milestones: `make bench` runs the pa
 first, which leaves them), it measures
 
 - the admin milestone changelist, signed in as a superuser: the baseline;
-- the milestone list API's first page, anonymous (PUBLIC_READ on);
+- the milestone list API's first page, anonymous (PUBLIC_READ on), as deployed (answers kept
+  in the page store under the data version: api/answers.py) and rendered every time
+  (PAGE_CACHE_SECONDS=0, what the first reader after a write pays);
 - a deep page of it: the cursor of the page after the milestone at 95 % of the list, encoded
   as REST framework encodes its `next` links (checked against a real one first);
 - the first page again with `If-None-Match` (each answer a 304), for information.
 
 The API's rate limits are raised out of reach for the run (API_THROTTLE_ANON and _USER):
 every request is still counted in Redis, as in production, but none is refused.
-Targets: the list API ≥ 20 × the admin changelist; the deep page ≥ 0.9 × the first page (no
-slower, within wrk's noise on a shared machine). Writes var/bench-api.json."""
+Targets: the list API as deployed ≥ 20 × the admin changelist; the deep page, rendered,
+≥ 0.9 × the first page rendered (no slower, within wrk's noise on a shared machine). Writes var/bench-api.json."""
 
 from __future__ import annotations
 
@@ -120,11 +122,20 @@ def main() -> int:
     data = prepare()
     api = f"{BASE}/api/v1/milestones/"
     print("Measuring the API (rate limits raised out of reach)…", flush=True)
+    deep_url = BASE + data["deep_url"]
+    # Cold first: every answer rendered (PAGE_CACHE_SECONDS=0), what the first reader after a
+    # write pays; the deep cursor's cost is measured here, where the SQL runs every time.
+    with serving(None, PUBLIC_READ="1", PAGE_CACHE_SECONDS="0", **THROTTLE):
+        cold = {
+            "API first page, rendered (cold)": wrk(api),
+            "API deep page, rendered (cold)": wrk(deep_url),
+        }
     with serving(None, PUBLIC_READ="1", **THROTTLE):
         tag = etag(api)
         results = {
+            **cold,
             "API milestones, first page": wrk(api),
-            "API milestones, deep page": wrk(BASE + data["deep_url"]),
+            "API milestones, deep page": wrk(deep_url),
             "API, If-None-Match (304)": wrk(api, f"If-None-Match: {tag}"),
             # Last: its slow requests still queued when wrk stops must not eat another's time.
             "admin changelist (baseline)": wrk(
@@ -133,8 +144,9 @@ def main() -> int:
         }
     admin = results["admin changelist (baseline)"]["rps"]
     first = results["API milestones, first page"]["rps"]
-    deep = results["API milestones, deep page"]["rps"]
-    vs_admin, deep_ratio = first / admin, deep / first
+    cold_first = results["API first page, rendered (cold)"]["rps"]
+    deep = results["API deep page, rendered (cold)"]["rps"]
+    vs_admin, deep_ratio = first / admin, deep / cold_first
     print(
         f"\n{data['milestones']:,} milestones ({data['synthetic']:,} synthetic); "
         f"{data['page_size']} per page; wrk -t2 -c16 -d{DURATION}; gunicorn 2 workers"
@@ -144,12 +156,13 @@ def main() -> int:
     for name, r in results.items():
         print(f"  {name:34} {r['rps']:8.1f} {r['p50_ms']:7.1f} {r['p99_ms']:7.1f} {r['errors']:>6}")
     print(f"  API first page / admin changelist: {vs_admin:.1f} ×  [target ≥ {TARGET_VS_ADMIN:g}]")
-    print(f"  API deep page / first page:        {deep_ratio:.2f}  [target ≥ {TARGET_DEEP:g}]")
+    print(f"  API rendered (cold) / admin:       {cold_first / admin:.1f} ×  (for information)")
+    print(f"  API deep page / first page (cold): {deep_ratio:.2f}  [target ≥ {TARGET_DEEP:g}]")
     missed = []
     if vs_admin < TARGET_VS_ADMIN:
         missed.append(f"API {vs_admin:.1f} × the admin changelist (< {TARGET_VS_ADMIN:g})")
     if deep_ratio < TARGET_DEEP:
-        missed.append(f"deep page {deep:.0f} req/s, first page {first:.0f}")
+        missed.append(f"deep page {deep:.0f} req/s, first page {cold_first:.0f} (cold)")
     if data["synthetic"] < SYNTHETIC:
         missed.append(f"only {data['synthetic']:,} synthetic milestones")
     missed += [f"{name}: {r['errors']} errors" for name, r in results.items() if r["errors"]]
@@ -160,6 +173,7 @@ def main() -> int:
                 **data,
                 "results": results,
                 "vs_admin": vs_admin,
+                "cold_vs_admin": cold_first / admin,
                 "deep_ratio": deep_ratio,
                 "targets_missed": missed,
             },

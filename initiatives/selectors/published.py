@@ -75,8 +75,12 @@ def milestones(today: dt.date) -> QuerySet[Milestone]:
     quotes: two queries a page."""
     rows = (
         Milestone.objects.select_related("mission", "workstream")
-        .defer("editorial", "imported_state", "mission__editorial", "mission__summary")
-        .defer("workstream__editorial", "workstream__summary")
+        .only(
+            *("id", "key", "title", "kind", "status", "progress", "completed_on", "comment"),
+            *("due_text", "due_start", "due_end", "due_precision", "due_reference"),
+            *("news_on", "assessed_status", "assessed_on", "updated_at"),
+            *("mission__key", "workstream__key"),
+        )
         .prefetch_related(_quotes())
     )
     return with_current_health(rows, today)
