@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,23 +24,27 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 @pytest.fixture
-def site(live_server: object, transactional_db: None, settings: Any) -> str:
-    """The seed data behind a live server, with an administrator."""
+def bare_site(live_server: object, transactional_db: None, settings: Any) -> str:
+    """A live server on an empty database."""
     # The live server serves static files from the finders, which know the files by their
     # plain names, not by the hashed names of the production manifest.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    importing.import_paths([FIXTURES])
-    user("admin", staff=True, password="mot-de-passe-admin-42")
     return str(live_server)
 
 
 @pytest.fixture
-def browser(site: str) -> Iterator[Browser]:
-    # Started after the data is in: Playwright's sync API runs an event loop in this thread,
-    # and Django refuses ORM calls while one runs.
+def site(bare_site: str) -> str:
+    """The seed data behind a live server, with an administrator."""
+    importing.import_paths([FIXTURES])
+    user("admin", staff=True, password="mot-de-passe-admin-42")
+    return bare_site
+
+
+@contextmanager
+def launch_chromium() -> Iterator[Browser]:
     executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
     assert executable, "Chromium is required for the browser tests (Debian package 'chromium')"
     with sync_playwright() as playwright:
@@ -62,7 +67,26 @@ def browser(site: str) -> Iterator[Browser]:
 
 
 @pytest.fixture
+def browser(site: str) -> Iterator[Browser]:
+    # Started after the data is in: Playwright's sync API runs an event loop in this thread,
+    # and Django refuses ORM calls while one runs.
+    with launch_chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def bare_page(bare_site: str) -> Iterator[Page]:
+    """A page of a browser on the live server of an empty database (no seed data to wait for)."""
+    with launch_chromium() as launched:
+        yield from _page(launched)
+
+
+@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    yield from _page(browser)
+
+
+def _page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page

@@ -23,8 +23,9 @@ REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
     ],
 )
 def test_api_documents_render_from_our_own_files(
-    page: Page, site: str, path: str, name: str, ready: str, refused_logo: list[str]
+    bare_page: Page, bare_site: str, path: str, name: str, ready: str, refused_logo: list[str]
 ) -> None:
+    page, site = bare_page, bare_site
     outside: list[str] = []
     refused: list[str] = []
     page.on(

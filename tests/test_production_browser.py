@@ -10,17 +10,16 @@ import base64
 import hashlib
 import os
 import re
-import shutil
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from initiatives import importing
 from initiatives.models import Milestone
 
-from .browser import FIXTURES, shot
+from .browser import FIXTURES, launch_chromium, shot
 from .factories import site_pages, user
 from .processes import environment, gunicorn
 
@@ -45,23 +44,8 @@ def production(transactional_db: None) -> Iterator[tuple[str, int, list[str]]]:
 
 @pytest.fixture
 def chromium() -> Iterator[object]:
-    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    assert executable, "Chromium is required for the browser tests (Debian package 'chromium')"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Problems:
