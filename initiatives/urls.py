@@ -73,7 +73,5 @@ urlpatterns = [
     path("donnees/datapackage.json", opendata_views.datapackage, name="open_data_package"),
     path("donnees/catalogue.jsonld", opendata_views.catalogue, name="open_data_catalogue"),
     path("donnees/<slug:table>.csv", opendata_views.table_csv, name="open_data_csv"),
-    path(
-        "donnees/<slug:table>/schema.json", opendata_views.table_schema, name="open_data_schema"
-    ),
+    path("donnees/<slug:table>/schema.json", opendata_views.table_schema, name="open_data_schema"),
 ]
