@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +36,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 
 @require_safe
-def mission_calendar(request: HttpRequest, key: str) -> HttpResponse:
+def mission_calendar(request: HttpRequest, key: str) -> HttpResponseBase:
     """The dated milestones of a mission; 404 for an unknown mission."""
     return _mission_calendar(request, get_object_or_404(Mission, key=key))
 
@@ -49,7 +49,7 @@ def _mission_calendar(request: HttpRequest, mission: Mission) -> HttpResponse:
 
 
 @require_safe
-def user_calendar(request: HttpRequest, token: str) -> HttpResponse:
+def user_calendar(request: HttpRequest, token: str) -> HttpResponseBase:
     """A reader's calendar, at the address only they know: an unknown, replaced or inactive
     account's address all answer the same 404."""
     owner = selectors.calendar_owner(token)

@@ -4,55 +4,48 @@ client already holds the answer.
 
 The data version (dataversion.py) changes at every committed write, so it is an exact
 validator of the data; the tag also holds what else shapes the bytes of an answer: the code
-release, today's date (health is read against it), the language, the full path with its query
-string, the negotiated format, and whether the reader is signed in. Both validators come from
-one single-row read per request, made before the view runs: a `304` costs that read and
-nothing else. Django's own `condition` decorator does the HTTP part (RFC 9110 comparisons,
-`HEAD`, weak tags, `If-Modified-Since`)."""
+release, today's date (health is read against it), the language, the site's address as the
+request names it (links in the answer are absolute), the full path with its query string, the
+negotiated format, and whether the reader is signed in. `Last-Modified` is the later of the
+last write and the start of today, since a new day changes health without a write. Both come
+from one single-row read per request (dataversion.read). Django does the HTTP part (RFC 9110
+comparisons, `HEAD`, weak tags, `If-Modified-Since`).
+
+Plain views take the `conditional` decorator; the API checks access and rates first and the
+validators after (api/views.py, with `not_modified` and `validators`), so that a 304 is never
+an answer to whom a 200 would not be, and only 200s carry validators."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from .triggers import DATA_VERSION_TABLE
+from . import dataversion
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
-def _stamp(request: HttpRequest) -> tuple[int, dt.datetime] | None:
-    """The data version and when it last changed, read once per request."""
-    if hasattr(request, "_data_stamp"):
-        return cast("tuple[int, dt.datetime] | None", request._data_stamp)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version, changed_at FROM {DATA_VERSION_TABLE} WHERE id = 1")
-        row = cursor.fetchone()
-    stamp = None
-    if row is not None:
-        version, changed_at = row
-        # dataversion.identity()'s very string: the page store's namespace (api/answers.py).
-        raw = changed_at if isinstance(changed_at, str) else changed_at.isoformat()
-        request._data_identity = f"{int(version)}@{raw}"  # type: ignore[attr-defined]
-        if isinstance(changed_at, str):  # SQLite
-            changed_at = dt.datetime.fromisoformat(changed_at)
-        if timezone.is_naive(changed_at):
-            changed_at = timezone.make_aware(changed_at, dt.UTC)
-        stamp = (int(version), changed_at)
-    request._data_stamp = stamp  # type: ignore[attr-defined]
+def _stamp(request: HttpRequest) -> dataversion.Stamp | None:
+    """The data version, read once per request."""
+    if not hasattr(request, "_data_stamp"):
+        request._data_stamp = dataversion.read()  # type: ignore[attr-defined]
+    stamp: dataversion.Stamp | None = request._data_stamp  # type: ignore[attr-defined]
     return stamp
 
 
 def data_identity(request: HttpRequest) -> str | None:
     """dataversion.identity(), from the same single read as the validators."""
-    return None if _stamp(request) is None else cast(str, request._data_identity)  # type: ignore[attr-defined]
+    stamp = _stamp(request)
+    return None if stamp is None else stamp.identity
 
 
 def data_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
@@ -64,11 +57,11 @@ def data_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
         return None
     user = getattr(request, "user", None)
     parts = (
-        str(stamp[0]),
-        stamp[1].isoformat(),
+        stamp.identity,
         release(),
         timezone.localdate().isoformat(),
         get_language() or "",
+        request.build_absolute_uri("/"),
         request.get_full_path(),
         request.headers.get("Accept", ""),
         "signed-in" if user is not None and user.is_authenticated else "anonymous",
@@ -78,9 +71,36 @@ def data_etag(request: HttpRequest, *args: Any, **kwargs: Any) -> str | None:
 
 def data_last_modified(request: HttpRequest, *args: Any, **kwargs: Any) -> dt.datetime | None:
     stamp = _stamp(request)
-    return None if stamp is None else stamp[1]
+    if stamp is None:
+        return None
+    today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    return max(stamp.changed_at, today)
 
 
 def conditional(view: View) -> View:
     """Serve `view` with the data's validators, and 304 to a client that holds its answer."""
     return condition(etag_func=data_etag, last_modified_func=data_last_modified)(view)
+
+
+def not_modified(request: HttpRequest) -> HttpResponseBase | None:
+    """The 304 for a client that holds the answer (or the 412 a precondition asks for); None
+    to answer in full. For views that have already checked access and rates."""
+    if request.headers.get("If-None-Match", "").strip() == "*":
+        return None  # "any answer at all": says nothing of which, so answer in full
+    modified = data_last_modified(request)
+    return get_conditional_response(
+        request,
+        etag=data_etag(request),
+        last_modified=int(modified.timestamp()) if modified else None,
+    )
+
+
+def validators(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Give a full answer (200 only) its validators."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return
+    etag, modified = data_etag(request), data_last_modified(request)
+    if etag and not response.has_header("ETag"):
+        response.headers["ETag"] = etag
+    if modified and not response.has_header("Last-Modified"):
+        response.headers["Last-Modified"] = http_date(modified.timestamp())

@@ -17,7 +17,11 @@ arise there.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db import connection
+from django.utils import timezone
 
 from .triggers import BUMP as TRIGGER
 from .triggers import DATA_VERSION_TABLE as TABLE
@@ -61,14 +65,32 @@ def identity() -> str | None:
     where the number alone is not (a restored backup counts again from an older number, and
     its next write would reach a number pages were already cached under). One indexed
     single-row read; None when the row is missing."""
+    stamp = read()
+    return None if stamp is None else stamp.identity
+
+
+@dataclass(frozen=True)
+class Stamp:
+    version: int
+    changed_at: dt.datetime  # aware
+    identity: str  # "version@changed_at", the page store's namespace
+
+
+def read() -> Stamp | None:
+    """The data version, when it changed and its identity, in one indexed single-row read;
+    None when the row is missing."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT version, changed_at FROM {TABLE} WHERE id = 1")
         row = cursor.fetchone()
     if row is None:
         return None
     version, changed_at = row
-    stamp = changed_at if isinstance(changed_at, str) else changed_at.isoformat()
-    return f"{int(version)}@{stamp}"
+    raw = changed_at if isinstance(changed_at, str) else changed_at.isoformat()
+    if isinstance(changed_at, str):  # SQLite
+        changed_at = dt.datetime.fromisoformat(changed_at)
+    if timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, dt.UTC)
+    return Stamp(int(version), changed_at, f"{int(version)}@{raw}")
 
 
 def fire_immediately() -> None:

@@ -60,6 +60,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a plain context, no request, so no context processor and no query."""
+    if request.path.startswith("/api/"):
+        from .api.errors import server_error as api_server_error
+
+        return api_server_error(request)
     try:
         body = loader.get_template("500.html").render(
             {"SITE_CONFIG": SITE, "parent": "_base_minimal.html", "status": 500}

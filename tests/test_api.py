@@ -308,3 +308,47 @@ def test_a_kept_answer_costs_one_query_and_is_still_counted_and_checked(settings
     assert int(again["RateLimit-Remaining"]) == int(first["RateLimit-Remaining"]) - 1
     settings.PUBLIC_READ = False
     assert get("/api/v1/milestones/", client).status_code == 403
+
+
+def test_a_misspelt_parameter_or_a_bad_page_is_refused_not_ignored() -> None:
+    f.MilestoneFactory()
+    typo = get("/api/v1/milestones/?healt=overdue")
+    assert typo.status_code == 400
+    assert [e["name"] for e in typo.json()["errors"]] == ["healt"]
+    assert get("/api/v1/milestones/?page_size=0").status_code == 400
+    assert get("/api/v1/milestones/?page_size=abc").status_code == 400
+    assert get("/api/v1/slips/?milestone=1.9").status_code == 400
+    # A cursor made by hand whose position is no id: an unknown page, not a 500.
+    import base64
+
+    forged = base64.b64encode(b"p=abc").decode()
+    assert get(f"/api/v1/milestones/?cursor={forged}").status_code == 404
+
+
+def test_a_304_only_ever_stands_for_a_200_the_reader_may_have(settings: Any) -> None:
+    f.MilestoneFactory()
+    client = reader()
+    etag = get("/api/v1/milestones/", client)["ETag"]
+    # Errors carry no validators: nothing to hold, nothing to revalidate.
+    refused = get("/api/v1/milestones/?health=bogus", client)
+    assert refused.status_code == 400 and not refused.has_header("ETag")
+    assert not get("/api/v1/nope/", client).has_header("ETag")
+    assert get("/api/v1/milestones/", client, if_none_match="*").status_code == 200
+    settings.PUBLIC_READ = False
+    # The tag of an answer read while the data was public: access is checked first.
+    assert get("/api/v1/milestones/", client, if_none_match=etag).status_code == 403
+
+
+def test_what_was_deleted_is_not_served_again_and_sources_come_without_their_text() -> None:
+    kept_one = f.MilestoneFactory(title="Gardé")
+    gone = f.MilestoneFactory(title="Retiré du site")
+    gone_id = gone.pk
+    gone.delete()
+    body = reader().get("/api/v1/history/", {"type": "milestone"}).json()
+    about_gone = [e for e in body["results"] if e["object_id"] == gone_id]
+    assert [(e["action"], e["title"], e["changes"]) for e in about_gone] == [("delete", "", {})]
+    assert any(e["object_id"] == kept_one.pk for e in body["results"])
+    assert "Retiré du site" not in get("/api/v1/history/").content.decode()
+    source = f.SourceFactory()
+    detail = get(f"/api/v1/sources/{source.key}/").json()
+    assert "text" not in detail and detail["text_sha256"] == source.text_sha256

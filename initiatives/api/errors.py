@@ -4,6 +4,7 @@ a refused parameter, `errors`, one entry per parameter with its reasons."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ def _titles() -> dict[int, str]:
         405: _("Method not allowed"),
         406: _("Format not available"),
         429: _("Too many requests"),
+        500: _("Server error"),
     }
 
 
@@ -72,7 +74,7 @@ def problem_details(raised: Exception, context: dict[str, Any]) -> Response | No
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = "%d" % exc.wait
+        headers["Retry-After"] = str(math.ceil(exc.wait))
     if isinstance(exc.detail, (list, dict)):
         body = problem(
             exc.status_code,
@@ -90,4 +92,11 @@ def not_found(request: HttpRequest) -> JsonResponse:
     """A path under /api/ that names nothing: a problem too, not the site's HTML 404 page."""
     body = problem(404, _("No endpoint at this address: see /api/v1/schema/."), request.path)
     return JsonResponse(body, status=404, content_type=PROBLEM,
+                        json_dumps_params={"ensure_ascii": False})  # fmt: skip
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    """A bug under /api/: a problem too (the log has the traceback), not the site's HTML."""
+    body = problem(500, _("An unexpected error: it has been logged."), request.path)
+    return JsonResponse(body, status=500, content_type=PROBLEM,
                         json_dumps_params={"ensure_ascii": False})  # fmt: skip

@@ -35,6 +35,12 @@ class YearFilter(df.NumberFilter):
         super().__init__(*args, min_value=1900, max_value=2200, **kwargs)
 
 
+class IdFilter(df.NumberFilter):
+    """An id: a whole number (a plain NumberFilter read 1.9 as 1)."""
+
+    field_class = forms.IntegerField
+
+
 class _Instant(df.fields.IsoDateTimeField):
     """An ISO 8601 instant, read in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python
     reads (`-22:21` was a 500); an instant out of the calendar's range is a 400."""
@@ -207,7 +213,7 @@ class CitationFilter(_Search):
 
 class AssessmentFilter(df.FilterSet):
     mission = df.CharFilter(method="by_mission", label="Clé de la mission (ou de celle du jalon).")
-    milestone = df.NumberFilter(field_name="milestone_id", label="Identifiant du jalon.")
+    milestone = IdFilter(field_name="milestone_id", label="Identifiant du jalon.")
     assessed = df.ChoiceFilter(field_name="rating", choices=ASSESSED, label="Statut constaté.")
     since = SinceFilter(field_name="recorded_at", lookup_expr="gte",
                                  label="Enregistrées depuis cet instant (ISO 8601).")  # fmt: skip
@@ -236,7 +242,7 @@ class LinkFilter(df.FilterSet):
 
 class SlipFilter(df.FilterSet):
     mission = df.CharFilter(field_name="milestone__mission__key", label="Clé de la mission.")
-    milestone = df.NumberFilter(field_name="milestone_id", label="Identifiant du jalon.")
+    milestone = IdFilter(field_name="milestone_id", label="Identifiant du jalon.")
     since = SinceFilter(field_name="recorded_at", lookup_expr="gte",
                                  label="Enregistrés depuis cet instant (ISO 8601).")  # fmt: skip
 

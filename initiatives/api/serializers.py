@@ -122,11 +122,6 @@ class SourceSerializer(serializers.ModelSerializer):
         return page_url("source", obj.key)
 
 
-class SourceTextSerializer(SourceSerializer):
-    class Meta(SourceSerializer.Meta):
-        fields = (*SourceSerializer.Meta.fields, "text")
-
-
 class InvolvementSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="key", read_only=True)
     citations = QuoteSerializer(many=True)
@@ -358,7 +353,7 @@ class HistorySerializer(serializers.ModelSerializer):
         return HISTORY_KINDS[obj.table_name]
 
     def get_title(self, obj: m.HistoryEntry) -> str:
-        return str((obj.new or obj.old or {}).get("title", ""))
+        return str((obj.new or {}).get("title", ""))  # a deletion: which object, not what
 
     @extend_schema_field(
         {
@@ -372,6 +367,8 @@ class HistorySerializer(serializers.ModelSerializer):
         }
     )
     def get_changes(self, obj: m.HistoryEntry) -> dict[str, dict[str, Any]]:
+        if obj.action == m.HistoryEntry.Action.DELETE:
+            return {}  # what was deleted from the site is not published again here
         old, new = obj.old or {}, obj.new or {}
         return {
             column: {"old": old.get(column), "new": new.get(column)}

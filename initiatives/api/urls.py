@@ -1,22 +1,17 @@
-"""/api/v1/: every endpoint wrapped with the data's validators (conditional.py)."""
+"""/api/v1/: the root, the OpenAPI document and its two readers, and two routes per kind."""
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import path
-from drf_spectacular.views import (
-    SpectacularJSONAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
-from ..conditional import conditional
-from .views import ENDPOINTS, Root
+from .views import ENDPOINTS, Root, Schema
 
 app_name = "api"
 
 urlpatterns = [
-    path("", conditional(Root.as_view()), name="root"),
-    path("schema/", conditional(SpectacularJSONAPIView.as_view()), name="schema"),
+    path("", Root.as_view(), name="root"),
+    path("schema/", Schema.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="swagger"),
     # Redoc styles itself with inline styles (styled-components) and runs its search in a
     # worker it makes from a blob: both allowed on this page only. Its script, like Swagger
@@ -32,10 +27,10 @@ urlpatterns = [
 for name, viewset in ENDPOINTS.items():
     lookup = f"<{'slug' if viewset.lookup_field == 'key' else 'int'}:{viewset.lookup_field}>"
     urlpatterns += [
-        path(f"{name}/", conditional(viewset.as_view({"get": "list"})), name=f"{name}-list"),
+        path(f"{name}/", viewset.as_view({"get": "list"}), name=f"{name}-list"),
         path(
             f"{name}/{lookup}/",
-            conditional(viewset.as_view({"get": "retrieve"})),
+            viewset.as_view({"get": "retrieve"}),
             name=f"{name}-detail",
         ),
     ]

@@ -1,32 +1,58 @@
 """The API's endpoints: read-only lists and details of each kind, through the selectors of
-`selectors.published`. Each answer carries its validators (conditional.py: a 304 costs one
-query) and its rate limit headers (access.py)."""
+`selectors.published`. Each answer carries its rate limit headers (access.py), each 200 its
+validators (conditional.py: a 304 costs one query, after the access and rate checks)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularJSONAPIView
+from django.utils.translation import gettext as _
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..conditional import not_modified, validators
 from ..selectors import published
 from . import filters, serializers
 from .access import rate_limit_headers
 from .answers import kept
 
 
+class _Held(Exception):
+    """The client holds the answer already: its 304, raised past the view."""
+
+    def __init__(self, response: HttpResponseBase) -> None:
+        self.response = response
+
+
 class _Told:
-    """Adds the RateLimit headers to every answer, errors included."""
+    """Access and rates first (DRF's `initial`), then a 304 to a client that holds the answer
+    (conditional.py): a 304 is only ever what a 200 would have been, and it is counted. Every
+    answer carries the RateLimit headers; a 200 also its validators."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        held = not_modified(request._request)
+        if held is not None:
+            raise _Held(held)
+
+    def handle_exception(self, exc: Exception) -> Any:
+        if isinstance(exc, _Held):
+            return exc.response
+        return super().handle_exception(exc)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         for name, value in rate_limit_headers(request).items():
             response[name] = value
+        validators(request._request, response)
         return response
 
 
@@ -42,6 +68,12 @@ class _ReadOnly(_Told, viewsets.ReadOnlyModelViewSet):
         return response
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        # A misspelt filter would otherwise answer the whole list as if filtered.
+        known = {*self.filterset_class.base_filters, "cursor", "page_size"}
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            message = _("Unknown parameter: the parameters of this list are in /api/v1/schema/.")
+            raise ValidationError({name: [message] for name in unknown})
         return kept(request, lambda: self._rendered(super(_ReadOnly, self).list(request)))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
@@ -119,20 +151,18 @@ class ActorViewSet(_ReadOnly):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Les sources", description="Sans leur texte : il est dans le détail."
+        summary="Les sources",
+        description="Sans leur texte, qui reste celui de leur éditeur : sa page sur le site "
+        "le montre ; `text_sha256` permet de vérifier une copie.",
     ),
-    retrieve=extend_schema(summary="Une source, avec son texte intégral"),
+    retrieve=extend_schema(summary="Une source"),
 )
 class SourceViewSet(_ReadOnly):
+    serializer_class = serializers.SourceSerializer
     filterset_class = filters.SourceFilter
 
-    def get_serializer_class(self) -> Any:
-        if self.action == "retrieve":
-            return serializers.SourceTextSerializer
-        return serializers.SourceSerializer
-
     def get_queryset(self) -> Any:
-        return published.sources(with_text=self.action == "retrieve")
+        return published.sources()
 
 
 @extend_schema_view(
@@ -250,3 +280,7 @@ class Root(_Told, APIView):
                 "licence": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
             }
         )
+
+
+class Schema(_Told, SpectacularJSONAPIView):
+    """The OpenAPI document, with the same validators and rates as the data."""

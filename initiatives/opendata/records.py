@@ -35,6 +35,20 @@ from ..models import (
 from .columns import Column, Table, codes, day, diverges, integer, key, modified, text
 
 
+class DaysBetween(Func):
+    """The first date minus the second, in days: date minus date on PostgreSQL; SQLite stores
+    dates as text, where `-` would subtract the years."""
+
+    output_field = IntegerField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(", **extra)  # fmt: skip
+
+
 def _target(kind: str) -> Q:
     return Q(**{f"{kind}__isnull": False})
 
@@ -322,13 +336,7 @@ SLIPS = Table(
         ),
         integer(
             "retard_jours",
-            Func(
-                F("new_end"),
-                F("old_end"),
-                arg_joiner=" - ",
-                template="(%(expressions)s)",
-                output_field=IntegerField(),
-            ),
+            DaysBetween(F("new_end"), F("old_end")),
             "Retard, en jours, entre la fin de l'ancienne fenêtre et celle de la nouvelle.",
             required=True,
         ),

@@ -1,7 +1,7 @@
 """The six open-data tables, as data (the objects here, the records in records.py): one
-object per row (tidy), codes for enumerations, stable snake_case French column names. What they publish is what the pages show: no e-mail,
-no login name (an assessor is named by the name the pages show, never by the login, which
-may be an e-mail address), nothing of the accounts."""
+object per row (tidy), codes for enumerations, stable snake_case French column names. They
+publish what the pages show of the data, and no account: no assessor, no author of a change,
+no e-mail, no login."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.db.models.expressions import RawSQL
 
 from ..models import (
     Actor,
@@ -25,7 +24,7 @@ from ..models import (
     Source,
     Workstream,
 )
-from .health import _MISSION_PROGRESS, _WORKSTREAM_PROGRESS, with_current_health
+from .health import missions_with_progress, with_current_health, workstreams_with_progress
 from .history import SHOWN
 
 _SOURCE = ("key", "title", "publisher", "url", "published_on")
@@ -47,8 +46,8 @@ def missions() -> QuerySet[Mission]:
         "id", "mission_id", "actor__key", "role", "capacity"
     )
     return (
-        Mission.objects.defer("editorial")
-        .annotate(progress=RawSQL(_MISSION_PROGRESS, ()))
+        missions_with_progress()
+        .defer("editorial")
         .prefetch_related(
             Prefetch("labels", queryset=Label.objects.only("id", "key")),
             Prefetch("involvements", queryset=involvements),
@@ -60,12 +59,12 @@ def missions() -> QuerySet[Mission]:
 
 def workstreams() -> QuerySet[Workstream]:
     return (
-        Workstream.objects.select_related("mission", "lead")
+        workstreams_with_progress()
+        .select_related("mission", "lead")
         .only(
             *("id", "key", "position", "title", "summary", "updated_at"),
             *("mission__key", "lead__key"),
         )
-        .annotate(progress=RawSQL(_WORKSTREAM_PROGRESS, ()))
         .prefetch_related(_quotes())
     )
 
@@ -96,8 +95,11 @@ def actors() -> QuerySet[Actor]:
     )
 
 
-def sources(*, with_text: bool = False) -> QuerySet[Source]:
-    return Source.objects.all() if with_text else Source.objects.defer("text")
+def sources() -> QuerySet[Source]:
+    """Without their text: the API publishes the data under Licence Ouverte, and a source's
+    text is its publisher's (the page shows it, with its address; `text_sha256` lets a
+    reuser check a copy against what the quotes were verified on)."""
+    return Source.objects.defer("text")
 
 
 def citations() -> QuerySet[Citation]:
@@ -162,6 +164,11 @@ def history() -> QuerySet[HistoryEntry]:
         for column in columns:
             differs |= ~Q(**{f"old__{column}": F(f"new__{column}")})
         written |= Q(table_name=table) & differs
-    return HistoryEntry.objects.filter(written, table_name__in=list(SHOWN)).defer(
+    # What was deleted from the site stays deleted: its former entries are not served, and
+    # its deletion says only which object went (api/serializers.HistorySerializer).
+    alive = Q(action=HistoryEntry.Action.DELETE)
+    for rows in (Mission.objects.all(), Workstream.objects.all(), Milestone.objects.all()):
+        alive |= Q(table_name=rows.model._meta.db_table, row_id__in=rows.values("pk"))
+    return HistoryEntry.objects.filter(written, alive, table_name__in=list(SHOWN)).defer(
         "actor", "notified_at"
     )
