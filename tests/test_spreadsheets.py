@@ -374,7 +374,9 @@ def test_a_sheet_reads_and_writes_in_as_many_queries_whatever_its_length(
 
     rows = rows_of(export(admin_client))
     counts = []
-    for size in (2, 20):
+    # A first round fills the process's caches (content types, permissions), whose one-time
+    # queries would otherwise count against whichever size ran first.
+    for size in (1, 2, 20):
         sheet = as_csv(
             [dict(r, avancement=str((int(r["avancement"]) + 1) % 100)) for r in rows[-size:]]
         )
@@ -383,7 +385,7 @@ def test_a_sheet_reads_and_writes_in_as_many_queries_whatever_its_length(
         with CaptureQueriesContext(connection) as confirmed:
             assert confirm(admin_client, page).status_code == 302
         counts.append((len(dry), len(confirmed)))
-    assert counts[0] == counts[1], counts
+    assert counts[1] == counts[2], counts
 
 
 def test_a_batch_of_edits_checked_then_overtaken_writes_none(seeded: None, admin_user) -> None:

@@ -35,10 +35,14 @@ class YearFilter(df.NumberFilter):
         super().__init__(*args, min_value=1900, max_value=2200, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
 class IdFilter(df.NumberFilter):
     """An id: a whole number (a plain NumberFilter read 1.9 as 1)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, min_value=1, **kwargs)
 
 
 class _Instant(df.fields.IsoDateTimeField):
