@@ -4,8 +4,10 @@ validators (conditional.py: a 304 costs one query, after the access and rate che
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
@@ -57,8 +59,15 @@ class _Told:
 
 
 class _ReadOnly(_Told, viewsets.ReadOnlyModelViewSet):
-    lookup_field = "key"
-    lookup_value_regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
+    """One kind: its serializer, its filters and its selector (`rows`); found by id, or by
+    key for the kinds that have one (`_Keyed`)."""
+
+    lookup_field = "pk"
+    lookup_value_regex = "[0-9]+"
+    rows: Callable[[], QuerySet[Any]]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return type(self).rows()
 
     def _rendered(self, response: Response) -> Response:
         """Rendered here rather than after the view, so that its bytes can be kept."""
@@ -81,18 +90,21 @@ class _ReadOnly(_Told, viewsets.ReadOnlyModelViewSet):
         return kept(request, lambda: self._rendered(detail(request, *args, **kwargs)))
 
 
+class _Keyed(_ReadOnly):
+    lookup_field = "key"
+    lookup_value_regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="Les missions", description="Filtres : ceux de la liste des missions."
     ),
     retrieve=extend_schema(summary="Une mission"),
 )
-class MissionViewSet(_ReadOnly):
+class MissionViewSet(_Keyed):
     serializer_class = serializers.MissionSerializer
     filterset_class = filters.MissionFilter
-
-    def get_queryset(self) -> Any:
-        return published.missions()
+    rows = staticmethod(published.missions)
 
 
 @extend_schema_view(
@@ -102,11 +114,7 @@ class MissionViewSet(_ReadOnly):
 class WorkstreamViewSet(_ReadOnly):
     serializer_class = serializers.WorkstreamSerializer
     filterset_class = filters.WorkstreamFilter
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
-
-    def get_queryset(self) -> Any:
-        return published.workstreams()
+    rows = staticmethod(published.workstreams)
 
 
 @extend_schema_view(
@@ -120,33 +128,28 @@ class WorkstreamViewSet(_ReadOnly):
 class MilestoneViewSet(_ReadOnly):
     serializer_class = serializers.MilestoneSerializer
     filterset_class = filters.MilestoneFilter
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
 
-    def get_queryset(self) -> Any:
+    @staticmethod
+    def rows() -> QuerySet[Any]:
         return published.milestones(timezone.localdate())
 
 
 @extend_schema_view(
     list=extend_schema(summary="Les étiquettes"), retrieve=extend_schema(summary="Une étiquette")
 )
-class LabelViewSet(_ReadOnly):
+class LabelViewSet(_Keyed):
     serializer_class = serializers.LabelSerializer
     filterset_class = filters.LabelFilter
-
-    def get_queryset(self) -> Any:
-        return published.labels()
+    rows = staticmethod(published.labels)
 
 
 @extend_schema_view(
     list=extend_schema(summary="Les acteurs"), retrieve=extend_schema(summary="Un acteur")
 )
-class ActorViewSet(_ReadOnly):
+class ActorViewSet(_Keyed):
     serializer_class = serializers.ActorSerializer
     filterset_class = filters.ActorFilter
-
-    def get_queryset(self) -> Any:
-        return published.actors()
+    rows = staticmethod(published.actors)
 
 
 @extend_schema_view(
@@ -157,12 +160,10 @@ class ActorViewSet(_ReadOnly):
     ),
     retrieve=extend_schema(summary="Une source"),
 )
-class SourceViewSet(_ReadOnly):
+class SourceViewSet(_Keyed):
     serializer_class = serializers.SourceSerializer
     filterset_class = filters.SourceFilter
-
-    def get_queryset(self) -> Any:
-        return published.sources()
+    rows = staticmethod(published.sources)
 
 
 @extend_schema_view(
@@ -174,11 +175,7 @@ class SourceViewSet(_ReadOnly):
 class CitationViewSet(_ReadOnly):
     serializer_class = serializers.CitationSerializer
     filterset_class = filters.CitationFilter
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
-
-    def get_queryset(self) -> Any:
-        return published.citations()
+    rows = staticmethod(published.citations)
 
 
 @extend_schema_view(
@@ -192,11 +189,7 @@ class CitationViewSet(_ReadOnly):
 class AssessmentViewSet(_ReadOnly):
     serializer_class = serializers.AssessmentSerializer
     filterset_class = filters.AssessmentFilter
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
-
-    def get_queryset(self) -> Any:
-        return published.assessments()
+    rows = staticmethod(published.assessments)
 
 
 @extend_schema_view(
@@ -206,11 +199,7 @@ class AssessmentViewSet(_ReadOnly):
 class LinkViewSet(_ReadOnly):
     serializer_class = serializers.LinkSerializer
     filterset_class = filters.LinkFilter
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
-
-    def get_queryset(self) -> Any:
-        return published.links()
+    rows = staticmethod(published.links)
 
 
 @extend_schema_view(
@@ -223,11 +212,7 @@ class LinkViewSet(_ReadOnly):
 class SlipViewSet(_ReadOnly):
     serializer_class = serializers.SlipSerializer
     filterset_class = filters.SlipFilter
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
-
-    def get_queryset(self) -> Any:
-        return published.slips()
+    rows = staticmethod(published.slips)
 
 
 @extend_schema_view(
@@ -241,11 +226,7 @@ class SlipViewSet(_ReadOnly):
 class HistoryViewSet(_ReadOnly):
     serializer_class = serializers.HistorySerializer
     filterset_class = filters.HistoryFilter
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
-
-    def get_queryset(self) -> Any:
-        return published.history()
+    rows = staticmethod(published.history)
 
 
 # The endpoints, by their path under /api/v1/: the root lists them, the router routes them.
