@@ -7,36 +7,25 @@ that to readers of the site; reusers get what was done and through what, not by 
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from .. import models as m
+from ..http import route_pieces
 from ..models import Precision
 from ..selectors.history import SHOWN
 
 SOURCE_FIELDS = ("key", "title", "publisher", "url", "published_on")
 
 
-def page_url(name: str, *args: Any) -> str:
-    """The page's address: its pattern reversed once per kind and process, then filled in,
-    since a list of 500 milestones would otherwise resolve the URL patterns 500 times."""
-    return settings.SITE_URL + _page_pattern(name, len(args)).format(*args)
-
-
-@cache
-def _page_pattern(name: str, count: int) -> str:
-    # Marks of the same length, none inside another, valid as a slug and as an integer; keys
-    # and ids never hold braces (KEY_PATTERN, integers), so the placeholders are unambiguous.
-    marks = ["1357911", "2468102", "3579113"][:count]
-    path = reverse(f"initiatives:{name}", args=marks)
-    for mark in marks:
-        path = path.replace(mark, "{}", 1)
-    return path
+def page_url(name: str, **arguments: Any) -> str:
+    """A page's absolute address (http.route_pieces: reversed once per kind and process)."""
+    pieces = route_pieces(f"initiatives:{name}", tuple(arguments))
+    filled = "".join(p + str(v) for p, v in zip(pieces, arguments.values(), strict=False))
+    return settings.SITE_URL + filled + pieces[-1]
 
 
 class PeriodField(serializers.Field):
@@ -119,7 +108,7 @@ class SourceSerializer(serializers.ModelSerializer):
         )
 
     def get_page(self, obj: m.Source) -> str:
-        return page_url("source", obj.key)
+        return page_url("source", key=obj.key)
 
 
 class InvolvementSerializer(serializers.ModelSerializer):
@@ -150,7 +139,7 @@ class MissionSerializer(serializers.ModelSerializer):
         )
 
     def get_page(self, obj: m.Mission) -> str:
-        return page_url("mission", obj.key)
+        return page_url("mission", key=obj.key)
 
 
 class WorkstreamSerializer(serializers.ModelSerializer):
@@ -168,7 +157,7 @@ class WorkstreamSerializer(serializers.ModelSerializer):
         )
 
     def get_page(self, obj: m.Workstream) -> str:
-        return page_url("workstream", obj.mission.key, obj.key)
+        return page_url("workstream", mission_key=obj.mission.key, key=obj.key)
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -192,7 +181,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         )
 
     def get_page(self, obj: m.Milestone) -> str:
-        return page_url("milestone", obj.pk)
+        return page_url("milestone", pk=obj.pk)
 
 
 class CitationSerializer(QuoteSerializer):

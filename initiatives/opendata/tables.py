@@ -139,9 +139,7 @@ WORKSTREAMS = Table(
 
 
 def _milestones(today: dt.date) -> QuerySet[Any]:
-    return Milestone.objects.annotate(current_health=selectors.health_expression(today)).order_by(
-        "pk"
-    )
+    return selectors.with_current_health(Milestone.objects.all(), today).order_by("pk")
 
 
 MILESTONES = Table(
